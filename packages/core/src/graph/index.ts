@@ -1,0 +1,14 @@
+export { buildDependencyGraph, groupOfLayer } from './dependency-graph.js';
+export type { ChannelGroup, DependencyGraph, GraphLayer } from './dependency-graph.js';
+export type { ResidualBlock } from './residual-blocks.js';
+export type { ChannelRef, ChannelSpace, Layout } from './channel-spaces.js';
+export { LAYER_ADAPTERS, adapterFor } from './layer-adapters.js';
+export type { ChannelRole, LayerAdapter, WeightAxes } from './layer-adapters.js';
+export { modelToJson, jsonToModel, topoOrder } from './model-json.js';
+export type { ModelJson, LayerJson, InboundRef } from './model-json.js';
+export { prunePlanSchema, describePlan } from './prune-plan.js';
+export type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan, RemoveHeadsPlan } from './prune-plan.js';
+export { applyPlans } from './apply-plan.js';
+export { maskChannels, bypassBlock } from './masking.js';
+export type { RestoreWeights } from './masking.js';
+export { transferWeights, weightShortName } from './weight-transfer.js';

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OmnipruneError } from '../errors/omniprune-error.js';
+import type { DependencyGraph } from './dependency-graph.js';
+import { weightShortName } from './weight-transfer.js';
+
+/** Undo a mask: puts back the original weights. */
+export type RestoreWeights = () => void;
+
+function maskAlong(value: tf.Tensor, axis: number, positions: readonly number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const a = axis < 0 ? value.rank + axis : axis;
+    const mask = new Float32Array(value.shape[a]).fill(1);
+    for (const p of positions) mask[p] = 0;
+    const shape = value.shape.map((_, i) => (i === a ? value.shape[a] : 1));
+    return tf.mul(value, tf.tensor(mask, shape));
+  });
+}
+
+function setWeightsKeepingOld(layer: tfl.Layer, values: tf.Tensor[]): RestoreWeights {
+  const originals = layer.weights.map((w) => w.read().clone());
+  layer.setWeights(values);
+  return () => {
+    layer.setWeights(originals);
+    tf.dispose(originals);
+  };
+}
+
+/**
+ * Mask channels of a group in place: every weight that reads them is zeroed, so the model computes exactly
+ * what the pruned model would. Returns a function restoring the original weights.
+ * @example
+ * const restore = maskChannels(model, graph, 's1_b0_conv1', [2]); evaluate(model); restore();
+ */
+export function maskChannels(model: tfl.LayersModel, graph: DependencyGraph, groupId: string, indices: readonly number[]): RestoreWeights {
+  const group = graph.groups.find((g) => g.id === groupId);
+  if (!group) throw new OmnipruneError('E_BAD_PLAN', `no channel group "${groupId}"`);
+  const root = graph.spaces.find(group.spaces[0]);
+  const removed = new Set(indices);
+  const restores: RestoreWeights[] = [];
+  for (const name of [...group.consumers, ...group.passthrough]) {
+    const layer = graph.layers.get(name)!;
+    const positions = layer.inLayout.flatMap((r, j) => (graph.spaces.find(r.space) === root && removed.has(r.ch) ? [j] : []));
+    const live = model.getLayer(name);
+    let changed = false;
+    const values = live.weights.map((w) => {
+      const axis = layer.adapter?.weights?.[weightShortName(name, w)]?.in;
+      if (axis === undefined || positions.length === 0) return w.read();
+      changed = true;
+      return maskAlong(w.read(), axis, positions);
+    });
+    if (!changed) continue;
+    restores.push(setWeightsKeepingOld(live, values));
+    tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
+  }
+  return () => restores.reverse().forEach((r) => r());
+}
+
+/**
+ * Disable a residual block in place: its branch outputs zero, so the block computes the identity.
+ * The branch must end in a layer with an affine output (BatchNormalization, Dense, Conv2D, attention).
+ * @example
+ * const restore = bypassBlock(model, graph, 's1_b2_add'); evaluate(model); restore();
+ */
+export function bypassBlock(model: tfl.LayersModel, graph: DependencyGraph, blockId: string): RestoreWeights {
+  const block = graph.blocks.find((b) => b.id === blockId);
+  if (!block || block.unremovableReason) throw new OmnipruneError('E_BAD_PLAN', `no removable block "${blockId}"`);
+  const last = block.branch[block.branch.length - 1];
+  const layer = graph.layers.get(last)!;
+  const zeroed: Record<string, string[]> = {
+    BatchNormalization: ['gamma', 'beta'],
+    Dense: ['kernel', 'bias'],
+    Conv2D: ['kernel', 'bias'],
+    MultiHeadSelfAttention: ['output/kernel', 'output/bias'],
+  };
+  const names = zeroed[layer.className];
+  if (!names) throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, { hint: 'end residual branches in BatchNormalization, Dense, Conv2D or attention' });
+  const live = model.getLayer(last);
+  const values = live.weights.map((w) => (names.includes(weightShortName(last, w)) ? tf.zerosLike(w.read()) : w.read()));
+  const restore = setWeightsKeepingOld(live, values);
+  tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
+  return restore;
+}
