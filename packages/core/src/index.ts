@@ -1,1 +1,69 @@
-export {};
+/**
+ * @omniprune/core: plugin API, model graph engine, compute backends, model zoo, datasets and trainer.
+ * Every export is listed explicitly; internal helpers stay internal.
+ */
+export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors/omniprune-error.js';
+export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors/omniprune-error.js';
+export { createRng } from './util/rng.js';
+export type { Rng } from './util/rng.js';
+export { writeFileAtomic, replaceDirAtomic } from './util/atomic-write.js';
+
+export { BACKEND_NAMES, initBackend, describeBackend } from './backend/index.js';
+export type { BackendInfo, BackendName } from './backend/index.js';
+
+export {
+  PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,
+  createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginToken, createPlugin, formatZodIssues,
+} from './plugin/index.js';
+export type { PluginContainer, PluginContext, PluginDefinition, PluginKind } from './plugin/index.js';
+
+export {
+  buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, jsonToModel, topoOrder,
+  prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, transferWeights, weightShortName,
+} from './graph/index.js';
+export type {
+  ChannelGroup, DependencyGraph, GraphLayer, ResidualBlock, ChannelRef, ChannelSpace, Layout, ChannelRole,
+  LayerAdapter, WeightAxes, ModelJson, LayerJson, InboundRef, PrunePlan, RemoveBlockPlan, RemoveChannelsPlan,
+  RemoveHeadsPlan, RestoreWeights,
+} from './graph/index.js';
+
+export { countCost, layerFlops } from './metrics/flops.js';
+export type { LayerCost, ModelCost } from './metrics/flops.js';
+export { saveModel, loadModel, resolveModelJson } from './io/model-io.js';
+
+export {
+  resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding,
+  registerZooLayers, ATTENTION_WEIGHT_NAMES, RESNET_STAGE_WIDTHS, VGG16_CONFIG,
+} from './zoo/index.js';
+export type { ResNetOptions, Vgg16Options, VitOptions, ZooModelName, ZooModelOptions } from './zoo/index.js';
+
+export {
+  loadDataset, datasetSpecSchema, DATASET_NAMES, dataPipelineSchema, prepareData, loadIdxDataset, loadCifar, loadImageFolder, channelStats, normalize,
+  augmentBatch, augmentStepSchema, padCrop, horizontalFlip, batches, toTensors, subsetDataset, selectSubsetIndices, takeIndices,
+  FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES, CIFAR10_CLASS_NAMES,
+} from './data/index.js';
+export type { DataPipeline, DataPipelineInput, PreparedData, ChannelStats, DataSplits, ImageDataset, DatasetSpec, DatasetSpecInput, AugmentStep, ImageShape, Batch } from './data/index.js';
+
+export {
+  createSgdTrainer, sgdTrainerOptionsSchema, parseSgdTrainerOptions, lrScheduleSchema, earlyStoppingSchema,
+  learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, softmaxCrossEntropy,
+  createProgressRenderer, formatDuration, missingGradientKernels,
+} from './train/index.js';
+export type {
+  Trainer, TrainEvent, FitOptions, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,
+  SgdTrainerOptionsInput, LrSchedule,
+} from './train/index.js';
+
+export {
+  captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
+  loadPipeline, validatePipeline, parsePipelineYaml, resolveInPipeline, runPipeline, chooseCandidate, similarityOf, reduction,
+  reportWithoutTimings, renderReportHtml, checkStop, accuracyFloor,
+} from './prune/index.js';
+export type {
+  Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance,
+  ChannelImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
+  CandidateRecord, ModelStats, StopReason, StopTargets,
+} from './prune/index.js';
+export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-plugin.js';
+export type { TrainerFactory, TrainerRun } from './train/sgd-trainer-plugin.js';
+export { deriveSeed } from './train/batches.js';

@@ -1,1 +1,17 @@
-export {};
+/** @omniprune/pruner-layer: residual-block (layer) candidates and block-importance criteria. */
+import { layerPruner } from './layer-pruner.js';
+import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
+
+export { layerPruner, layerPrunerOptions } from './layer-pruner.js';
+export { removableBlocks, unitsInBlock } from './removable-blocks.js';
+export type { BlockConstraints } from './removable-blocks.js';
+export {
+  klBlockCriterion, klBlockScores, meanKl, ckaDropBlockCriterion, ckaDropScores, l1BlockCriterion, l1BlockScore, randomBlockCriterion,
+} from './criteria/index.js';
+
+/** The pruner plugin of this package. */
+export const plugin = layerPruner;
+/** Block-importance criterion plugins. */
+export const criteria = [klBlockCriterion, ckaDropBlockCriterion, l1BlockCriterion, randomBlockCriterion];
+/** Every plugin of this package, for registration. */
+export const plugins = [layerPruner, ...criteria];

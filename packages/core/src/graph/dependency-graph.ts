@@ -111,7 +111,8 @@ export function buildDependencyGraph(model: tfl.LayersModel): DependencyGraph {
     const inLayouts = inbound.map((n) => layers.get(n)!.outLayout);
     const inLayout = inLayouts[0] ?? [];
     let adapter = adapterFor(lj.class_name, lj.config);
-    const unsupported = adapter?.unsupported?.(lj.config) ?? (adapter ? null : `unknown layer class ${lj.class_name}`);
+    const inputRank = inbound.length ? layers.get(inbound[0])!.outputShape.length + 1 : 0;
+    const unsupported = adapter?.unsupported?.(lj.config, inputRank) ?? (adapter ? null : `unknown layer class ${lj.class_name}`);
     let outLayout: Layout;
     let producedSpace: number | undefined;
     if (unsupported) {

@@ -38,7 +38,13 @@ export interface LayerAdapter {
   /** True when the layer mixes channels (LayerNorm, softmax): removing a channel is not equal to masking it. */
   readonly couplesChannels?: boolean;
   /** Why a layer of this class cannot take part in channel pruning in this configuration (null: it can). */
-  readonly unsupported?: (config: Record<string, unknown>) => string | null;
+  readonly unsupported?: (config: Record<string, unknown>, inputRank: number) => string | null;
+}
+
+/** True when a normalisation `axis` config (number or one-element list) names the last axis of a rank-`rank` input. */
+function isChannelAxis(axis: unknown, rank: number): boolean {
+  const a = Array.isArray(axis) ? (axis.length === 1 ? axis[0] : null) : axis;
+  return a === -1 || a === rank - 1;
 }
 
 const PASS: LayerAdapter = { role: 'passthrough' };
@@ -46,13 +52,13 @@ const MERGE: LayerAdapter = { role: 'merge' };
 const PER_CHANNEL_BN: LayerAdapter = {
   role: 'passthrough',
   weights: { gamma: { out: 0 }, beta: { out: 0 }, moving_mean: { out: 0 }, moving_variance: { out: 0 } },
-  unsupported: (c) => (c.axis === -1 || c.axis === 3 || (Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1) ? null : `normalises axis ${JSON.stringify(c.axis)}, not the channel axis`),
+  unsupported: (c, rank) => (isChannelAxis(c.axis, rank) ? null : `normalises axis ${JSON.stringify(c.axis)}, not the channel axis`),
 };
 const LAYER_NORM: LayerAdapter = {
   role: 'passthrough',
   weights: { gamma: { out: 0 }, beta: { out: 0 } },
   couplesChannels: true,
-  unsupported: (c) => (c.axis === -1 || (Array.isArray(c.axis) && c.axis.length === 1 && c.axis[0] === -1) ? null : `normalises axis ${JSON.stringify(c.axis)}`),
+  unsupported: (c, rank) => (isChannelAxis(c.axis, rank) ? null : `normalises axis ${JSON.stringify(c.axis)}, not the channel axis`),
 };
 
 /** The adapter table: Keras/TF.js layer class name -> adapter. */
@@ -101,7 +107,7 @@ export const LAYER_ADAPTERS: Readonly<Record<string, LayerAdapter>> = {
   Minimum: MERGE,
   Concatenate: {
     role: 'concat',
-    unsupported: (c) => (c.axis === -1 || c.axis === undefined ? null : `concatenates on axis ${String(c.axis)}; only the channel axis (-1) is supported`),
+    unsupported: (c, rank) => (c.axis === undefined || isChannelAxis(c.axis, rank) ? null : `concatenates on axis ${String(c.axis)}; only the channel axis (-1) is supported`),
   },
   Flatten: { role: 'flatten' },
   Reshape: { role: 'reshape' },

@@ -17,7 +17,7 @@ function maskAlong(value: tf.Tensor, axis: number, positions: readonly number[])
   });
 }
 
-function setWeightsKeepingOld(layer: tfl.Layer, values: tf.Tensor[]): RestoreWeights {
+function setWeightsKeepingOld(layer: tfl.layers.Layer, values: tf.Tensor[]): RestoreWeights {
   const originals = layer.weights.map((w) => w.read().clone());
   layer.setWeights(values);
   return () => {

@@ -25,20 +25,20 @@ export interface ModelCost {
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
-function outputShape(layer: tfl.Layer): number[] {
+function outputShape(layer: tfl.layers.Layer): number[] {
   const s = layer.outputShape as unknown[];
   const single = (Array.isArray(s[0]) ? s[0] : s) as (number | null)[];
   return single.slice(1).map((d) => d ?? 1);
 }
 
-function inputShape(layer: tfl.Layer): number[] {
+function inputShape(layer: tfl.layers.Layer): number[] {
   const input = layer.input as { shape: (number | null)[] } | { shape: (number | null)[] }[];
   const first = Array.isArray(input) ? input[0] : input;
   return first.shape.slice(1).map((d) => d ?? 1);
 }
 
 /** MACs of one layer per sample; 0 for layers that do no multiply-accumulates in the convention. */
-export function layerFlops(layer: tfl.Layer): number {
+export function layerFlops(layer: tfl.layers.Layer): number {
   const cls = layer.getClassName();
   const config = layer.getConfig() as Record<string, unknown>;
   const out = outputShape(layer);

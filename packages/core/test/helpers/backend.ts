@@ -6,3 +6,9 @@ export async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
 }
+
+/** Use the wasm backend with omniprune's training kernels (fast enough for pipeline tests). */
+export async function useWasm(): Promise<void> {
+  const { initBackend } = await import('../../src/backend/index.js');
+  await initBackend('wasm');
+}

@@ -1,0 +1,45 @@
+import { defineCommand } from 'citty';
+import { buildDependencyGraph, countCost } from '@omniprune/core';
+import { backendArg, startBackend } from '../shared/common-args.js';
+import { modelArgs, modelFromFlags } from '../shared/model-source.js';
+import { formatTable } from '../shared/format-table.js';
+
+/** `omniprune inspect`: FLOPs, parameters, prunable groups and removable blocks of a model. */
+export default defineCommand({
+  meta: { name: 'inspect', description: 'Print FLOPs (MACs), parameters, channel groups and residual blocks of a model' },
+  args: {
+    ...modelArgs,
+    ...backendArg,
+    json: { type: 'boolean', description: 'Print one JSON object instead of tables', default: false },
+  },
+  async run({ args }) {
+    await startBackend(args.backend, args.json);
+    const { model, source } = await modelFromFlags(args);
+    const cost = countCost(model);
+    const graph = buildDependencyGraph(model);
+    const prunable = graph.groups.filter((g) => !g.frozenReason);
+    const removable = graph.blocks.filter((b) => !b.unremovableReason);
+    const summary = {
+      model: model.name,
+      source,
+      flops: cost.flops,
+      params: cost.params,
+      trainableParams: cost.trainableParams,
+      blocks: graph.blocks.length,
+      removableBlocks: removable.map((b) => b.id),
+      groups: prunable.map((g) => ({ id: g.id, size: g.size, residual: g.residual, exact: !g.inexactReason })),
+      warnings: graph.warnings,
+    };
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const rows = cost.layers.map((l) => [l.name, l.className, l.outputShape.join('x'), l.flops.toLocaleString('en-US'), l.params.toLocaleString('en-US')]);
+      process.stdout.write(`${formatTable(['layer', 'class', 'output', 'MACs', 'params'], rows)}\n\n`);
+      process.stdout.write(`model ${model.name} (${source})\n`);
+      process.stdout.write(`FLOPs (MACs): ${(cost.flops / 1e6).toFixed(2)} M   params: ${(cost.params / 1e6).toFixed(3)} M (trainable ${(cost.trainableParams / 1e6).toFixed(3)} M)\n`);
+      process.stdout.write(`residual blocks: ${graph.blocks.length} (${removable.length} removable)   prunable channel groups: ${prunable.length}\n`);
+      for (const w of graph.warnings) process.stdout.write(`warning: ${w}\n`);
+    }
+    model.dispose();
+  },
+});

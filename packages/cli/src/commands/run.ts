@@ -1,0 +1,32 @@
+import { defineCommand } from 'citty';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadPipeline, runPipeline } from '@omniprune/core';
+import { startBackend } from '../shared/common-args.js';
+import { builtinContainer } from '../shared/plugin-registry.js';
+import { createEventRenderer } from '../shared/render-events.js';
+
+/** `omniprune run`: run a pruning pipeline, resuming an interrupted run in the same output directory. */
+export default defineCommand({
+  meta: { name: 'run', description: 'Run a pruning pipeline (resumes an interrupted run in the same output directory)' },
+  args: {
+    pipeline: { type: 'positional', required: true, description: 'Pipeline YAML file' },
+    out: { type: 'string', description: "Output directory (default: the pipeline's output, relative to the pipeline file)" },
+    backend: { type: 'string', description: "Compute backend; overrides the pipeline's backend" },
+    restart: { type: 'boolean', default: false, description: 'Discard an earlier run in the output directory instead of resuming it' },
+  },
+  async run({ args }) {
+    const container = builtinContainer();
+    const pipeline = await loadPipeline(args.pipeline, container);
+    const backend = await startBackend(args.backend ?? pipeline.backend);
+    const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
+    if (args.restart) await rm(outDir, { recursive: true, force: true });
+    const report = await runPipeline(pipeline, { container, outDir, backend, onEvent: createEventRenderer(process.stderr) });
+    const f = report.final!;
+    process.stdout.write(
+      `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
+      `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
+      `wrote ${outDir}/report.json, report.html, final/model.json\n`,
+    );
+  },
+});

@@ -1,0 +1,46 @@
+import { BACKEND_NAMES, OmnipruneError, describeBackend, initBackend, type BackendName } from '@omniprune/core';
+
+/** `--backend` flag shared by every command that computes. */
+export const backendArg = {
+  backend: {
+    type: 'string',
+    description: `Compute backend: auto | ${BACKEND_NAMES.join(' | ')} (default: auto, or $OMNIPRUNE_BACKEND)`,
+    default: 'auto',
+  },
+} as const;
+
+/** Start the backend named by `--backend` and print which one is in use to stderr. */
+export async function startBackend(choice: string | undefined, quiet = false): Promise<string> {
+  const value = choice ?? 'auto';
+  if (value !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new OmnipruneError('E_BAD_INPUT', `unknown backend "${value}"`, { hint: `use auto or one of: ${BACKEND_NAMES.join(', ')}` });
+  }
+  const info = await initBackend(value as BackendName | 'auto');
+  if (!quiet) process.stderr.write(`${describeBackend(info)}\n`);
+  return info.name;
+}
+
+/** Parse a comma-separated list of positive integers, e.g. `32,32,3`. */
+export function parseIntList(flag: string, value: string): number[] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if (parts.length === 0 || parts.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new OmnipruneError('E_BAD_INPUT', `--${flag} must be positive integers separated by commas, got "${value}"`, { hint: `e.g. --${flag} 32,32,3` });
+  }
+  return parts;
+}
+
+/** Parse a positive integer flag. */
+export function parsePositiveInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new OmnipruneError('E_BAD_INPUT', `--${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** Parse a positive number flag. */
+export function parsePositiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new OmnipruneError('E_BAD_INPUT', `--${flag} must be a positive number, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,30 @@
+import { createPluginContainer, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
+import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
+import { plugins as filterPlugins } from '@omniprune/pruner-filter';
+import { plugins as layerPlugins } from '@omniprune/pruner-layer';
+
+/** Built-in plugins, by the package that provides them. */
+export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugins: readonly PluginDefinition[] }[] = [
+  { source: '@omniprune/core', plugins: [sgdTrainerPlugin as PluginDefinition] },
+  { source: '@omniprune/criteria-cka', plugins: ckaPlugins as readonly PluginDefinition[] },
+  { source: '@omniprune/pruner-layer', plugins: layerPlugins as readonly PluginDefinition[] },
+  { source: '@omniprune/pruner-filter', plugins: filterPlugins as readonly PluginDefinition[] },
+];
+
+/**
+ * A fresh container with every built-in plugin registered (explicitly, namespaced `<kind>:<name>`).
+ * @example
+ * const c = builtinContainer(); resolvePlugin(c, 'pruner', 'layer');
+ */
+export function builtinContainer(): PluginContainer {
+  const c = createPluginContainer();
+  for (const { source, plugins } of BUILTIN_PLUGINS) for (const p of plugins) registerPlugin(c, p, source);
+  return c;
+}
+
+/** The package that registered each plugin token. */
+export function pluginSources(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { source, plugins } of BUILTIN_PLUGINS) for (const p of plugins) out.set(`${p.kind}:${p.name}`, source);
+  return out;
+}

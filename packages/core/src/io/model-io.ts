@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { OmnipruneError } from '../errors/omniprune-error.js';
+import { replaceDirAtomic } from '../util/atomic-write.js';
+import { registerZooLayers } from '../zoo/index.js';
+
+const WEIGHTS_FILE = 'weights.bin';
+
+/**
+ * Save a model as `model.json` + `weights.bin` (the TF.js Layers format) into `dir`, atomically.
+ * @example
+ * await saveModel(model, 'runs/resnet20');
+ */
+export async function saveModel(model: tfl.LayersModel, dir: string, metadata: Record<string, unknown> = {}): Promise<void> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const a = artifacts!;
+  const weightData = tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer | ArrayBuffer[]);
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: a.generatedBy,
+    convertedBy: 'omniprune',
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: a.weightSpecs }],
+    userDefinedMetadata: metadata,
+  };
+  await replaceDirAtomic(resolve(dir), async (tmp) => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(tmp, WEIGHTS_FILE), new Uint8Array(weightData));
+    await writeFile(join(tmp, 'model.json'), JSON.stringify(modelJson));
+  });
+}
+
+/** Resolve a model path: a `model.json` file or a directory holding one. */
+export async function resolveModelJson(path: string): Promise<string> {
+  const s = await stat(path).catch(() => null);
+  if (!s) throw new OmnipruneError('E_FILE_NOT_FOUND', `no model at ${path}`, { hint: 'pass a model.json file or a directory containing one (e.g. written by `omniprune train --out DIR`)' });
+  return s.isDirectory() ? join(path, 'model.json') : path;
+}
+
+/**
+ * Load a TF.js Layers model from a `model.json` path (or its directory), with the zoo's custom layers registered.
+ * Missing or corrupt files give E_FILE_NOT_FOUND / E_CORRUPT_FILE naming the file.
+ * @example
+ * const model = await loadModel('runs/resnet20/model.json');
+ */
+export async function loadModel(path: string): Promise<tfl.LayersModel> {
+  registerZooLayers();
+  const file = await resolveModelJson(path);
+  const text = await readFile(file, 'utf8').catch((cause) => {
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `cannot read ${file}`, { cause, hint: 'check the path' });
+  });
+  let json: { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, hint: 're-export the model; the file may be truncated' });
+  }
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not a TF.js Layers model.json (missing modelTopology or weightsManifest)`, {
+      hint: 'convert Keras models with tensorflowjs_converter --input_format keras',
+    });
+  }
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of json.weightsManifest) {
+    specs.push(...group.weights);
+    for (const p of group.paths) {
+      const wpath = join(dirname(file), p);
+      buffers.push(await readFile(wpath).catch((cause) => {
+        throw new OmnipruneError('E_FILE_NOT_FOUND', `weights file ${wpath} named by ${file} is missing`, { cause, hint: 'copy the weights next to model.json' });
+      }));
+    }
+  }
+  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
+  const weightData = new Uint8Array(total);
+  let off = 0;
+  for (const b of buffers) (weightData.set(b, off), (off += b.byteLength));
+  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, d) => a * d, 1) * 4, 0);
+  if (expected !== total) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `weights of ${file} hold ${total} bytes, the manifest expects ${expected}`, { hint: 'the weights file is truncated or belongs to another model' });
+  }
+  try {
+    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer }));
+  } catch (cause) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${(cause as Error).message}`, { cause, hint: 'a layer class may be unknown to TF.js; check the topology' });
+  }
+}

@@ -1,0 +1,44 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { z } from 'zod';
+import { OmnipruneError, isOmnipruneError } from '../errors/omniprune-error.js';
+import type { PluginContext, PluginKind } from './define-plugin.js';
+import { pluginToken, resolvePlugin } from './plugin-container.js';
+
+/** Format zod issues as `path: message` lines, prefixed with where the options came from. */
+export function formatZodIssues(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .map((i) => {
+      const path = [prefix, ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/^\./, '');
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('\n  ');
+}
+
+/**
+ * Resolve a plugin, validate `options` with its schema, and create an instance. Errors name the plugin and
+ * the option path (`at`, e.g. `pruners[0].with`).
+ * @example
+ * const metric = await createPlugin(container, 'criterion', 'linear-cka', {}, ctx, 'similarity.with');
+ */
+export async function createPlugin<T = unknown>(
+  container: DependencyContainer, kind: PluginKind, name: string, options: unknown, ctx: Omit<PluginContext, 'create'>, at = 'with',
+): Promise<T> {
+  const plugin = resolvePlugin(container, kind, name);
+  const parsed = plugin.options.safeParse(options ?? {});
+  const token = pluginToken(kind, name);
+  if (!parsed.success) {
+    throw new OmnipruneError('E_SCHEMA', `invalid options for ${token}:\n  ${formatZodIssues(parsed.error, at)}`, {
+      plugin: token, hint: 'see `omniprune plugins list` for the options each plugin takes',
+    });
+  }
+  const fullCtx: PluginContext = {
+    ...ctx,
+    create: <U>(k: PluginKind, n: string, o?: unknown) => createPlugin<U>(container, k, n, o, ctx, `${at}(${k}:${n})`),
+  };
+  try {
+    return (await plugin.create(parsed.data, fullCtx)) as T;
+  } catch (cause) {
+    if (isOmnipruneError(cause)) throw cause;
+    throw new OmnipruneError('E_INTERNAL', `plugin ${token} failed to start: ${(cause as Error).message}`, { plugin: token, cause, hint: 'report this to the plugin author' });
+  }
+}

@@ -1,0 +1,16 @@
+export type { Representation, SimilarityMetric, SimilarityAccumulator } from './criterion-types.js';
+export type { PruneCandidate, ProposeContext, Pruner, BlockImportance, ChannelImportance } from './pruner-types.js';
+export { captureFeatures, featuresToTensor, penultimateLayer } from './capture.js';
+export type { Features } from './capture.js';
+export { pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema } from './pipeline-schema.js';
+export type { PipelineBase } from './pipeline-schema.js';
+export { loadPipeline, validatePipeline, parsePipelineYaml, resolveInPipeline } from './load-pipeline.js';
+export type { Pipeline } from './load-pipeline.js';
+export { runPipeline } from './orchestrator.js';
+export type { PipelineEvent, RunPipelineOptions } from './orchestrator.js';
+export { chooseCandidate, similarityOf } from './candidate-evaluation.js';
+export { reduction, reportWithoutTimings } from './run-report.js';
+export type { RunReport, IterationRecord, CandidateRecord, ModelStats, StopReason } from './run-report.js';
+export { renderReportHtml } from './report-html.js';
+export { checkStop, accuracyFloor } from './stop-rules.js';
+export type { StopTargets } from './stop-rules.js';

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { DependencyContainer } from 'tsyringe';
+import { OmnipruneError } from '../errors/omniprune-error.js';
+import { formatZodIssues } from '../plugin/create-plugin.js';
+import type { PluginKind } from '../plugin/define-plugin.js';
+import { listPlugins, pluginToken } from '../plugin/plugin-container.js';
+import { pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
+
+/** A validated pipeline: every plugin exists and every option block parsed with its plugin's schema. */
+export interface Pipeline extends PipelineBase {
+  /** Absolute path of the pipeline file ('' when loaded from text). */
+  readonly file: string;
+  /** Directory relative paths in the pipeline are resolved against. */
+  readonly baseDir: string;
+}
+
+function checkUse(c: DependencyContainer, kind: PluginKind, name: string, options: unknown, at: string, role?: string): unknown {
+  const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || !p.role || p.role === role));
+  const plugin = plugins.find((p) => p.name === name);
+  if (!plugin) {
+    const names = plugins.map((p) => p.name);
+    throw new OmnipruneError('E_UNKNOWN_PLUGIN', `${at}.use: unknown ${role ?? kind} "${name}"`, {
+      plugin: pluginToken(kind, name),
+      hint: names.length ? `allowed values: ${names.join(', ')}` : `no ${role ?? kind} plugins are registered; add a package under plugins:`,
+    });
+  }
+  const parsed = plugin.options.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline:\n  ${formatZodIssues(parsed.error, `${at}.with`)}`, {
+      plugin: pluginToken(kind, name), hint: `see \`omniprune plugins list\` for the options of ${pluginToken(kind, name)}`,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Validate a parsed YAML/JSON value as a pipeline against the plugins registered in `c`.
+ * Errors name the exact path (`pruners[1].with.ratio: ...`) and the allowed values.
+ * @example
+ * const pipeline = validatePipeline(YAML.parse(text), container, '/abs/quickstart.yaml');
+ */
+export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''): Pipeline {
+  const parsed = pipelineBaseSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${formatZodIssues(parsed.error, '')}`, {
+      hint: 'see the JSON Schema from `omniprune plugins schema` or examples/quickstart.yaml',
+    });
+  }
+  const p = parsed.data;
+  const pruners = p.pruners.map((entry, i) => ({ use: entry.use, with: checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) }));
+  const similarity = { ...p.similarity, with: checkUse(c, 'criterion', p.similarity.use, p.similarity.with, 'similarity', 'similarity') };
+  checkUse(c, 'trainer', p.trainer, {}, 'trainer');
+  const finetune = {
+    candidate: p.finetune.candidate && (checkUse(c, 'trainer', p.trainer, p.finetune.candidate, 'finetune.candidate') as Record<string, unknown>),
+    winner: p.finetune.winner && (checkUse(c, 'trainer', p.trainer, p.finetune.winner, 'finetune.winner') as Record<string, unknown>),
+  };
+  if ('zoo' in p.model) checkUse(c, 'trainer', p.trainer, p.model.train, 'model.train');
+  const baseDir = file ? dirname(file) : process.cwd();
+  return { ...p, pruners, similarity, finetune, file, baseDir };
+}
+
+/** Resolve a pipeline-relative path. */
+export function resolveInPipeline(pipeline: Pick<Pipeline, 'baseDir'>, path: string): string {
+  return isAbsolute(path) ? path : resolve(pipeline.baseDir, path);
+}
+
+/** Parse YAML text; syntax errors become E_BAD_YAML with line and column. */
+export function parsePipelineYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'unknown position';
+    throw new OmnipruneError('E_BAD_YAML', `${file} is not valid YAML (${where}): ${e.message.split('\n')[0]}`, { hint: 'fix the YAML syntax; indentation uses spaces' });
+  }
+  return doc.toJS();
+}
+
+/**
+ * Read, parse and validate a pipeline file.
+ * @example
+ * const pipeline = await loadPipeline('examples/quickstart.yaml', container);
+ */
+export async function loadPipeline(path: string, c: DependencyContainer): Promise<Pipeline> {
+  const file = resolve(path);
+  const text = await readFile(file, 'utf8').catch((cause) => {
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `no pipeline file at ${path}`, { cause, hint: 'check the path; examples live in examples/' });
+  });
+  return validatePipeline(parsePipelineYaml(text, path), c, file);
+}

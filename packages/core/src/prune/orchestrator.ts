@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { join, resolve } from 'node:path';
+import type { DependencyContainer } from 'tsyringe';
+import { selectSubsetIndices, takeIndices } from '../data/subset.js';
+import { buildDependencyGraph } from '../graph/dependency-graph.js';
+import { loadModel, saveModel } from '../io/model-io.js';
+import { countCost } from '../metrics/flops.js';
+import { createPlugin } from '../plugin/create-plugin.js';
+import { deriveSeed } from '../train/batches.js';
+import { evaluateClassifier } from '../train/forward.js';
+import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
+import type { TrainEvent } from '../train/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { createRng } from '../util/rng.js';
+import { chooseCandidate, evaluateCandidate } from './candidate-evaluation.js';
+import { captureFeatures, penultimateLayer } from './capture.js';
+import type { SimilarityMetric } from './criterion-types.js';
+import type { Pipeline } from './load-pipeline.js';
+import { preparePipelineInputs } from './pipeline-inputs.js';
+import type { Pruner, PruneCandidate } from './pruner-types.js';
+import { renderReportHtml } from './report-html.js';
+import { reduction, type CandidateRecord, type ModelStats, type RunReport, type StopReason } from './run-report.js';
+import { hashSettings, readRunState, writeRunState } from './run-state.js';
+import { checkStop, checkTargetsReachable } from './stop-rules.js';
+
+const BASELINE_DIR = 'iterations/000';
+
+/** Progress of a pipeline run, for the CLI and for reports. */
+export type PipelineEvent =
+  | { type: 'log'; message: string }
+  | { type: 'baseline'; stats: ModelStats }
+  | { type: 'resumed'; completed: number }
+  | { type: 'iteration-start'; iteration: number }
+  | { type: 'candidate-scored'; iteration: number; record: CandidateRecord }
+  | { type: 'chosen'; iteration: number; record: CandidateRecord }
+  | { type: 'iteration-end'; iteration: number; stats: ModelStats; flopsReduction: number; paramsReduction: number }
+  | { type: 'train'; phase: 'base' | 'candidate' | 'winner'; event: TrainEvent }
+  | { type: 'done'; report: RunReport };
+
+/** Options of {@link runPipeline}. */
+export interface RunPipelineOptions {
+  readonly container: DependencyContainer;
+  /** Run directory; default: the pipeline's `output`, relative to the pipeline file. */
+  readonly outDir?: string;
+  /** Name of the backend in use, recorded in the report. */
+  readonly backend?: string;
+  readonly onEvent?: (e: PipelineEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+async function statsOf(model: tfl.LayersModel, test: Parameters<typeof evaluateClassifier>[1]): Promise<ModelStats> {
+  const { accuracy, loss } = await evaluateClassifier(model, test);
+  const cost = countCost(model);
+  return { flops: cost.flops, params: cost.params, accuracy, loss };
+}
+
+async function writeReport(dir: string, report: RunReport): Promise<void> {
+  await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(dir, 'report.html'), renderReportHtml(report));
+}
+
+/**
+ * Run a pruning pipeline: every iteration asks each pruner for a candidate, fine-tunes and scores them against
+ * the parent with the similarity metric, keeps the best, fine-tunes it, evaluates and saves it. Resumes from the
+ * last finished iteration when `outDir` holds a run of the same pipeline.
+ * @example
+ * const report = await runPipeline(await loadPipeline('examples/quickstart.yaml', c), { container: c });
+ */
+export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunReport> {
+  const { container, onEvent = () => {}, signal } = options;
+  const outDir = resolve(options.outDir ?? resolve(pipeline.baseDir, pipeline.output));
+  const log = (message: string) => onEvent({ type: 'log', message });
+  const ctx = { log, seed: pipeline.seed };
+  const { stop, output, keepCheckpoints, file, baseDir, ...shaping } = pipeline;
+  void stop; void output; void keepCheckpoints; void file; void baseDir;
+  const pipelineHash = hashSettings(shaping);
+  const state = await readRunState(outDir, pipelineHash);
+
+  const inputs = await preparePipelineInputs(pipeline, container, outDir, ctx, (event) => onEvent({ type: 'train', phase: 'base', event }));
+  const { data, augment } = inputs;
+  const pruners: { name: string; pruner: Pruner }[] = [];
+  for (const [i, p] of pipeline.pruners.entries()) {
+    pruners.push({ name: p.use, pruner: await createPlugin<Pruner>(container, 'pruner', p.use, p.with, ctx, `pruners[${i}].with`) });
+  }
+  const metric = await createPlugin<SimilarityMetric>(container, 'criterion', pipeline.similarity.use, pipeline.similarity.with, ctx, 'similarity.with');
+  const trainerFor = async (settings: Record<string, unknown> | undefined, at: string): Promise<TrainerFactory | null> =>
+    settings && (settings.epochs ?? 1) !== 0 ? createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, at) : null;
+  const candidateFinetune = await trainerFor(pipeline.finetune.candidate, 'finetune.candidate');
+  const winnerFinetune = await trainerFor(pipeline.finetune.winner, 'finetune.winner');
+
+  const split = pipeline.similarity.split === 'test' ? data.test : data.train;
+  const samples = pipeline.similarity.samples && pipeline.similarity.samples < split.count
+    ? takeIndices(split, selectSubsetIndices(split.labels, split.numClasses, pipeline.similarity.samples, { strategy: 'stratified', seed: pipeline.seed }))
+    : split;
+
+  let parent = inputs.model;
+  const layer = pipeline.similarity.layer === 'penultimate' ? penultimateLayer(parent) : pipeline.similarity.layer;
+  let report: RunReport;
+  if (state) {
+    report = state.report;
+    onEvent({ type: 'resumed', completed: state.completed });
+    if (state.completed > 0) {
+      parent.dispose();
+      parent = await loadModel(join(outDir, report.iterations[state.completed - 1].modelDir));
+    }
+  } else {
+    const baseline = await statsOf(parent, data.test);
+    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), baseline, iterations: [] };
+    onEvent({ type: 'baseline', stats: baseline });
+    await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
+    checkTargetsReachable(pipeline.stop, baseline, buildDependencyGraph(parent), pruners.map((p) => p.pruner.kind), parent);
+    await writeReport(outDir, report);
+    await writeRunState(outDir, { version: 1, pipelineHash, completed: 0, report });
+  }
+
+  for (let iteration = report.iterations.length + 1; !report.stopReason; iteration++) {
+    signal?.throwIfAborted();
+    const started = Date.now();
+    onEvent({ type: 'iteration-start', iteration });
+    const graph = buildDependencyGraph(parent);
+    const parentFeatures = await captureFeatures(parent, layer, samples);
+    const proposals: PruneCandidate[] = [];
+    for (const [k, { pruner }] of pruners.entries()) {
+      const proposal = await pruner.propose({ parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, log });
+      if (proposal) proposals.push(proposal);
+    }
+    let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
+    if (!stopNow) {
+      const records: CandidateRecord[] = [];
+      const models: tfl.LayersModel[] = [];
+      for (const [k, candidate] of proposals.entries()) {
+        const { model, record } = await evaluateCandidate(parent, candidate, {
+          parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment,
+          seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
+        });
+        records.push(record);
+        models.push(model);
+        onEvent({ type: 'candidate-scored', iteration, record });
+      }
+      const chosen = chooseCandidate(records, pipeline.ties);
+      onEvent({ type: 'chosen', iteration, record: records[chosen] });
+      models.forEach((m, i) => i !== chosen && m.dispose());
+      const winner = models[chosen];
+      if (winnerFinetune) {
+        await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
+      }
+      const stats = await statsOf(winner, data.test);
+      const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
+      await saveModel(winner, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
+      const flopsReduction = reduction(report.baseline.flops, stats.flops);
+      const paramsReduction = reduction(report.baseline.params, stats.params);
+      report = {
+        ...report,
+        iterations: [...report.iterations, {
+          iteration, candidates: records, chosen, chosenKind: records[chosen].kind, stats, flopsReduction, paramsReduction,
+          accuracyChange: stats.accuracy - report.baseline.accuracy, seconds: (Date.now() - started) / 1000, modelDir,
+        }],
+      };
+      onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
+      parent.dispose();
+      parent = winner;
+      stopNow = checkStop(pipeline.stop, report);
+    }
+    if (stopNow) report = finish(report, stopNow.reason, stopNow.message);
+    await writeReport(outDir, report);
+    await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
+    if (stopNow) break;
+  }
+  parent.dispose();
+  const final = report.final!;
+  const finalModel = await loadModel(join(outDir, final.iteration === 0 ? BASELINE_DIR : report.iterations[final.iteration - 1].modelDir));
+  await saveModel(finalModel, join(outDir, 'final'), { omniprune: { normalization: data.normalization, iteration: final.iteration } });
+  finalModel.dispose();
+  await writeReport(outDir, report);
+  onEvent({ type: 'done', report });
+  return report;
+}
+
+/** The final model: the last iteration, or the last one meeting the accuracy floor. */
+function finish(report: RunReport, reason: StopReason, message: string): RunReport {
+  const its = report.iterations;
+  const pick = reason === 'accuracy-floor' ? its.length - 1 : its.length;
+  const stats = pick === 0 ? report.baseline : its[pick - 1].stats;
+  return {
+    ...report,
+    stopReason: reason,
+    stopMessage: message,
+    final: {
+      iteration: pick, stats, flopsReduction: reduction(report.baseline.flops, stats.flops),
+      paramsReduction: reduction(report.baseline.params, stats.params), accuracyChange: stats.accuracy - report.baseline.accuracy,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DependencyContainer } from 'tsyringe';
+import { augmentBatch } from '../data/augment.js';
+import { prepareData, type PreparedData } from '../data/prepare-data.js';
+import type { ChannelStats } from '../data/normalize.js';
+import { loadModel, resolveModelJson, saveModel } from '../io/model-io.js';
+import { createPlugin } from '../plugin/create-plugin.js';
+import type { PluginContext } from '../plugin/define-plugin.js';
+import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
+import type { AugmentFn, TrainEvent } from '../train/types.js';
+import { buildZooModel } from '../zoo/build.js';
+import { resolveInPipeline, type Pipeline } from './load-pipeline.js';
+
+/** The base model and data of a pipeline run. */
+export interface PipelineInputs {
+  readonly model: tfl.LayersModel;
+  readonly data: PreparedData;
+  readonly augment?: AugmentFn;
+}
+
+async function readNormalization(modelPath: string): Promise<ChannelStats | undefined> {
+  const json = JSON.parse(await readFile(await resolveModelJson(modelPath), 'utf8')) as { userDefinedMetadata?: { omniprune?: { normalization?: ChannelStats | null } } };
+  const stats = json.userDefinedMetadata?.omniprune?.normalization;
+  return stats ?? undefined;
+}
+
+/** Augmentation of training batches from the pipeline's data steps. */
+export function augmentFor(pipeline: Pick<Pipeline, 'data'>): AugmentFn | undefined {
+  const steps = pipeline.data.augment;
+  if (steps.length === 0) return undefined;
+  return (x, ctx) => (augmentBatch(x, ctx.size, ctx.sampleShape as [number, number, number], steps, ctx.rng), x);
+}
+
+/**
+ * Load (or train from scratch, once, into `runDir/base`) the pipeline's model and load its data normalised with
+ * the statistics the model was trained with.
+ */
+export async function preparePipelineInputs(
+  pipeline: Pipeline, container: DependencyContainer, runDir: string, ctx: Omit<PluginContext, 'create'>,
+  onTrainEvent: (e: TrainEvent) => void,
+): Promise<PipelineInputs> {
+  const augment = augmentFor(pipeline);
+  const dataset = { ...pipeline.data.dataset } as Record<string, unknown>;
+  if (typeof dataset.path === 'string') dataset.path = resolveInPipeline(pipeline, dataset.path);
+  const dataSpec = { ...pipeline.data, dataset } as never;
+  if ('path' in pipeline.model) {
+    const modelPath = resolveInPipeline(pipeline, pipeline.model.path);
+    const model = await loadModel(modelPath);
+    const data = await prepareData(dataSpec, await readNormalization(modelPath));
+    return { model, data, augment };
+  }
+  const data = await prepareData(dataSpec);
+  const baseDir = join(runDir, 'base');
+  if (await stat(join(baseDir, 'model.json')).catch(() => null)) {
+    ctx.log(`using the base model trained earlier in ${baseDir}`);
+    return { model: await loadModel(baseDir), data, augment };
+  }
+  const model = buildZooModel(pipeline.model.zoo, {
+    inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed: pipeline.model.seed ?? pipeline.seed,
+  });
+  ctx.log(`training ${pipeline.model.zoo} from scratch`);
+  const factory = await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');
+  await factory({ seed: pipeline.seed, augment }).fit(model, data.train, { onEvent: onTrainEvent });
+  await saveModel(model, baseDir, { omniprune: { normalization: data.normalization, trainedBy: 'pipeline' } });
+  return { model, data, augment };
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { BACKEND_NAMES } from '../backend/index.js';
+import { dataPipelineSchema } from '../data/prepare-data.js';
+import type { DependencyContainer } from 'tsyringe';
+import { listPlugins } from '../plugin/plugin-container.js';
+import type { PluginKind } from '../plugin/define-plugin.js';
+
+/** One `use: <plugin> / with: <options>` entry. */
+const pluginUse = z.strictObject({ use: z.string().min(1), with: z.unknown().optional() });
+
+/** Where the pipeline's model comes from: a saved model, or a zoo model trained from scratch first. */
+export const modelSourceSchema = z.union([
+  z.strictObject({ path: z.string().min(1) }),
+  z.strictObject({ zoo: z.string().min(1), train: z.record(z.string(), z.unknown()), seed: z.number().int().optional() }),
+]);
+
+/** When to stop pruning. Reductions are fractions of the baseline (0.5 = half the FLOPs removed). */
+export const stopSchema = z.strictObject({
+  flopsReduction: z.number().gt(0).lt(1).optional(),
+  paramsReduction: z.number().gt(0).lt(1).optional(),
+  minAccuracy: z.number().min(0).max(1).optional(),
+  maxAccuracyDrop: z.number().min(0).max(1).optional(),
+  maxIterations: z.number().int().positive().default(50),
+});
+
+/** The static part of a pipeline; plugin options are checked against each plugin's own schema. */
+export const pipelineBaseSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).default('pipeline'),
+  seed: z.number().int().nonnegative().default(1),
+  backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
+  plugins: z.array(z.string().min(1)).default([]),
+  model: modelSourceSchema,
+  data: dataPipelineSchema,
+  pruners: z.array(pluginUse).min(1),
+  similarity: z.strictObject({
+    use: z.string().min(1).default('linear-cka'),
+    with: z.unknown().optional(),
+    /** `penultimate` or a layer name every candidate keeps. */
+    layer: z.string().min(1).default('penultimate'),
+    /** Samples the similarity is measured on (the paper: the test set). */
+    split: z.enum(['train', 'test']).default('test'),
+    samples: z.number().int().min(4).optional(),
+  }).default({ use: 'linear-cka', layer: 'penultimate', split: 'test' }),
+  /** Candidate kind that wins ties, or `first` (pipeline order). */
+  ties: z.string().min(1).default('layer'),
+  trainer: z.string().min(1).default('sgd'),
+  finetune: z.strictObject({
+    candidate: z.record(z.string(), z.unknown()).optional(),
+    winner: z.record(z.string(), z.unknown()).optional(),
+  }).default({}),
+  stop: stopSchema.default({ maxIterations: 50 }),
+  output: z.string().min(1).default('runs/pipeline'),
+  /** Keep every iteration's model on disk (the paper picks operating points from them). */
+  keepCheckpoints: z.boolean().default(true),
+});
+
+/** A pipeline after static validation (plugin options still raw). */
+export type PipelineBase = z.output<typeof pipelineBaseSchema>;
+
+function usesOf(c: DependencyContainer, kind: PluginKind, role?: string): z.ZodType {
+  const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || (p as { role?: string }).role === undefined || (p as { role?: string }).role === role));
+  const options = plugins.map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
+  if (options.length === 0) return z.never();
+  if (options.length === 1) return options[0];
+  return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+}
+
+/**
+ * The full pipeline schema composed from the registered plugins' option schemas (for the JSON Schema that
+ * editors use to autocomplete `with:` blocks).
+ * @example
+ * z.toJSONSchema(composePipelineSchema(container), { io: 'input' });
+ */
+export function composePipelineSchema(c: DependencyContainer): z.ZodType {
+  const trainer = listPlugins(c).find((p) => p.kind === 'trainer' && p.name === 'sgd');
+  const finetune = trainer ? trainer.options : z.record(z.string(), z.unknown());
+  return pipelineBaseSchema.extend({
+    pruners: z.array(usesOf(c, 'pruner')).min(1),
+    similarity: pipelineBaseSchema.shape.similarity.unwrap().extend({ use: z.string().default('linear-cka'), with: z.unknown().optional() }).optional(),
+    finetune: z.strictObject({ candidate: (finetune as z.ZodType).optional(), winner: (finetune as z.ZodType).optional() }).optional(),
+  });
+}

@@ -1,0 +1,71 @@
+import type { PrunePlan } from '../graph/prune-plan.js';
+
+/** Cost and quality of one model. */
+export interface ModelStats {
+  readonly flops: number;
+  readonly params: number;
+  /** Test accuracy in [0, 1]. */
+  readonly accuracy: number;
+  readonly loss: number;
+}
+
+/** One scored candidate of an iteration. */
+export interface CandidateRecord {
+  readonly kind: string;
+  readonly pruner: string;
+  readonly summary: string;
+  readonly plans: readonly PrunePlan[];
+  readonly removedUnits: number;
+  /** Similarity to the parent (after the candidate fine-tune, when configured). */
+  readonly similarity: number;
+  readonly flops: number;
+  readonly params: number;
+  /** Seconds spent applying, fine-tuning and scoring it. */
+  readonly seconds: number;
+}
+
+/** One finished pruning iteration. */
+export interface IterationRecord {
+  readonly iteration: number;
+  readonly candidates: readonly CandidateRecord[];
+  /** Index into `candidates` of the winner. */
+  readonly chosen: number;
+  readonly chosenKind: string;
+  /** The winner after its fine-tune. */
+  readonly stats: ModelStats;
+  readonly flopsReduction: number;
+  readonly paramsReduction: number;
+  /** Accuracy minus the baseline's, in points of [0, 1]. */
+  readonly accuracyChange: number;
+  readonly seconds: number;
+  /** Model directory, relative to the run directory. */
+  readonly modelDir: string;
+}
+
+/** Why the loop ended. */
+export type StopReason = 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune';
+
+/** Everything a run produced; written as `report.json` after every iteration. */
+export interface RunReport {
+  readonly name: string;
+  readonly seed: number;
+  readonly backend: string;
+  readonly similarity: string;
+  readonly pruners: readonly string[];
+  readonly baseline: ModelStats;
+  readonly iterations: readonly IterationRecord[];
+  /** Filled when the run ended. */
+  readonly final?: { readonly iteration: number; readonly stats: ModelStats; readonly flopsReduction: number; readonly paramsReduction: number; readonly accuracyChange: number };
+  readonly stopReason?: StopReason;
+  readonly stopMessage?: string;
+}
+
+/** Fraction of `base` removed in `now` (0.5 = half). */
+export function reduction(base: number, now: number): number {
+  return base > 0 ? 1 - now / base : 0;
+}
+
+/** The report without wall-clock fields: equal for two runs with the same seed, killed or not. */
+export function reportWithoutTimings(report: RunReport): unknown {
+  return JSON.parse(JSON.stringify(report, (key, value) => (key === 'seconds' || key === 'backend' ? undefined : value)));
+}

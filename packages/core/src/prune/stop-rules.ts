@@ -1,0 +1,57 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { z } from 'zod';
+import { OmnipruneError } from '../errors/omniprune-error.js';
+import type { DependencyGraph } from '../graph/dependency-graph.js';
+import { countCost } from '../metrics/flops.js';
+import type { stopSchema } from './pipeline-schema.js';
+import type { ModelStats, RunReport, StopReason } from './run-report.js';
+
+/** Stopping targets of a pipeline. */
+export type StopTargets = z.output<typeof stopSchema>;
+
+/** The accuracy below which the run stops, or -Infinity. */
+export function accuracyFloor(stop: StopTargets, baseline: ModelStats): number {
+  const floors = [stop.minAccuracy ?? -Infinity, stop.maxAccuracyDrop !== undefined ? baseline.accuracy - stop.maxAccuracyDrop : -Infinity];
+  return Math.max(...floors);
+}
+
+/** Whether the run should stop after the last iteration of `report`, and why. */
+export function checkStop(stop: StopTargets, report: RunReport): { reason: StopReason; message: string } | null {
+  const last = report.iterations[report.iterations.length - 1];
+  if (!last) return null;
+  const floor = accuracyFloor(stop, report.baseline);
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  if (last.stats.accuracy < floor) return { reason: 'accuracy-floor', message: `accuracy ${pct(last.stats.accuracy)} fell below the floor ${pct(floor)}; the final model is the previous iteration's` };
+  if (stop.flopsReduction !== undefined && last.flopsReduction >= stop.flopsReduction) return { reason: 'flops-target', message: `FLOPs reduced by ${pct(last.flopsReduction)} (target ${pct(stop.flopsReduction)})` };
+  if (stop.paramsReduction !== undefined && last.paramsReduction >= stop.paramsReduction) return { reason: 'params-target', message: `parameters reduced by ${pct(last.paramsReduction)} (target ${pct(stop.paramsReduction)})` };
+  if (last.iteration >= stop.maxIterations) return { reason: 'max-iterations', message: `reached ${stop.maxIterations} iterations` };
+  return null;
+}
+
+/** FLOPs left when every removable block is removed (the layer-only ceiling). */
+function flopsWithoutRemovableBlocks(graph: DependencyGraph, model: tfl.LayersModel): number {
+  const cost = countCost(model);
+  const removed = new Set(graph.blocks.filter((b) => !b.unremovableReason).flatMap((b) => b.branch));
+  return cost.layers.filter((l) => !removed.has(l.name)).reduce((s, l) => s + l.flops, 0);
+}
+
+/**
+ * Fail before any pruning when a target cannot be reached: the base model already below the accuracy floor,
+ * or a FLOPs target beyond what removing every removable block gives when only layer pruners are configured.
+ */
+export function checkTargetsReachable(stop: StopTargets, baseline: ModelStats, graph: DependencyGraph, kinds: readonly string[], model: tfl.LayersModel): void {
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  if (stop.minAccuracy !== undefined && baseline.accuracy < stop.minAccuracy) {
+    throw new OmnipruneError('E_UNREACHABLE_TARGET', `the base model's accuracy ${pct(baseline.accuracy)} is already below stop.minAccuracy ${pct(stop.minAccuracy)}`, {
+      hint: 'lower stop.minAccuracy or train the base model longer',
+    });
+  }
+  if (stop.flopsReduction !== undefined && kinds.every((k) => k === 'layer')) {
+    const ceiling = 1 - flopsWithoutRemovableBlocks(graph, model) / baseline.flops;
+    if (stop.flopsReduction > ceiling) {
+      throw new OmnipruneError('E_UNREACHABLE_TARGET', `stop.flopsReduction ${pct(stop.flopsReduction)} is beyond the layer-only ceiling: removing every removable block removes ${pct(ceiling)} of FLOPs`, {
+        hint: 'add a filter pruner (use: filter) or lower stop.flopsReduction',
+      });
+    }
+  }
+}

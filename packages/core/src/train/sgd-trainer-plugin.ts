@@ -1,0 +1,29 @@
+import { defineTrainer } from '../plugin/define-plugin.js';
+import { sgdTrainerOptionsSchema } from './options.js';
+import { createSgdTrainer } from './sgd-trainer.js';
+import type { AugmentFn, Trainer } from './types.js';
+
+/** Per-fit settings the orchestrator supplies: a derived seed and the data pipeline's augmentation. */
+export interface TrainerRun {
+  seed: number;
+  augment?: AugmentFn;
+}
+
+/** What a trainer plugin creates: a factory of trainers, one per fit. */
+export type TrainerFactory = (run: TrainerRun) => Trainer;
+
+/** YAML-facing options of the SGD trainer (seed and augmentation come from the pipeline). */
+export const sgdTrainerPluginOptions = sgdTrainerOptionsSchema.omit({ augment: true, seed: true });
+
+/**
+ * The built-in trainer plugin `trainer:sgd`: SGD with momentum/Nesterov, weight decay, step/cosine schedules.
+ * @example
+ * const factory = await sgdTrainerPlugin.create(sgdTrainerPluginOptions.parse({ epochs: 1 }), ctx);
+ * await factory({ seed: 1 }).fit(model, train);
+ */
+export const sgdTrainerPlugin = defineTrainer({
+  name: 'sgd',
+  description: 'SGD with momentum/Nesterov, weight decay, step or cosine schedule, label smoothing, early stopping',
+  options: sgdTrainerPluginOptions,
+  create: (options): TrainerFactory => (run) => createSgdTrainer({ ...options, seed: run.seed, augment: run.augment }),
+});

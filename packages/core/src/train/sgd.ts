@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/** Hyper-parameters of {@link createSgd} that do not change during training. */
+export interface SgdConfig {
+  /** Momentum `mu` (0 = plain SGD). */
+  readonly momentum: number;
+  /** Nesterov momentum. */
+  readonly nesterov: boolean;
+  /** L2 coefficient added to the gradient of parameters with `decay: true`. */
+  readonly weightDecay: number;
+}
+
+/** One parameter updated by {@link createSgd}. */
+export interface SgdParam {
+  /** The tensor the gradients are keyed by (`grads[variable.name]`). */
+  readonly variable: tf.Variable;
+  /** Whether `weightDecay` applies to this parameter. */
+  readonly decay: boolean;
+  /** Store the new value (a Layers variable applies its constraint here). */
+  write(value: tf.Tensor): void;
+}
+
+/** Stateful SGD over a fixed parameter list; owns its momentum buffers until {@link SgdOptimizer.dispose}. */
+export interface SgdOptimizer {
+  /** Apply one update with learning rate `lr`. Gradients missing from `grads` leave their parameter unchanged. */
+  step(grads: tf.NamedTensorMap, lr: number): void;
+  /** Free the momentum buffers. */
+  dispose(): void;
+}
+
+/**
+ * SGD with PyTorch semantics (dampening 0): `g' = g + wd * p` (decayed params only), `v = mu * v + g'`,
+ * then `p -= lr * (g' + mu * v)` with Nesterov, else `p -= lr * v`; with `mu = 0`, `p -= lr * g'`.
+ * @example
+ * const sgd = createSgd(layerVariableParams(model), { momentum: 0.9, nesterov: true, weightDecay: 0 });
+ * sgd.step(grads, 0.01); sgd.dispose();
+ */
+export function createSgd(params: readonly SgdParam[], config: SgdConfig): SgdOptimizer {
+  const { momentum: mu, nesterov, weightDecay } = config;
+  const buffers = new Map<string, tf.Variable>();
+  return {
+    step(grads, lr) {
+      tf.tidy(() => {
+        for (const param of params) {
+          let g: tf.Tensor | undefined = grads[param.variable.name];
+          if (!g) continue;
+          const p = param.variable;
+          if (weightDecay > 0 && param.decay) g = tf.add(g, tf.mul(p, weightDecay));
+          let direction = g;
+          if (mu > 0) {
+            let v = buffers.get(p.name);
+            if (!v) {
+              v = tf.variable(tf.zerosLike(p), false);
+              buffers.set(p.name, v);
+            }
+            v.assign(tf.add(tf.mul(v, mu), g));
+            direction = nesterov ? tf.add(g, tf.mul(v, mu)) : v;
+          }
+          param.write(tf.sub(p, tf.mul(direction, lr)));
+        }
+      });
+    },
+    dispose() {
+      for (const v of buffers.values()) v.dispose();
+      buffers.clear();
+    },
+  };
+}
+
+/** True for kernel weights (`kernel`, `depthwise_kernel`, ...), the ones weight decay applies to. */
+export function isKernelWeight(weight: tfl.LayerVariable): boolean {
+  const base = weight.originalName.split('/').pop() ?? '';
+  return /kernel$/.test(base);
+}
+
+/** SGD parameters for a model's trainable weights; kernels are decayed, biases and BN parameters are not. */
+export function layerVariableParams(model: tfl.LayersModel): SgdParam[] {
+  return model.trainableWeights.map((weight) => ({
+    variable: weight.read() as tf.Variable,
+    decay: isKernelWeight(weight),
+    write: (value: tf.Tensor) => void weight.write(value),
+  }));
+}

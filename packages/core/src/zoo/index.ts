@@ -1,0 +1,13 @@
+export { resnet, RESNET_STAGE_WIDTHS } from './resnet.js';
+export type { ResNetOptions } from './resnet.js';
+export { vgg16, VGG16_CONFIG } from './vgg.js';
+export type { Vgg16Options } from './vgg.js';
+export { vit } from './vit.js';
+export type { VitOptions } from './vit.js';
+export { MultiHeadSelfAttention, ATTENTION_WEIGHT_NAMES } from './layers/multi-head-self-attention.js';
+export type { MultiHeadSelfAttentionArgs, LayerArgs } from './layers/multi-head-self-attention.js';
+export { AddPositionEmbedding } from './layers/add-position-embedding.js';
+export type { AddPositionEmbeddingArgs } from './layers/add-position-embedding.js';
+export { registerZooLayers, loadLayersModel } from './register.js';
+export { buildZooModel, isZooModelName, ZOO_MODEL_NAMES } from './build.js';
+export type { ZooModelName, ZooModelOptions } from './build.js';
