@@ -9,6 +9,8 @@ export const rootCommand = defineCommand({
     train: () => import('./commands/train.js').then((m) => m.default),
     run: () => import('./commands/run.js').then((m) => m.default),
     validate: () => import('./commands/validate.js').then((m) => m.default),
+    eval: () => import('./commands/eval.js').then((m) => m.default),
+    plugins: () => import('./commands/plugins.js').then((m) => m.default),
   },
 });
 

@@ -7,26 +7,28 @@
  *    (patch 4, dim 64, 4 blocks, 4 heads), built with tfjs-layers, on wasm with omniprune's kernels switched on
  *    step by step, then a per-kernel profile.
  * Options: --threads N (wasm threads, default all cores) --steps N (timed steps per configuration, default 3)
- * --cpu (also time one ResNet-20 step on the cpu backend) --skip-layers --skip-vit
+ * --cpu (also time one ResNet-20 step on the cpu backend) --skip-layers --skip-resnet --skip-vit
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeBackend, initBackend, registerWasmKernels, restoreWasmKernels } from '../src/backend/index.js';
-import { profileKernels } from '../src/backend/kernel-profile.js';
+import {
+  describeBackend, initBackend, profileKernels, registerWasmKernels, restoreWasmKernels, WASM_KERNEL_NAMES,
+} from '../src/backend/index.js';
 
 const { values: opts } = parseArgs({
   options: {
     threads: { type: 'string' }, steps: { type: 'string', default: '3' }, cpu: { type: 'boolean', default: false },
     'skip-layers': { type: 'boolean', default: false }, 'skip-vit': { type: 'boolean', default: false },
+    'skip-resnet': { type: 'boolean', default: false },
   },
 });
 const STEPS = Number(opts.steps);
 const BATCH = 64;
 const builtInTileGradient = tf.getGradient('Tile'); // tfjs-layers registered TF.js's own; initBackend replaces it
 
-/** Median milliseconds of `fn` over `reps` runs after one warm-up (outputs read back and disposed). */
-function timeMs(fn: () => tf.Tensor, reps = 5): number {
+/** Median milliseconds of `fn` over `reps` runs, after one warm-up when `warmUp` (outputs read back, disposed). */
+function timeMs(fn: () => tf.Tensor, reps = 5, warmUp = true): number {
   const run = () => {
     const start = performance.now();
     const out = fn();
@@ -34,7 +36,7 @@ function timeMs(fn: () => tf.Tensor, reps = 5): number {
     out.dispose();
     return performance.now() - start;
   };
-  run();
+  if (warmUp) run();
   const times = Array.from({ length: reps }, run).sort((a, b) => a - b);
   return times[Math.floor(reps / 2)];
 }
@@ -56,13 +58,13 @@ async function layerTable(): Promise<void> {
       const attrs = { strides: l.s, pad: 'same', dataFormat: 'NHWC' };
       const dInput = () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor;
       const dFilter = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
-      const reps = backend === 'cpu' ? 1 : 5;
-      const forward = timeMs(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, l.s, 'same'), reps);
-      const ours = backend === 'wasm' ? timeMs(dInput, reps) : NaN;
-      if (backend === 'wasm') restoreWasmKernels(['Conv2DBackpropInput']);
-      const builtIn = timeMs(dInput, backend === 'wasm' ? 2 : 1);
-      if (backend === 'wasm') registerWasmKernels();
-      const filter = timeMs(dFilter, reps);
+      const wasm = backend === 'wasm'; // the cpu kernels take seconds: one untimed-warm-up-free run each
+      const forward = timeMs(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, l.s, 'same'), wasm ? 7 : 1, wasm);
+      const ours = wasm ? timeMs(dInput, 7) : NaN;
+      if (wasm) restoreWasmKernels(['Conv2DBackpropInput']);
+      const builtIn = timeMs(dInput, wasm ? 3 : 1, wasm);
+      if (wasm) registerWasmKernels();
+      const filter = timeMs(dFilter, wasm ? 7 : 1, wasm);
       const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1)).padStart(7);
       console.log(`${l.name.padEnd(28)}${backend.padEnd(7)}${f(forward)}  ${f(ours).padStart(17)}  ${f(builtIn).padStart(16)}  ${f(filter).padStart(18)}`);
       tf.dispose([x, w, dy]);
@@ -156,7 +158,7 @@ async function trainingTable(name: string, build: () => { model: tfl.LayersModel
     { label: 'built-in wasm kernels + Conv2DBackpropFilter', kernels: ['Conv2DBackpropFilter'], builtInTile: true, steps: 1 },
     { label: '+ Conv2DBackpropInput (forward-conv based)', kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'], builtInTile: true, steps: 1 },
     { label: '+ linear-time Tile gradient', kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] },
-    { label: '+ Tile/Sum/Mean/Identity/Cast/BatchMatMul kernels (all)', kernels: [] },
+    { label: '+ Tile/Sum/Mean/Identity/Cast/BatchMatMul/Transpose kernels', kernels: [] },
   ];
   await initBackend('wasm');
   const { step, dispose } = trainStep(build);
@@ -164,8 +166,7 @@ async function trainingTable(name: string, build: () => { model: tfl.LayersModel
   for (const config of configs) {
     registerWasmKernels();
     if (config.kernels.length > 0) {
-      restoreWasmKernels(['Tile', 'Sum', 'Mean', 'Identity', 'Cast', 'BatchMatMul', 'Conv2DBackpropInput']
-        .filter((k) => !config.kernels.includes(k)));
+      restoreWasmKernels(WASM_KERNEL_NAMES.filter((k) => !config.kernels.includes(k)));
     }
     if (config.builtInTile) tf.registerGradient(builtInTileGradient);
     else await initBackend('wasm'); // puts omniprune's Tile gradient back
@@ -185,7 +186,7 @@ async function trainingTable(name: string, build: () => { model: tfl.LayersModel
 const info = await initBackend('wasm', { threads: opts.threads === undefined ? undefined : Number(opts.threads) });
 console.log(describeBackend(info));
 if (!opts['skip-layers']) await layerTable();
-await trainingTable('ResNet-20', resnet20);
+if (!opts['skip-resnet']) await trainingTable('ResNet-20', resnet20);
 if (!opts['skip-vit']) await trainingTable('ViT (dim 64, depth 4)', vit);
 if (opts.cpu) {
   await initBackend('cpu');

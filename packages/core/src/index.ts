@@ -57,7 +57,8 @@ export type {
 export {
   captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
   loadPipeline, validatePipeline, parsePipelineYaml, resolveInPipeline, runPipeline, chooseCandidate, similarityOf, reduction,
-  reportWithoutTimings, renderReportHtml, checkStop, accuracyFloor,
+  reportWithoutTimings, renderReportHtml, checkStop, accuracyFloor, stratifiedSample, softmaxRows, meanKlDivergence,
+  predictProbabilities,
 } from './prune/index.js';
 export type {
   Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance,

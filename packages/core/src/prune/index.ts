@@ -14,3 +14,4 @@ export type { RunReport, IterationRecord, CandidateRecord, ModelStats, StopReaso
 export { renderReportHtml } from './report-html.js';
 export { checkStop, accuracyFloor } from './stop-rules.js';
 export type { StopTargets } from './stop-rules.js';
+export { stratifiedSample, softmaxRows, meanKlDivergence, predictProbabilities } from './prediction-divergence.js';

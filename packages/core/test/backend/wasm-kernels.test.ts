@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, WASM_KERNEL_NAMES } from '../../src/backend/index.js';
 import { isOmnipruneWasmKernel } from '../../src/backend/kernels/register-wasm-kernels.js';
 import { tileGradConfig } from '../../src/backend/kernels/tile-gradient.js';
+import { simplifyTranspose } from '../../src/backend/kernels/transpose-kernel.js';
 import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
 import { expectCloseToScale, onCpuAndWasm, values } from './compare-backends.js';
 
@@ -87,10 +88,40 @@ describe('wasm broadcast/reduce kernels', () => {
     [[40, 96], [40, 24], true, false], // dense kernel gradient: x^T dy
     [[40, 96], [24, 40], true, true],
     [[1, 40, 96], [1, 24, 40], true, true], // batch of one with rank 3
-    [[3, 20, 16], [3, 20, 12], true, false], // batched: built-in kernel
+    [[3, 20, 16], [3, 20, 12], true, false], // batched, small: built-in kernel
+    [[2, 3, 20, 8], [2, 3, 40, 8], false, true], // batched, wide output (attention scores): grouped convolution
+    [[2, 3, 8, 20], [2, 3, 8, 40], true, false],
+    [[6, 20, 8], [6, 8, 40], false, false],
+    [[6, 8, 20], [6, 40, 8], true, true],
+    [[6, 20, 8], [1, 8, 40], false, false], // broadcast batch: built-in kernel
+    [[4, 40, 8], [4, 8, 12], false, false], // batched, wide rows: (B^T A^T)^T as a grouped convolution
+    [[4, 8, 40], [4, 12, 8], true, true],
   ] as const)('BatchMatMul %j x %j (transposeA %s, transposeB %s) matches cpu', async (a, b, ta, tb) => {
     const { cpu, wasm } = await onCpuAndWasm(() => tf.matMul(tensor([...a], 3), tensor([...b], 4), ta, tb));
     expectCloseToScale(wasm[0], cpu[0], 1e-5);
+  });
+});
+
+describe('wasm Transpose', () => {
+  it('simplifies permutations: drops size-1 axes, merges axes that stay together', () => {
+    expect(simplifyTranspose([64, 64, 3, 4, 16], [0, 1, 3, 2, 4])).toEqual({ shape: [4096, 3, 4, 16], perm: [0, 2, 1, 3] });
+    expect(simplifyTranspose([2, 1, 3, 5], [3, 0, 1, 2])).toEqual({ shape: [6, 5], perm: [1, 0] });
+    expect(simplifyTranspose([2, 3, 4, 5, 6], [2, 0, 3, 1, 4])).toEqual({ shape: [2, 3, 4, 5, 6], perm: [2, 0, 3, 1, 4] });
+  });
+
+  it.each([
+    [[8, 16, 3, 2, 4], [2, 0, 3, 1, 4]], // attention: [batch, tokens, qkv, heads, headDim] -> [qkv, batch, heads, ...]
+    [[3, 8, 2, 16, 4], [1, 3, 0, 2, 4]], // and back
+    [[2, 3, 4, 5, 6], [4, 3, 2, 1, 0]],
+    [[2, 3, 4, 5, 6, 2], [5, 1, 3, 0, 4, 2]],
+    [[2, 1, 4, 1, 6, 3], [3, 5, 0, 4, 1, 2]], // size-1 axes
+    [[4, 4, 3, 2, 5], [0, 1, 3, 2, 4]], // reducible to 4-D
+    [[3, 4], [1, 0]], // rank 2: built-in kernel
+  ])('of %j by %j matches cpu', async (shape, perm) => {
+    const { cpu, wasm } = await onCpuAndWasm(() => [tf.transpose(tensor(shape, 8), perm), tf.transpose(
+      tf.cast(tf.mul(tensor(shape, 9), 100), 'int32'), perm)]);
+    expect(wasm[0]).toEqual(cpu[0]);
+    expect(wasm[1]).toEqual(cpu[1]);
   });
 });
 

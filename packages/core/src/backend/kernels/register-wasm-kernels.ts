@@ -5,6 +5,7 @@ import { conv2dBackpropInputKernel } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-conv2d-backprop.js';
 import { createCastKernel, createIdentityKernel } from './identity-kernels.js';
 import { createBatchMatMulKernel } from './matmul-kernel.js';
+import { createTransposeKernel } from './transpose-kernel.js';
 
 /** A kernel omniprune registers on the wasm backend. */
 interface WasmKernel {
@@ -22,7 +23,8 @@ const own = (kernelFunc: tf.KernelFunc): WrappingKernelFactory => () => kernelFu
  * product: it has no `Conv2DBackpropFilter` nor depthwise backprop kernels, its `Conv2DBackpropInput` is a naive
  * loop ~10x slower than the forward convolution, and the batch-norm backward pass spends most of its time in a
  * slow `Tile` and in transposing `Sum`/`Mean` reductions; `Identity`/`Cast` copy where sharing is enough; and
- * `BatchMatMul` leaves XNNPACK for a naive loop whenever an operand is transposed (every dense-layer gradient).
+ * `BatchMatMul` leaves XNNPACK for a naive loop whenever an operand is transposed (every dense-layer gradient);
+ * `Transpose` of rank 5+ (attention heads) takes a generic path ~50x slower than its 4-D one.
  */
 const WASM_KERNELS: readonly WasmKernel[] = [
   { kernelName: tf.Conv2DBackpropFilter, create: own(conv2dBackpropFilterKernel), replaceBuiltIn: false },
@@ -39,6 +41,7 @@ const WASM_KERNELS: readonly WasmKernel[] = [
   { kernelName: tf.Identity, create: createIdentityKernel, replaceBuiltIn: true },
   { kernelName: tf.Cast, create: createCastKernel, replaceBuiltIn: true },
   { kernelName: tf.BatchMatMul, create: createBatchMatMulKernel, replaceBuiltIn: true },
+  { kernelName: tf.Transpose, create: createTransposeKernel, replaceBuiltIn: true },
 ];
 
 /** Names of the kernels {@link registerWasmKernels} provides. */

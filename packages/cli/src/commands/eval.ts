@@ -1,0 +1,33 @@
+import { defineCommand } from 'citty';
+import { DATASET_NAMES, OmnipruneError, countCost, createSgdTrainer, loadModel, prepareData, resolveModelJson } from '@omniprune/core';
+import { readFile } from 'node:fs/promises';
+import { backendArg, parsePositiveInt, startBackend } from '../shared/common-args.js';
+
+/** `omniprune eval`: accuracy, FLOPs and parameters of a saved model on a dataset's test split. */
+export default defineCommand({
+  meta: { name: 'eval', description: "Evaluate a saved model on a dataset's test split (normalised as the model was trained)" },
+  args: {
+    model: { type: 'positional', required: true, description: 'model.json (or its directory)' },
+    data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
+    'data-path': { type: 'string', description: 'Folder or archive holding the dataset files' },
+    'test-subset': { type: 'string', description: 'Evaluate on a stratified subset of N test images' },
+    json: { type: 'boolean', default: false, description: 'Print JSON' },
+    ...backendArg,
+  },
+  async run({ args }) {
+    if (!(DATASET_NAMES as readonly string[]).includes(args.data)) throw new OmnipruneError('E_BAD_INPUT', `unknown dataset "${args.data}"`, { hint: `use one of: ${DATASET_NAMES.join(', ')}` });
+    await startBackend(args.backend, args.json);
+    const file = await resolveModelJson(args.model);
+    const model = await loadModel(file);
+    const meta = JSON.parse(await readFile(file, 'utf8')).userDefinedMetadata?.omniprune ?? {};
+    const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
+    const dataset = { name: args.data, testSubset, trainSubset: 10, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
+    const data = await prepareData({ dataset: dataset as never, normalize: meta.normalization ?? false }, meta.normalization ?? null);
+    const { accuracy, loss } = await createSgdTrainer().evaluate(model, data.test);
+    const cost = countCost(model);
+    const result = { model: file, dataset: data.test.name, images: data.test.count, accuracy, loss, flops: cost.flops, params: cost.params };
+    if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write(`${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`);
+    model.dispose();
+  },
+});

@@ -1,0 +1,48 @@
+import { defineCommand } from 'citty';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { composePipelineSchema, listPlugins, writeFileAtomic } from '@omniprune/core';
+import { builtinContainer, pluginSources } from '../shared/plugin-registry.js';
+
+function optionsSummary(schema: z.ZodType): string {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { type?: string; default?: unknown; enum?: unknown[] }> };
+  const props = Object.entries(json.properties ?? {});
+  if (props.length === 0) return '(no options)';
+  return props.map(([k, v]) => `${k}${v.type ? `: ${v.type}` : ''}${v.enum ? ` (${v.enum.join('|')})` : ''}${v.default !== undefined ? ` = ${JSON.stringify(v.default)}` : ''}`).join(', ');
+}
+
+const list = defineCommand({
+  meta: { name: 'list', description: 'List registered plugins with their kind, package and options' },
+  args: { json: { type: 'boolean', default: false, description: 'Print JSON' } },
+  run({ args }) {
+    const sources = pluginSources();
+    const rows = listPlugins(builtinContainer()).map((p) => ({
+      token: `${p.kind}:${p.name}`, kind: p.kind, name: p.name, role: p.role, package: sources.get(`${p.kind}:${p.name}`), description: p.description,
+      options: z.toJSONSchema(p.options, { io: 'input', unrepresentable: 'any' }),
+    }));
+    if (args.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    const plugins = listPlugins(builtinContainer());
+    for (const [i, r] of rows.entries()) {
+      process.stdout.write(`${r.token}${r.role ? ` [${r.role}]` : ''}  (${r.package})\n  ${r.description}\n  options: ${optionsSummary(plugins[i].options)}\n`);
+    }
+  },
+});
+
+const schema = defineCommand({
+  meta: { name: 'schema', description: 'Write the pipeline JSON Schema (composed from every plugin) for editor autocompletion' },
+  args: { out: { type: 'string', description: 'Output file (default: print to stdout)' } },
+  async run({ args }) {
+    const json = z.toJSONSchema(composePipelineSchema(builtinContainer()), { io: 'input', unrepresentable: 'any' });
+    const text = `${JSON.stringify({ ...json, title: 'omniprune pipeline' }, null, 2)}\n`;
+    if (args.out) {
+      await writeFileAtomic(resolve(args.out), text);
+      process.stderr.write(`wrote ${args.out}; reference it from a pipeline with: # yaml-language-server: $schema=${args.out}\n`);
+    } else process.stdout.write(text);
+  },
+});
+
+/** `omniprune plugins`: list plugins and write the pipeline JSON Schema. */
+export default defineCommand({
+  meta: { name: 'plugins', description: 'Inspect registered plugins (list) and write the pipeline JSON Schema (schema)' },
+  subCommands: { list, schema },
+});

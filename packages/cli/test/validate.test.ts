@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliCaptured } from './run-cli.js';
+import { writeTinyPipeline } from './pipeline-fixtures.js';
+
+describe('omniprune validate and run: bad input', () => {
+  it('accepts a valid pipeline', async () => {
+    const { file } = await writeTinyPipeline();
+    const r = await runCliCaptured(['validate', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid \(pruners: layer, filter; similarity: linear-cka/);
+  });
+
+  it('reports malformed YAML with its position', async () => {
+    const { file } = await writeTinyPipeline({}, 'name: x\npruners:\n  - use: layer\n   with: {');
+    const r = await runCliCaptured(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not valid YAML \(line \d+, column \d+\)/);
+  });
+
+  it('names an unknown plugin and the allowed values', async () => {
+    const { file } = await writeTinyPipeline({ pruners: [{ use: 'layer' }, { use: 'chanel' }] });
+    const r = await runCliCaptured(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pruners\[1\]\.use: unknown pruner "chanel"[\s\S]*allowed values: .*layer.*filter/);
+  });
+
+  it('names the exact path of a wrongly typed option', async () => {
+    const { file } = await writeTinyPipeline({ pruners: [{ use: 'layer', with: { minBlocksPerStage: 'two' } }] });
+    const r = await runCliCaptured(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pruners\[0\]\.with\.minBlocksPerStage: .*expected number/i);
+    const stop = await writeTinyPipeline({ stop: { flopsReduction: 1.5 } });
+    const r2 = await runCliCaptured(['validate', stop.file]);
+    expect(r2.stderr).toMatch(/stop\.flopsReduction: .*(<|less|too big)/i);
+  });
+
+  it('reports a missing pipeline, model and data file', async () => {
+    const missing = await runCliCaptured(['validate', '/nonexistent/p.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no pipeline file at \/nonexistent\/p\.yaml/);
+    const { file: modelFile } = await writeTinyPipeline({ model: { path: 'models/nope/model.json' } });
+    const r = await runCliCaptured(['run', modelFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no model at .*models\/nope\/model\.json/);
+    const { file: dataFile } = await writeTinyPipeline({ data: { dataset: { name: 'mnist', path: 'nodata' } } });
+    const r2 = await runCliCaptured(['run', dataFile]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/nodata/);
+  });
+
+  it('reports a corrupt model.json', async () => {
+    const { dir, file } = await writeTinyPipeline({ model: { path: 'bad/model.json' } });
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'bad'));
+    await writeFile(join(dir, 'bad', 'model.json'), '{"format": "layers-model"}');
+    const r = await runCliCaptured(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a TF\.js Layers model\.json/);
+  });
+
+  it('fails early on a target nothing can reach', async () => {
+    const { file } = await writeTinyPipeline({ pruners: [{ use: 'layer' }], stop: { flopsReduction: 0.9 } });
+    const r = await runCliCaptured(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/beyond the layer-only ceiling[\s\S]*add a filter pruner/);
+  });
+
+  it('fails the run (exit 1) on a NaN loss during fine-tuning, naming it', async () => {
+    const { file } = await writeTinyPipeline({ finetune: { candidate: { epochs: 1, batchSize: 25, lr: 1e12 } } });
+    const r = await runCliCaptured(['run', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/NaN|non-finite|Infinity/i);
+    expect(r.stderr).toMatch(/lower/i);
+  });
+});

@@ -1,0 +1,112 @@
+import {
+  createRng, definePruner, type ChannelGroup, type ChannelImportance, type DependencyGraph, type ProposeContext,
+  type PruneCandidate, type Pruner, type RemoveChannelsPlan,
+} from '@omniprune/core';
+import { allocateBudget, unitBudget, type BudgetSlot } from './budget.js';
+import { channelCriterion } from './channel-criterion.js';
+import { flopsEstimator } from './flops-estimate.js';
+import { filterPrunerOptions, type FilterPrunerOptions } from './options.js';
+import { prunableGroups } from './prunable-groups.js';
+
+const PRUNER = 'filter';
+
+/** Channels to remove per group under a `flops` budget: the fewest units whose removal meets the target. */
+function flopsCounts(pc: ProposeContext, groups: readonly ChannelGroup[], slots: readonly BudgetSlot[], fraction: number): number[] {
+  const estimator = flopsEstimator(pc.parent, pc.graph, groups);
+  const target = fraction * estimator.parentFlops;
+  const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
+  // Each probe replays the allocation on a copy of the generator, so the final call draws the same groups.
+  const dropAt = (n: number): number => estimator.parentFlops - estimator.flopsAfter(allocateBudget(slots, n, createRng(pc.rng.state())));
+  if (capacity === 0 || dropAt(capacity) + 1e-6 < target) {
+    const reachable = capacity === 0 ? 0 : dropAt(capacity) / Math.max(estimator.parentFlops, 1);
+    pc.log(`${PRUNER}: a ${(fraction * 100).toFixed(2)} % FLOPs cut is out of reach by filters alone; removing all ${capacity} removable units (${(reachable * 100).toFixed(2)} %)`);
+    return allocateBudget(slots, capacity, pc.rng);
+  }
+  let lo = 0;
+  let hi = capacity;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (dropAt(mid) + 1e-6 >= target) hi = mid;
+    else lo = mid;
+  }
+  return allocateBudget(slots, hi, pc.rng);
+}
+
+/** Channels to remove per group under the configured budget; logs fallbacks and caps. */
+function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[]): number[] {
+  const slots = groups.map((g): BudgetSlot => ({ size: g.size, maxRemovable: Math.max(0, g.size - options.minChannels) }));
+  if (options.budget.type === 'flops') return flopsCounts(pc, groups, slots, options.budget.fraction);
+  const total = slots.reduce((s, g) => s + g.size, 0);
+  const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
+  const { count, note } = unitBudget(options.budget, total, pc.earlier);
+  if (note) pc.log(`${PRUNER}: ${note}`);
+  if (count > capacity) {
+    pc.log(`${PRUNER}: budget of ${count} units exceeds the ${capacity} removable ones (each group keeps >= ${options.minChannels}); removing ${capacity}`);
+  }
+  return allocateBudget(slots, count, pc.rng);
+}
+
+/** The `k` lowest-scoring channels (ties: lower index first; NaN counts as most important), sorted ascending. */
+export function lowestScoring(scores: ArrayLike<number>, k: number): number[] {
+  const key = (i: number): number => (Number.isNaN(scores[i]) ? Infinity : scores[i]);
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => key(a) - key(b) || a - b);
+  return order.slice(0, k).sort((a, b) => a - b);
+}
+
+function unitNoun(graph: DependencyGraph, groups: readonly ChannelGroup[], count: number): string {
+  const classes = new Set(groups.flatMap((g) => g.producers.map((p) => graph.layers.get(p)?.className ?? '')));
+  const noun = [...classes].every((c) => c.startsWith('Conv')) ? 'filter' : [...classes].every((c) => c === 'Dense') ? 'neuron' : 'unit';
+  return count === 1 ? noun : `${noun}s`;
+}
+
+async function propose(pc: ProposeContext, options: FilterPrunerOptions, criterion: ChannelImportance): Promise<PruneCandidate | null> {
+  const groups = prunableGroups(pc.graph, options);
+  if (groups.length === 0) {
+    pc.log(`${PRUNER}: no prunable channel groups${options.residual ? '' : ' (residual: false)'}; no candidate`);
+    return null;
+  }
+  const counts = budgetCounts(pc, options, groups);
+  const touched = groups.map((group, i) => ({ group, k: counts[i] })).filter((t) => t.k > 0);
+  if (touched.length === 0) {
+    pc.log(`${PRUNER}: the budget removes no units; no candidate`);
+    return null;
+  }
+  const plans: RemoveChannelsPlan[] = [];
+  for (const { group, k } of touched) {
+    const scores = await criterion.scoreChannels(pc, group);
+    if (scores.length !== group.size) {
+      throw new Error(`criterion ${criterion.name} returned ${scores.length} scores for group "${group.id}" of ${group.size} channels`);
+    }
+    plans.push({ kind: 'remove-channels', group: group.id, indices: lowestScoring(scores, k) });
+  }
+  const removed = touched.reduce((s, t) => s + t.k, 0);
+  const noun = unitNoun(pc.graph, touched.map((t) => t.group), removed);
+  return {
+    kind: 'filter',
+    pruner: PRUNER,
+    plans,
+    removedUnits: removed,
+    summary: `remove ${removed} ${noun} from ${plans.length} group${plans.length === 1 ? '' : 's'} (${criterion.name})`,
+  };
+}
+
+/**
+ * The `filter` pruner: removes the lowest-scoring filters/neurons across the model's channel groups, as many as
+ * the budget asks (by default as many as this iteration's layer candidate removed), spread over groups in
+ * proportion to their size. Only groups whose channels are not tied by residual adds, unless `residual: true`.
+ * Channel scores come from a channel-importance criterion plugin (`l1` by default; `kl` is the paper's).
+ * @example
+ * // pipeline YAML
+ * pruners:
+ *   - use: filter
+ *     with: { criterion: l1, budget: { type: match-layer } }
+ */
+export const filterPruner = definePruner({
+  name: PRUNER,
+  description: 'Remove the least important filters/neurons, spread over channel groups in proportion to their size',
+  options: filterPrunerOptions,
+  async create(options, ctx): Promise<Pruner> {
+    const criterion = await channelCriterion(options.criterion, options.criterionOptions, ctx);
+    return { kind: 'filter', propose: (pc) => propose(pc, options, criterion) };
+  },
+});

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const regex = z.string().min(1).refine(isRegex, { message: 'invalid regular expression' });
+
+/**
+ * How many units (filters/neurons) a filter candidate removes.
+ * - `match-layer` (default): as many as the layer candidate proposed earlier in the iteration (its `removedUnits`),
+ *   as the reference code does; without one, `round(fallbackRatio x prunable units)`.
+ * - `ratio`: `round(ratio x prunable units)` of the parent.
+ * - `flops`: the fewest units whose removal cuts the estimated FLOPs (MACs) by `fraction` of the parent's.
+ * @example
+ * budgetSchema.parse({ type: 'ratio', ratio: 0.1 })
+ */
+export const budgetSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('match-layer'),
+    /** Share of the prunable units removed when no layer candidate exists this iteration. Default 0.05. */
+    fallbackRatio: z.number().min(0).max(1).default(0.05),
+  }),
+  z.strictObject({
+    type: z.literal('ratio'),
+    /** Share of the parent's prunable units to remove, in (0, 1). */
+    ratio: z.number().gt(0).lt(1),
+  }),
+  z.strictObject({
+    type: z.literal('flops'),
+    /** Share of the parent's FLOPs to remove, in (0, 1). */
+    fraction: z.number().gt(0).lt(1),
+  }),
+]);
+
+/** A parsed budget, see {@link budgetSchema}. */
+export type FilterBudget = z.output<typeof budgetSchema>;
+
+/**
+ * Options of the `filter` pruner. Defaults follow the reference code (L1 scores here, KL there: KL costs one
+ * forward pass per channel).
+ * @example
+ * filterPrunerOptions.parse({ criterion: 'kl', criterionOptions: { samplesPerClass: 100 }, budget: { type: 'match-layer' } })
+ */
+export const filterPrunerOptions = z.strictObject({
+  /** Channel-importance criterion plugin: `l1` (default), `l2`, `bn-scale`, `kl`, `random`, or a third-party one. */
+  criterion: z.string().min(1).default('l1'),
+  /** Options passed to the criterion (validated by its schema). Default `{}`. */
+  criterionOptions: z.record(z.string(), z.unknown()).default({}),
+  /** How many units to remove. Default `{ type: 'match-layer', fallbackRatio: 0.05 }`. */
+  budget: budgetSchema.default({ type: 'match-layer', fallbackRatio: 0.05 }),
+  /**
+   * Also prune residual-stream groups (channels tied by adds, pruned together) and inexact groups (coupled by
+   * LayerNorm/softmax). Default false: only groups like the first conv of each residual block, as in the paper.
+   */
+  residual: z.boolean().default(false),
+  /** Only groups whose id matches this regular expression. */
+  include: regex.optional(),
+  /** Never groups whose id matches this regular expression. */
+  exclude: regex.optional(),
+  /** Channels every group keeps. Default 1. */
+  minChannels: z.number().int().min(1).default(1),
+});
+
+/** Parsed options of the `filter` pruner. */
+export type FilterPrunerOptions = z.output<typeof filterPrunerOptions>;

@@ -1,0 +1,31 @@
+import type { ChannelGroup, DependencyGraph } from '@omniprune/core';
+
+/** Which groups the `filter` pruner may touch. */
+export interface GroupSelection {
+  /** Also residual-stream and inexact (LayerNorm/softmax-coupled) groups. */
+  readonly residual: boolean;
+  /** Regular expression a group id must match. */
+  readonly include?: string;
+  /** Regular expression a group id must not match. */
+  readonly exclude?: string;
+  /** Channels each group keeps; groups of this size or smaller are left out. */
+  readonly minChannels: number;
+}
+
+/**
+ * The groups a filter candidate may remove channels from, in graph order: never frozen groups; residual and
+ * inexact groups only with `residual: true`; filtered by `include`/`exclude`; larger than `minChannels`.
+ * @example
+ * prunableGroups(graph, { residual: false, minChannels: 1 }).map((g) => g.id) // ['s1_b0_conv1', ..., 's3_b2_conv1'] on a ResNet-20
+ */
+export function prunableGroups(graph: DependencyGraph, selection: GroupSelection): ChannelGroup[] {
+  const include = selection.include === undefined ? undefined : new RegExp(selection.include);
+  const exclude = selection.exclude === undefined ? undefined : new RegExp(selection.exclude);
+  return graph.groups.filter((g) => {
+    if (g.frozenReason !== undefined || g.producers.length === 0) return false;
+    if (!selection.residual && (g.residual || g.inexactReason !== undefined)) return false;
+    if (include && !include.test(g.id)) return false;
+    if (exclude && exclude.test(g.id)) return false;
+    return g.size > selection.minChannels;
+  });
+}
