@@ -4,34 +4,71 @@ import { debiasedLinearCKA, linearCKA } from './linear-cka.js';
 import { createMinibatchCKA, minibatchCKA } from './minibatch-cka.js';
 import { rbfCKA } from './rbf-cka.js';
 
-/** `linear-cka`: linear CKA, the paper's selection metric. */
+/**
+ * Criterion plugin `linear-cka` (no options): {@link linearCKA}, the paper's selection metric.
+ * @example
+ * similarity: { use: linear-cka }
+ * // in code: const metric = linearCkaPlugin.create({}, ctx); metric.similarity(parentFeatures, candidateFeatures)
+ */
 export const linearCkaPlugin = defineCriterion({
-  name: 'linear-cka', role: 'similarity',
-  description: 'Linear CKA (Kornblith et al. 2019), biased HSIC, feature space: the paper\'s selection metric',
+  name: 'linear-cka',
+  role: 'similarity',
+  description: 'Linear CKA (Kornblith et al. 2019), biased HSIC, float64 feature space; the paper\'s selection metric',
   options: z.strictObject({}),
-  create: (): SimilarityMetric => ({ role: 'similarity', name: 'linear-cka', similarity: linearCKA }),
+  create: (): SimilarityMetric => ({ role: 'similarity', name: 'linear-cka', similarity: (x, y) => linearCKA(x, y) }),
 });
 
-/** `debiased-linear-cka`: linear CKA with the unbiased HSIC estimator. */
+/**
+ * Criterion plugin `debiased-linear-cka` (no options): {@link debiasedLinearCKA}.
+ * @example
+ * similarity: { use: debiased-linear-cka }
+ */
 export const debiasedLinearCkaPlugin = defineCriterion({
-  name: 'debiased-linear-cka', role: 'similarity',
-  description: 'Linear CKA with the unbiased HSIC estimator (Song et al. 2012)',
+  name: 'debiased-linear-cka',
+  role: 'similarity',
+  description: 'Linear CKA with the unbiased HSIC estimator (Song et al. 2012); >= 4 samples',
   options: z.strictObject({}),
-  create: (): SimilarityMetric => ({ role: 'similarity', name: 'debiased-linear-cka', similarity: debiasedLinearCKA }),
+  create: (): SimilarityMetric => ({ role: 'similarity', name: 'debiased-linear-cka', similarity: (x, y) => debiasedLinearCKA(x, y) }),
 });
 
-/** `rbf-cka`: CKA with RBF kernels; `threshold` scales the bandwidth. */
+/**
+ * Criterion plugin `rbf-cka`: {@link rbfCKA}. Options: `threshold` (number > 0, default 1).
+ * @example
+ * similarity: { use: rbf-cka, with: { threshold: 0.5 } }
+ */
 export const rbfCkaPlugin = defineCriterion({
-  name: 'rbf-cka', role: 'similarity',
-  description: 'CKA with RBF kernels, sigma = threshold x sqrt(median squared distance); O(n^2) memory',
-  options: z.strictObject({ threshold: z.number().positive().default(1) }),
-  create: (o): SimilarityMetric => ({ role: 'similarity', name: 'rbf-cka', similarity: (x, y) => rbfCKA(x, y, o) }),
+  name: 'rbf-cka',
+  role: 'similarity',
+  description: 'CKA with RBF kernels, sigma = threshold x sqrt(median squared distance); O(n^2) time and memory',
+  options: z.strictObject({
+    /** sigma = threshold * sqrt(median squared distance between samples). */
+    threshold: z.number().positive().finite().default(1),
+  }),
+  create: (options): SimilarityMetric => ({
+    role: 'similarity',
+    name: 'rbf-cka',
+    similarity: (x, y) => rbfCKA(x, y, { threshold: options.threshold }),
+  }),
 });
 
-/** `minibatch-cka`: streaming minibatch CKA for large sample sets. */
+/**
+ * Criterion plugin `minibatch-cka`: {@link minibatchCKA}, with a streaming {@link createMinibatchCKA}
+ * accumulator. Options: `batchSize` (integer >= 4, default 1000).
+ * @example
+ * similarity: { use: minibatch-cka, with: { batchSize: 500 } }
+ */
 export const minibatchCkaPlugin = defineCriterion({
-  name: 'minibatch-cka', role: 'similarity',
-  description: 'Minibatch CKA (Nguyen et al. 2021): unbiased HSIC averaged over batches; scales to 50k samples',
-  options: z.strictObject({ batchSize: z.number().int().min(4).default(1000) }),
-  create: (o): SimilarityMetric => ({ role: 'similarity', name: 'minibatch-cka', similarity: (x, y) => minibatchCKA(x, y, o), accumulator: createMinibatchCKA }),
+  name: 'minibatch-cka',
+  role: 'similarity',
+  description: 'Minibatch CKA (Nguyen et al. 2021): unbiased HSIC averaged over batches; streams, scales to 50k+ samples',
+  options: z.strictObject({
+    /** Samples per batch of the one-shot similarity (the accumulator uses the batches it is fed). */
+    batchSize: z.number().int().min(4).default(1000),
+  }),
+  create: (options): SimilarityMetric => ({
+    role: 'similarity',
+    name: 'minibatch-cka',
+    similarity: (x, y) => minibatchCKA(x, y, { batchSize: options.batchSize }),
+    accumulator: () => createMinibatchCKA(),
+  }),
 });
