@@ -29,8 +29,8 @@ async function resolveSub(cmd: AnyCommand, args: string[]): Promise<[AnyCommand,
 /** Exit code for an error: 2 for bad input (usage, YAML, missing files), 1 for a failed run. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof OmnipruneError) return INPUT_ERROR_CODES.has(err.code) ? 2 : 1;
-  const code = (err as { code?: string })?.code;
-  if (code && /^E_(UNKNOWN_COMMAND|NO_COMMAND|ARG|MISSING|INVALID)/.test(code)) return 2;
+  // citty's usage errors (unknown command, missing or invalid argument) are CLIError
+  if ((err as Error)?.name === 'CLIError') return 2;
   return 1;
 }
 
@@ -54,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const code = exitCodeFor(err);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\u001b\[[0-9;]*m/g, '');
     process.stderr.write(`omniprune: ${message}\n`);
     if (code === 2 && !(err instanceof OmnipruneError)) process.stderr.write('Run with --help for usage.\n');
     if (code === 1 && process.env.OMNIPRUNE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);

@@ -42,10 +42,16 @@ describe('omniprune inspect', () => {
     const shape = await runCliCaptured(['inspect', '--zoo', 'resnet20', '--input-shape', '32,x', '--backend', 'cpu']);
     expect(shape.code).toBe(2);
     expect(shape.stderr).toMatch(/--input-shape must be positive integers/);
+    const missingArg = await runCliCaptured(['train', '--zoo', 'resnet20']);
+    expect(missingArg.code).toBe(2);
+    expect(missingArg.stderr).toMatch(/Missing required argument: --data/);
+    const unknown = await runCliCaptured(['prune-everything']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command prune-everything/);
   });
 
   it('prints help for every command', async () => {
-    for (const argv of [['--help'], ['inspect', '--help'], ['train', '--help']]) {
+    for (const argv of [['--help'], ['inspect', '--help'], ['train', '--help'], ['run', '--help'], ['validate', '--help'], ['eval', '--help'], ['plugins', '--help'], ['plugins', 'list', '--help']]) {
       const r = await runCliCaptured(argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/USAGE/);

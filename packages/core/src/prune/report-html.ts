@@ -41,7 +41,7 @@ export function renderReportHtml(report: RunReport): string {
   const final = report.final;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>omniprune report: ${esc(report.name)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}td:nth-child(2),td:nth-child(3){text-align:left}.kind{color:#fff;border-radius:3px;padding:0 4px}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}td:nth-child(2),td:nth-child(3),th:nth-child(2),th:nth-child(3){text-align:left}.kind{color:#fff;border-radius:3px;padding:0 4px}</style>
 </head><body>
 <h1>omniprune report: ${esc(report.name)}</h1>
 <p id="summary">Baseline: ${pct(b.accuracy)} accuracy, ${(b.flops / 1e6).toFixed(2)} M FLOPs (MACs), ${(b.params / 1e6).toFixed(3)} M parameters.
