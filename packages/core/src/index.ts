@@ -29,7 +29,8 @@ export type {
 
 export { countCost, layerFlops } from './metrics/flops.js';
 export type { LayerCost, ModelCost } from './metrics/flops.js';
-export { saveModel, loadModel, resolveModelJson } from './io/model-io.js';
+export { saveModel, loadModel, resolveModelJson, readModelMetadata } from './io/model-io.js';
+export type { OmnipruneModelMetadata } from './io/model-io.js';
 
 export {
   resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding,

@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty';
-import { DATASET_NAMES, OmnipruneError, countCost, createSgdTrainer, loadModel, prepareData, resolveModelJson } from '@omniprune/core';
-import { readFile } from 'node:fs/promises';
+import { DATASET_NAMES, OmnipruneError, countCost, createSgdTrainer, loadModel, prepareData, readModelMetadata, resolveModelJson } from '@omniprune/core';
 import { backendArg, parsePositiveInt, startBackend } from '../shared/common-args.js';
 
 /** `omniprune eval`: accuracy, FLOPs and parameters of a saved model on a dataset's test split. */
@@ -19,7 +18,7 @@ export default defineCommand({
     await startBackend(args.backend, args.json);
     const file = await resolveModelJson(args.model);
     const model = await loadModel(file);
-    const meta = JSON.parse(await readFile(file, 'utf8')).userDefinedMetadata?.omniprune ?? {};
+    const meta = await readModelMetadata(file);
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, testSubset, trainSubset: 10, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
     const data = await prepareData({ dataset: dataset as never, normalize: meta.normalization ?? false }, meta.normalization ?? null);

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
   DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentBatch, buildZooModel, countCost, createProgressRenderer,
-  createSgdTrainer, prepareData, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
+  createSgdTrainer, loadModel, prepareData, readModelMetadata, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
 } from '@omniprune/core';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
 
@@ -27,7 +27,8 @@ function parseSchedule(value: string, epochs: number): LrSchedule {
 export default defineCommand({
   meta: { name: 'train', description: 'Train a zoo model on a dataset and save model.json + weights' },
   args: {
-    zoo: { type: 'string', required: true, description: `Architecture: ${ZOO_MODEL_NAMES.join(', ')}` },
+    zoo: { type: 'string', description: `Architecture to train from scratch: ${ZOO_MODEL_NAMES.join(', ')}` },
+    from: { type: 'string', description: 'Continue training a saved model (model.json or its directory) instead of --zoo' },
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files (default: system folder / cache)' },
     out: { type: 'string', required: true, description: 'Output directory (model.json, weights.bin, train-report.json)' },
@@ -54,10 +55,14 @@ export default defineCommand({
     const trainSubset = args['train-subset'] ? parsePositiveInt('train-subset', args['train-subset'], 0) : undefined;
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, seed, trainSubset, testSubset, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
-    const data = await prepareData({ dataset: dataset as never });
-    const model = buildZooModel(args.zoo, { inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
+    if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
+    const stats = args.from ? (await readModelMetadata(args.from)).normalization ?? undefined : undefined;
+    const data = await prepareData({ dataset: dataset as never }, stats);
+    const model = args.from ? await loadModel(args.from)
+      : buildZooModel(args.zoo!, { inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
+    const name = args.zoo ?? model.name;
     const cost = countCost(model);
-    process.stderr.write(`${args.zoo}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
+    process.stderr.write(`${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
       `${data.train.name} ${data.train.count} train / ${data.test.count} test images\n`);
     const trainer = createSgdTrainer({
       epochs,
@@ -74,7 +79,7 @@ export default defineCommand({
     const evaluation = await trainer.evaluate(model, data.test);
     const seconds = (Date.now() - started) / 1000;
     const report = {
-      model: args.zoo, dataset: data.train.name, backend, epochs: result.epochsRun, seconds,
+      model: name, from: args.from, dataset: data.train.name, backend, epochs: result.epochsRun, seconds,
       testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, flops: cost.flops, params: cost.params,
       normalization: data.normalization, history: result.history,
     };

@@ -91,3 +91,25 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
     throw new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${(cause as Error).message}`, { cause, hint: 'a layer class may be unknown to TF.js; check the topology' });
   }
 }
+
+/** What omniprune records in a saved model's `userDefinedMetadata.omniprune`. */
+export interface OmnipruneModelMetadata {
+  /** Per-channel statistics the model's inputs were normalised with (null: unnormalised). */
+  normalization?: { mean: number[]; std: number[] } | null;
+  [key: string]: unknown;
+}
+
+/**
+ * The omniprune metadata of a saved model (`{}` when it has none).
+ * @example
+ * const { normalization } = await readModelMetadata('runs/resnet20/model.json');
+ */
+export async function readModelMetadata(path: string): Promise<OmnipruneModelMetadata> {
+  const file = await resolveModelJson(path);
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as { userDefinedMetadata?: { omniprune?: OmnipruneModelMetadata } };
+    return json.userDefinedMetadata?.omniprune ?? {};
+  } catch (cause) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, hint: 're-export the model; the file may be truncated' });
+  }
+}

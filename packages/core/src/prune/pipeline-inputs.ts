@@ -1,11 +1,10 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { augmentBatch } from '../data/augment.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
-import type { ChannelStats } from '../data/normalize.js';
-import { loadModel, resolveModelJson, saveModel } from '../io/model-io.js';
+import { loadModel, readModelMetadata, saveModel } from '../io/model-io.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import type { PluginContext } from '../plugin/define-plugin.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
@@ -18,12 +17,6 @@ export interface PipelineInputs {
   readonly model: tfl.LayersModel;
   readonly data: PreparedData;
   readonly augment?: AugmentFn;
-}
-
-async function readNormalization(modelPath: string): Promise<ChannelStats | undefined> {
-  const json = JSON.parse(await readFile(await resolveModelJson(modelPath), 'utf8')) as { userDefinedMetadata?: { omniprune?: { normalization?: ChannelStats | null } } };
-  const stats = json.userDefinedMetadata?.omniprune?.normalization;
-  return stats ?? undefined;
 }
 
 /** Augmentation of training batches from the pipeline's data steps. */
@@ -48,7 +41,7 @@ export async function preparePipelineInputs(
   if ('path' in pipeline.model) {
     const modelPath = resolveInPipeline(pipeline, pipeline.model.path);
     const model = await loadModel(modelPath);
-    const data = await prepareData(dataSpec, await readNormalization(modelPath));
+    const data = await prepareData(dataSpec, (await readModelMetadata(modelPath)).normalization ?? undefined);
     return { model, data, augment };
   }
   const data = await prepareData(dataSpec);

@@ -1,0 +1,33 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliCaptured } from './run-cli.js';
+import { writeTinyIdx } from './pipeline-fixtures.js';
+
+describe('omniprune train and eval', () => {
+  it('trains a zoo model, saves it with its normalisation, evaluates it and continues training it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-train-'));
+    await writeTinyIdx(join(dir, 'data'), 200, 100);
+    const out = join(dir, 'model');
+    const base = ['--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--backend', 'wasm'];
+    const r = await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--epochs', '3', '--lr', '0.05', '--out', out]);
+    expect(r.stderr).toMatch(/test accuracy \d+\.\d+ % after 3 epochs/);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'train-report.json'), 'utf8'));
+    expect(report.history).toHaveLength(3);
+    expect(report.testAccuracy).toBeGreaterThan(0.2); // chance is 0.1; learning itself is tested in core
+    const meta = JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).userDefinedMetadata.omniprune;
+    expect(meta.normalization.mean).toHaveLength(1);
+    const ev = await runCliCaptured(['eval', out, '--data', 'mnist', '--data-path', join(dir, 'data'), '--json', '--backend', 'wasm']);
+    expect(ev.code).toBe(0);
+    expect(JSON.parse(ev.stdout).accuracy).toBeCloseTo(report.testAccuracy, 6);
+    const more = await runCliCaptured(['train', '--from', out, ...base, '--epochs', '1', '--lr', '0.01', '--out', join(dir, 'more')]);
+    expect(more.code).toBe(0);
+    const second = JSON.parse(await readFile(join(dir, 'more', 'train-report.json'), 'utf8'));
+    expect(second.normalization).toEqual(report.normalization);
+    const both = await runCliCaptured(['train', '--from', out, '--zoo', 'resnet20', ...base, '--out', join(dir, 'x')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/exactly one of --zoo NAME and --from MODEL/);
+  });
+});
