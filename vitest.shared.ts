@@ -4,5 +4,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['omniprune-src'] },
   ssr: { resolve: { conditions: ['omniprune-src'] } },
-  test: { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' },
+  test: { testTimeout: 300_000, hookTimeout: 300_000, pool: 'forks' },
 });

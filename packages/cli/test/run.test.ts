@@ -26,7 +26,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 }
 
 describe('omniprune run', () => {
-  it('prunes, writes the report, the plot and the final model; report.html renders in headless Chromium', async () => {
+  it('prunes, writes the report, the plot and the final model; report.html renders in headless Chromium', { timeout: 300_000 }, async () => {
     const { dir, file } = await writeTinyPipeline();
     const r = await runCliCaptured(['run', file]);
     expect(r.stderr).toMatch(/backend: wasm/);
@@ -49,7 +49,7 @@ describe('omniprune run', () => {
     expect(dom.stdout).toMatch(/Final \(iteration 3\)/);
   });
 
-  it('resumes after kill -9 and ends with the same report as an uninterrupted run', async () => {
+  it('resumes after kill -9 and ends with the same report as an uninterrupted run', { timeout: 600_000 }, async () => {
     const { dir, file } = await writeTinyPipeline({ stop: { maxIterations: 3 } });
     const straight = await runCliCaptured(['run', file, '--out', join(dir, 'straight')]);
     expect(straight.code).toBe(0);
