@@ -62,7 +62,7 @@ export {
   predictProbabilities,
 } from './prune/index.js';
 export type {
-  Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance,
+  Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance, Criterion,
   ChannelImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
   CandidateRecord, ModelStats, StopReason, StopTargets,
 } from './prune/index.js';

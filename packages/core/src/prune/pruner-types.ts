@@ -57,3 +57,9 @@ export interface ChannelImportance {
   readonly name: string;
   scoreChannels(ctx: ProposeContext, group: ChannelGroup): Promise<Float32Array>;
 }
+
+/**
+ * What a criterion plugin creates: a similarity metric (compares representations, selects candidates) or an
+ * importance score (ranks blocks or channels inside a pruner). The plugin's `role` says which.
+ */
+export type Criterion = import('./criterion-types.js').SimilarityMetric | BlockImportance | ChannelImportance;
