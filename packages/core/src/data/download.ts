@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { corruptFile, fileNotFound } from './data-errors.js';
 
 /** The subset of the WHATWG `fetch` signature the downloader uses (injectable for tests). */
@@ -78,7 +78,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
       failures.push(`${url}: SHA-256 ${actual}, expected ${options.sha256}`);
       continue;
     }
-    await writeAtomic(options.dest, bytes);
+    await writeFileAtomic(options.dest, bytes);
     return;
   }
   const detail = failures.join('; ');
@@ -88,22 +88,4 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
   }
   throw fileNotFound(options.dest, `dataset file (download failed: ${detail})`,
     'this machine may be offline: install Debian package dataset-fashion-mnist or set data.path to a folder with the IDX files');
-}
-
-/**
- * Write bytes to `dest` through a temp file in the same folder and a rename, so readers never
- * see a half-written file. Creates the folder when needed.
- * @example
- * await writeAtomic('/cache/mnist/train-labels-idx1-ubyte.gz', bytes);
- */
-export async function writeAtomic(dest: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
-  const tmp = `${dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
