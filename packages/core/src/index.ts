@@ -48,7 +48,7 @@ export type { DataPipeline, DataPipelineInput, PreparedData, ChannelStats, DataS
 export {
   createSgdTrainer, sgdTrainerOptionsSchema, parseSgdTrainerOptions, lrScheduleSchema, earlyStoppingSchema,
   learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, softmaxCrossEntropy,
-  createProgressRenderer, formatDuration, missingGradientKernels,
+  createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight,
 } from './train/index.js';
 export type {
   Trainer, TrainEvent, FitOptions, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
-  DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentBatch, buildZooModel, countCost, createProgressRenderer,
+  DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentFromSteps, buildZooModel, countCost, createProgressRenderer,
   createSgdTrainer, loadModel, prepareData, readModelMetadata, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
 } from '@omniprune/core';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
@@ -72,7 +72,7 @@ export default defineCommand({
       weightDecay: args['weight-decay'] ? Number(args['weight-decay']) : 0,
       labelSmoothing: args['label-smoothing'] ? Number(args['label-smoothing']) : 0,
       seed,
-      augment: augment.length ? (x, ctx) => (augmentBatch(x, ctx.size, ctx.sampleShape as [number, number, number], augment, ctx.rng), x) : undefined,
+      augment: augmentFromSteps(augment),
     });
     const started = Date.now();
     const result = await trainer.fit(model, data.train, { validation: data.test, onEvent: createProgressRenderer(process.stderr) });

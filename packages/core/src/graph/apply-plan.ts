@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { buildDependencyGraph, type DependencyGraph } from './dependency-graph.js';
-import type { ChannelRef } from './channel-spaces.js';
-import { jsonToModel, type InboundRef, type ModelJson } from './model-json.js';
+import { isRemovedChannel, type ChannelRef } from './channel-spaces.js';
+import { jsonToModel, modelToJson, type InboundRef, type ModelJson } from './model-json.js';
 import type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan } from './prune-plan.js';
 import { keepAlong, transferWeights } from './weight-transfer.js';
 import { removeHeads } from './remove-heads.js';
@@ -26,10 +26,10 @@ async function removeChannels(model: tfl.LayersModel, graph: DependencyGraph, pl
   const outOfRange = plan.indices.find((i) => i >= group.size);
   if (outOfRange !== undefined) throw badPlan(`channel ${outOfRange} is out of range for group "${group.id}" (${group.size} channels)`, `use indices 0..${group.size - 1}`);
   if (removed.size >= group.size) throw new OmnipruneError('E_UNPRUNABLE', `removing all ${group.size} channels of group "${group.id}" would disconnect the model`, { hint: 'keep at least one channel per group' });
-  if (removed.size === 0) return jsonToModel(graph.json).then((m) => (transferWeights(model, m, () => null), m));
+  if (removed.size === 0) return cloneModel(model, graph.json);
 
-  const root = graph.spaces.find(group.spaces[0]);
-  const kept = (ref: ChannelRef): boolean => graph.spaces.find(ref.space) !== root || !removed.has(ref.ch);
+  const isRemoved = isRemovedChannel(graph.spaces, group.spaces[0], plan.indices);
+  const kept = (ref: ChannelRef): boolean => !isRemoved(ref);
   const keptPositions = (layout: readonly ChannelRef[]): number[] | null => {
     const keep = range(layout.length).filter((j) => kept(layout[j]));
     return keep.length === layout.length ? null : keep;
@@ -73,6 +73,13 @@ async function removeChannels(model: tfl.LayersModel, graph: DependencyGraph, pl
   return next;
 }
 
+/** A new model built from `json` carrying `model`'s weights for every layer it shares. */
+async function cloneModel(model: tfl.LayersModel, json: ModelJson): Promise<tfl.LayersModel> {
+  const next = await jsonToModel(json);
+  transferWeights(model, next, () => null);
+  return next;
+}
+
 function rewire(json: ModelJson, from: string, to: InboundRef): void {
   for (const l of json.config.layers) {
     for (const node of l.inbound_nodes) for (const ref of node) if (ref[0] === from) [ref[0], ref[1], ref[2]] = [to[0], to[1], to[2]];
@@ -104,9 +111,7 @@ async function removeBlock(model: tfl.LayersModel, graph: DependencyGraph, plan:
     rewire(json, after.name, inputRef);
   }
   json.config.layers = json.config.layers.filter((l) => !drop.has(l.name));
-  const next = await jsonToModel(json);
-  transferWeights(model, next, () => null);
-  return next;
+  return cloneModel(model, json);
 }
 
 /**
@@ -125,10 +130,5 @@ export async function applyPlans(model: tfl.LayersModel, plans: readonly PrunePl
     if (current !== model) current.dispose();
     current = next;
   }
-  if (current === model) {
-    const copy = await jsonToModel(buildDependencyGraph(model).json);
-    transferWeights(model, copy, () => null);
-    return copy;
-  }
-  return current;
+  return current === model ? cloneModel(model, modelToJson(model)) : current;
 }

@@ -84,3 +84,19 @@ export class ChannelSpaces {
     return [...new Set(layout.map((r) => r.space))];
   }
 }
+
+/** The group (any object listing its space ids) whose spaces are coupled with `space`, or undefined. */
+export function groupOfSpace<G extends { readonly spaces: readonly number[] }>(groups: readonly G[], spaces: ChannelSpaces, space: number): G | undefined {
+  const root = spaces.find(space);
+  return groups.find((g) => g.spaces.some((s) => spaces.find(s) === root));
+}
+
+/**
+ * A test telling whether a channel reference is one of `indices` of the group containing `groupSpace`; shared by
+ * plan application (which drops those positions) and masking (which zeroes them), so both remove the same channels.
+ */
+export function isRemovedChannel(spaces: ChannelSpaces, groupSpace: number, indices: readonly number[]): (ref: ChannelRef) => boolean {
+  const root = spaces.find(groupSpace);
+  const removed = new Set(indices);
+  return (ref) => spaces.find(ref.space) === root && removed.has(ref.ch);
+}

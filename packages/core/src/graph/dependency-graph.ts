@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { adapterFor, type LayerAdapter } from './layer-adapters.js';
-import { ChannelSpaces, type Layout } from './channel-spaces.js';
+import { ChannelSpaces, groupOfSpace, type Layout } from './channel-spaces.js';
 import { consumersOf, inboundNames, modelToJson, topoOrder, type LayerJson, type ModelJson } from './model-json.js';
 import { findResidualBlocks, type ResidualBlock } from './residual-blocks.js';
 
@@ -218,7 +218,5 @@ function collectGroups(order: readonly string[], layers: Map<string, GraphLayer>
 export function groupOfLayer(graph: DependencyGraph, name: string): ChannelGroup | undefined {
   const layer = graph.layers.get(name);
   const ref = layer?.outLayout[0];
-  if (!ref) return undefined;
-  const root = graph.spaces.find(ref.space);
-  return graph.groups.find((g) => g.spaces.some((s) => graph.spaces.find(s) === root));
+  return ref ? groupOfSpace(graph.groups, graph.spaces, ref.space) : undefined;
 }

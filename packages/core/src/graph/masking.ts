@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '../errors/omniprune-error.js';
+import { isRemovedChannel } from './channel-spaces.js';
 import type { DependencyGraph } from './dependency-graph.js';
 import { weightShortName } from './weight-transfer.js';
 
@@ -35,12 +36,11 @@ function setWeightsKeepingOld(layer: tfl.layers.Layer, values: tf.Tensor[]): Res
 export function maskChannels(model: tfl.LayersModel, graph: DependencyGraph, groupId: string, indices: readonly number[]): RestoreWeights {
   const group = graph.groups.find((g) => g.id === groupId);
   if (!group) throw new OmnipruneError('E_BAD_PLAN', `no channel group "${groupId}"`);
-  const root = graph.spaces.find(group.spaces[0]);
-  const removed = new Set(indices);
+  const isRemoved = isRemovedChannel(graph.spaces, group.spaces[0], indices);
   const restores: RestoreWeights[] = [];
   for (const name of [...group.consumers, ...group.passthrough]) {
     const layer = graph.layers.get(name)!;
-    const positions = layer.inLayout.flatMap((r, j) => (graph.spaces.find(r.space) === root && removed.has(r.ch) ? [j] : []));
+    const positions = layer.inLayout.flatMap((r, j) => (isRemoved(r) ? [j] : []));
     const live = model.getLayer(name);
     let changed = false;
     const values = live.weights.map((w) => {

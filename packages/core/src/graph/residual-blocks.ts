@@ -1,4 +1,4 @@
-import type { ChannelSpaces } from './channel-spaces.js';
+import { groupOfSpace, type ChannelSpaces } from './channel-spaces.js';
 import type { ChannelGroup, GraphLayer } from './dependency-graph.js';
 
 /** A residual block: `add(shortcut, branch(shortcut))`. */
@@ -41,10 +41,7 @@ export function findResidualBlocks(
   spaces: ChannelSpaces,
 ): ResidualBlock[] {
   const memo = new Map<string, Set<string>>();
-  const stageOf = (layer: GraphLayer): string => {
-    const root = spaces.find(layer.outLayout[0]?.space ?? -1);
-    return groups.find((g) => g.spaces.some((s) => spaces.find(s) === root))?.id ?? '?';
-  };
+  const stageOf = (layer: GraphLayer): string => groupOfSpace(groups, spaces, layer.outLayout[0]?.space ?? -1)?.id ?? '?';
   const found: Omit<ResidualBlock, 'index' | 'indexInStage'>[] = [];
   for (const name of order) {
     const layer = layers.get(name)!;

@@ -2,12 +2,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import { augmentBatch } from '../data/augment.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
 import { loadModel, readModelMetadata, saveModel } from '../io/model-io.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import type { PluginContext } from '../plugin/define-plugin.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
+import { augmentFromSteps } from '../train/augment-from-steps.js';
 import type { AugmentFn, TrainEvent } from '../train/types.js';
 import { buildZooModel } from '../zoo/build.js';
 import { resolveInPipeline, type Pipeline } from './load-pipeline.js';
@@ -19,13 +19,6 @@ export interface PipelineInputs {
   readonly augment?: AugmentFn;
 }
 
-/** Augmentation of training batches from the pipeline's data steps. */
-export function augmentFor(pipeline: Pick<Pipeline, 'data'>): AugmentFn | undefined {
-  const steps = pipeline.data.augment;
-  if (steps.length === 0) return undefined;
-  return (x, ctx) => (augmentBatch(x, ctx.size, ctx.sampleShape as [number, number, number], steps, ctx.rng), x);
-}
-
 /**
  * Load (or train from scratch, once, into `runDir/base`) the pipeline's model and load its data normalised with
  * the statistics the model was trained with.
@@ -34,7 +27,7 @@ export async function preparePipelineInputs(
   pipeline: Pipeline, container: DependencyContainer, runDir: string, ctx: Omit<PluginContext, 'create'>,
   onTrainEvent: (e: TrainEvent) => void,
 ): Promise<PipelineInputs> {
-  const augment = augmentFor(pipeline);
+  const augment = augmentFromSteps(pipeline.data.augment);
   const dataset = { ...pipeline.data.dataset } as Record<string, unknown>;
   if (typeof dataset.path === 'string') dataset.path = resolveInPipeline(pipeline, dataset.path);
   const dataSpec = { ...pipeline.data, dataset } as never;

@@ -51,16 +51,13 @@ export const pipelineBaseSchema = z.strictObject({
   }).default({}),
   stop: stopSchema.default({ maxIterations: 50 }),
   output: z.string().min(1).default('runs/pipeline'),
-  /** Keep every iteration's model on disk (the paper picks operating points from them). */
-  keepCheckpoints: z.boolean().default(true),
 });
 
 /** A pipeline after static validation (plugin options still raw). */
 export type PipelineBase = z.output<typeof pipelineBaseSchema>;
 
-function usesOf(c: DependencyContainer, kind: PluginKind, role?: string): z.ZodType {
-  const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || (p as { role?: string }).role === undefined || (p as { role?: string }).role === role));
-  const options = plugins.map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
+function usesOf(c: DependencyContainer, kind: PluginKind): z.ZodType {
+  const options = listPlugins(c).filter((p) => p.kind === kind).map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
   if (options.length === 0) return z.never();
   if (options.length === 1) return options[0];
   return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);

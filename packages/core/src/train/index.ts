@@ -13,8 +13,9 @@ export {
   type CrossEntropyOptions, type PredictOptions,
 } from './forward.js';
 export { assertTrainableOnBackend, missingGradientKernels } from './gradient-kernels.js';
-export { createSgd, type SgdConfig, type SgdOptimizer, type SgdParam } from './sgd.js';
+export { createSgd, isKernelWeight, type SgdConfig, type SgdOptimizer, type SgdParam } from './sgd.js';
 export { createSgdTrainer } from './sgd-trainer.js';
 export {
   createProgressRenderer, formatDuration, type ProgressRendererOptions, type ProgressStream,
 } from './progress-bar.js';
+export { augmentFromSteps } from './augment-from-steps.js';

@@ -1,8 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { defineCriterion, type BlockImportance, type ResidualBlock } from '@omniprune/core';
-
-const KERNEL_NAMES = new Set(['kernel', 'depthwise_kernel', 'query/kernel', 'key/kernel', 'value/kernel', 'output/kernel']);
+import { defineCriterion, isKernelWeight, type BlockImportance, type ResidualBlock } from '@omniprune/core';
 
 /**
  * Mean absolute kernel weight of a block's branch (L1 norm per weight, averaged over its kernels).
@@ -13,10 +11,7 @@ export function l1BlockScore(model: tfl.LayersModel, block: ResidualBlock): numb
   let sum = 0;
   let count = 0;
   for (const name of block.branch) {
-    const layer = model.getLayer(name);
-    for (const w of layer.weights) {
-      const short = w.originalName.slice(name.length + 1);
-      if (!KERNEL_NAMES.has(short)) continue;
+    for (const w of model.getLayer(name).weights.filter(isKernelWeight)) {
       const values = w.read().dataSync();
       for (let i = 0; i < values.length; i++) sum += Math.abs(values[i]);
       count += values.length;

@@ -26,7 +26,7 @@ export function conv2dBackpropInputImpl(
       if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
         return tf.zeros([g.batch, rows.perPhase, cols.perPhase, g.inChannels]) as tf.Tensor4D;
       }
-      return phaseConv(dyNhwc, swapped, rowPhase, colPhase);
+      return phaseCorrelation(dyNhwc, swapped, rowPhase, colPhase);
     }));
     let dx = interleavePhases(parts);
     if (rows.cropStart !== 0 || cols.cropStart !== 0 || dx.shape[1] !== g.inHeight || dx.shape[2] !== g.inWidth) {
@@ -36,13 +36,23 @@ export function conv2dBackpropInputImpl(
   });
 }
 
-/** Correlate `dy` with the sub-filter of `filter` (`[kh, kw, co, ci]`) picked by one row phase and one column phase. */
-function phaseConv(dy: tf.Tensor4D, filter: tf.Tensor4D, rowPhase: AxisPhase, colPhase: AxisPhase): tf.Tensor4D {
+/** A stride-1 correlation of an NHWC input with an HWIO-style filter (regular or depthwise). */
+export type StrideOneCorrelation = (input: tf.Tensor4D, filter: tf.Tensor4D, pad: Parameters<typeof tf.conv2d>[3]) => tf.Tensor4D;
+
+const denseCorrelation: StrideOneCorrelation = (input, filter, pad) => tf.conv2d(input, filter, 1, pad, 'NHWC');
+
+/**
+ * Correlate `dy` with the sub-filter of `filter` (`[kh, kw, ., .]`) picked by one row phase and one column phase,
+ * using `correlate` (a dense conv by default; depthwise backprop passes a depthwise one).
+ */
+export function phaseCorrelation(
+  dy: tf.Tensor4D, filter: tf.Tensor4D, rowPhase: AxisPhase, colPhase: AxisPhase, correlate: StrideOneCorrelation = denseCorrelation,
+): tf.Tensor4D {
   const [kh, kw] = filter.shape;
   const sub = pickTaps(filter, rowPhase.taps, colPhase.taps, kh, kw);
   const rows: [number, number] = [rowPhase.padBefore, rowPhase.padAfter];
   const { input, pad } = cropForPadding(dy, rows, [colPhase.padBefore, colPhase.padAfter]);
-  return tf.conv2d(input, sub, 1, pad, 'NHWC');
+  return correlate(input, sub, pad);
 }
 
 /** `filter[rowTaps][colTaps]` (in that order); the filter itself when the taps are the identity. */

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type AxisPhase, type ConvPad, convGeometry, cropForPadding, interleavePhases, planAxis,
+  type ConvPad, convGeometry, interleavePhases, planAxis,
 } from './conv-geometry.js';
-import { pickTaps } from './conv2d-backprop-input.js';
+import { phaseCorrelation, type StrideOneCorrelation } from './conv2d-backprop-input.js';
 import { asTensor } from './kernel-tensors.js';
+
+const depthwiseCorrelation: StrideOneCorrelation = (input, filter, pad) => tf.depthwiseConv2d(input, filter, 1, pad, 'NHWC');
 
 type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
 
@@ -26,7 +28,7 @@ export function depthwiseBackpropInputImpl(
       if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
         return tf.zeros([g.batch, rows.perPhase, cols.perPhase, c]) as tf.Tensor4D;
       }
-      const out = phaseDepthwise(dy, flat, rowPhase, colPhase);
+      const out = phaseCorrelation(dy, flat, rowPhase, colPhase, depthwiseCorrelation);
       if (m === 1) return out;
       const [n, qh, qw] = out.shape;
       return tf.sum(tf.reshape(out, [n, qh, qw, c, m]), 4) as tf.Tensor4D;
@@ -37,14 +39,6 @@ export function depthwiseBackpropInputImpl(
     }
     return dx;
   });
-}
-
-function phaseDepthwise(dy: tf.Tensor4D, filter: tf.Tensor4D, rowPhase: AxisPhase, colPhase: AxisPhase): tf.Tensor4D {
-  const [kh, kw] = filter.shape;
-  const sub = pickTaps(filter, rowPhase.taps, colPhase.taps, kh, kw);
-  const rows: [number, number] = [rowPhase.padBefore, rowPhase.padAfter];
-  const { input, pad } = cropForPadding(dy, rows, [colPhase.padBefore, colPhase.padAfter]);
-  return tf.depthwiseConv2d(input, sub, 1, pad, 'NHWC');
 }
 
 /**
