@@ -13,18 +13,24 @@ export type { BackendInfo, BackendName } from './backend/index.js';
 
 export {
   PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,
-  createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginToken, createPlugin, formatZodIssues,
+  createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, pluginToken, createPlugin, formatZodIssues,
+  coreServices, loadPluginModules, resolvePluginModule, pluginsOfModule,
 } from './plugin/index.js';
-export type { PluginContainer, PluginContext, PluginDefinition, PluginKind } from './plugin/index.js';
+export type {
+  PluginContainer, PluginContext, PluginDefinition, PluginKind, PluginOrigin, CoreServices, LoadedPluginModule,
+} from './plugin/index.js';
+/** The zod this core validates options with: plugins define their option schemas with it. */
+export { z } from 'zod';
 
 export {
   buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, jsonToModel, topoOrder,
-  prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, transferWeights, weightShortName,
+  prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, transferWeights, weightShortName, groupKernels,
+  groupFilterRows, rowsAlong,
 } from './graph/index.js';
 export type {
   ChannelGroup, DependencyGraph, GraphLayer, ResidualBlock, ChannelRef, ChannelSpace, Layout, ChannelRole,
   LayerAdapter, WeightAxes, ModelJson, LayerJson, InboundRef, PrunePlan, RemoveBlockPlan, RemoveChannelsPlan,
-  RemoveHeadsPlan, RestoreWeights,
+  RemoveHeadsPlan, RestoreWeights, GroupKernel,
 } from './graph/index.js';
 
 export { countCost, layerFlops } from './metrics/flops.js';
@@ -48,7 +54,7 @@ export type { DataPipeline, DataPipelineInput, PreparedData, ChannelStats, DataS
 export {
   createSgdTrainer, sgdTrainerOptionsSchema, parseSgdTrainerOptions, lrScheduleSchema, earlyStoppingSchema,
   learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, softmaxCrossEntropy,
-  createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight,
+  createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight, lossGradients,
 } from './train/index.js';
 export type {
   Trainer, TrainEvent, FitOptions, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,
@@ -57,7 +63,7 @@ export type {
 
 export {
   captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
-  loadPipeline, validatePipeline, parsePipelineYaml, resolveInPipeline, runPipeline, chooseCandidate, similarityOf, reduction,
+  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, chooseCandidate, similarityOf, reduction,
   reportWithoutTimings, renderReportHtml, checkStop, accuracyFloor, stratifiedSample, softmaxRows, meanKlDivergence,
   predictProbabilities,
 } from './prune/index.js';

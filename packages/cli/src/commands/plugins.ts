@@ -1,8 +1,12 @@
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { composePipelineSchema, listPlugins, writeFileAtomic } from '@omniprune/core';
-import { builtinContainer, pluginSources } from '../shared/plugin-registry.js';
+import { composePipelineSchema, listPlugins, pluginOrigin, writeFileAtomic } from '@omniprune/core';
+import { containerFor } from '../shared/plugin-registry.js';
+
+const pipelineArg = {
+  type: 'string', description: "Also load the plugin packages this pipeline lists under plugins:",
+} as const;
 
 function optionsSummary(schema: z.ZodType): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { type?: string; default?: unknown; enum?: unknown[] }> };
@@ -13,26 +17,30 @@ function optionsSummary(schema: z.ZodType): string {
 
 const list = defineCommand({
   meta: { name: 'list', description: 'List registered plugins with their kind, package and options' },
-  args: { json: { type: 'boolean', default: false, description: 'Print JSON' } },
-  run({ args }) {
-    const sources = pluginSources();
-    const rows = listPlugins(builtinContainer()).map((p) => ({
-      token: `${p.kind}:${p.name}`, kind: p.kind, name: p.name, role: p.role, package: sources.get(`${p.kind}:${p.name}`), description: p.description,
-      options: z.toJSONSchema(p.options, { io: 'input', unrepresentable: 'any' }),
-    }));
+  args: { json: { type: 'boolean', default: false, description: 'Print JSON' }, pipeline: pipelineArg },
+  async run({ args }) {
+    const c = await containerFor(args.pipeline);
+    const plugins = listPlugins(c);
+    const rows = plugins.map((p) => {
+      const origin = pluginOrigin(c, p.kind, p.name);
+      return {
+        token: `${p.kind}:${p.name}`, kind: p.kind, name: p.name, role: p.role, package: origin?.source, version: origin?.version,
+        description: p.description, options: z.toJSONSchema(p.options, { io: 'input', unrepresentable: 'any' }),
+      };
+    });
     if (args.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    const plugins = listPlugins(builtinContainer());
     for (const [i, r] of rows.entries()) {
-      process.stdout.write(`${r.token}${r.role ? ` [${r.role}]` : ''}  (${r.package})\n  ${r.description}\n  options: ${optionsSummary(plugins[i].options)}\n`);
+      const from = `${r.package}${r.version ? `@${r.version}` : ''}`;
+      process.stdout.write(`${r.token}${r.role ? ` [${r.role}]` : ''}  (${from})\n  ${r.description}\n  options: ${optionsSummary(plugins[i].options)}\n`);
     }
   },
 });
 
 const schema = defineCommand({
   meta: { name: 'schema', description: 'Write the pipeline JSON Schema (composed from every plugin) for editor autocompletion' },
-  args: { out: { type: 'string', description: 'Output file (default: print to stdout)' } },
+  args: { out: { type: 'string', description: 'Output file (default: print to stdout)' }, pipeline: pipelineArg },
   async run({ args }) {
-    const json = z.toJSONSchema(composePipelineSchema(builtinContainer()), { io: 'input', unrepresentable: 'any' });
+    const json = z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
     const text = `${JSON.stringify({ ...json, title: 'omniprune pipeline' }, null, 2)}\n`;
     if (args.out) {
       await writeFileAtomic(resolve(args.out), text);

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadPipeline, runPipeline } from '@omniprune/core';
+import { loadPipeline, restrictPruners, runPipeline } from '@omniprune/core';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
@@ -13,11 +13,13 @@ export default defineCommand({
     pipeline: { type: 'positional', required: true, description: 'Pipeline YAML file' },
     out: { type: 'string', description: "Output directory (default: the pipeline's output, relative to the pipeline file)" },
     backend: { type: 'string', description: "Compute backend; overrides the pipeline's backend" },
+    only: { type: 'string', description: 'Baseline: run only these pruners (comma list, e.g. layer); output defaults to <output>-only-<names>' },
     restart: { type: 'boolean', default: false, description: 'Discard an earlier run in the output directory instead of resuming it' },
   },
   async run({ args }) {
     const container = builtinContainer();
-    const pipeline = await loadPipeline(args.pipeline, container);
+    const loaded = await loadPipeline(args.pipeline, container);
+    const pipeline = args.only !== undefined ? restrictPruners(loaded, args.only.split(',').map((s) => s.trim()).filter(Boolean)) : loaded;
     const backend = await startBackend(args.backend ?? pipeline.backend);
     const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
     if (args.restart) await rm(outDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { createPluginContainer, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
+import { createPluginContainer, loadPipelinePlugins, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
 import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
 import { plugins as layerPlugins } from '@omniprune/pruner-layer';
@@ -22,9 +22,13 @@ export function builtinContainer(): PluginContainer {
   return c;
 }
 
-/** The package that registered each plugin token. */
-export function pluginSources(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const { source, plugins } of BUILTIN_PLUGINS) for (const p of plugins) out.set(`${p.kind}:${p.name}`, source);
-  return out;
+/**
+ * The built-in plugins plus, when `pipeline` is given, the modules that pipeline lists under `plugins:`.
+ * @example
+ * const c = await containerFor('examples/my-pipeline.yaml');
+ */
+export async function containerFor(pipeline?: string): Promise<PluginContainer> {
+  const c = builtinContainer();
+  if (pipeline !== undefined) await loadPipelinePlugins(pipeline, c);
+  return c;
 }

@@ -5,6 +5,8 @@ export type OmnipruneErrorCode =
   | 'E_SCHEMA'
   | 'E_UNKNOWN_PLUGIN'
   | 'E_DUPLICATE_PLUGIN'
+  | 'E_PLUGIN_LOAD'
+  | 'E_PLUGIN_FAILED'
   | 'E_FILE_NOT_FOUND'
   | 'E_CORRUPT_FILE'
   | 'E_UNPRUNABLE'
@@ -17,7 +19,7 @@ export type OmnipruneErrorCode =
 
 /** Error codes that mean the user gave bad input (CLI exit code 2); others mean the run failed (exit 1). */
 export const INPUT_ERROR_CODES: ReadonlySet<OmnipruneErrorCode> = new Set([
-  'E_BAD_INPUT', 'E_BAD_YAML', 'E_SCHEMA', 'E_UNKNOWN_PLUGIN', 'E_DUPLICATE_PLUGIN',
+  'E_BAD_INPUT', 'E_BAD_YAML', 'E_SCHEMA', 'E_UNKNOWN_PLUGIN', 'E_DUPLICATE_PLUGIN', 'E_PLUGIN_LOAD',
   'E_FILE_NOT_FOUND', 'E_CORRUPT_FILE', 'E_UNREACHABLE_TARGET',
 ]);
 

@@ -12,3 +12,5 @@ export { applyPlans } from './apply-plan.js';
 export { maskChannels, bypassBlock } from './masking.js';
 export type { RestoreWeights } from './masking.js';
 export { transferWeights, weightShortName } from './weight-transfer.js';
+export { groupKernels, groupFilterRows, rowsAlong } from './group-weights.js';
+export type { GroupKernel } from './group-weights.js';

@@ -2,7 +2,8 @@ import type { DependencyContainer } from 'tsyringe';
 import type { z } from 'zod';
 import { OmnipruneError, isOmnipruneError } from '../errors/omniprune-error.js';
 import type { PluginContext, PluginKind } from './define-plugin.js';
-import { pluginToken, resolvePlugin } from './plugin-container.js';
+import { coreServices } from './core-services.js';
+import { pluginOrigin, pluginToken, resolvePlugin } from './plugin-container.js';
 
 /** Format zod issues as `path: message` lines, prefixed with where the options came from. */
 export function formatZodIssues(error: z.ZodError, prefix: string): string {
@@ -32,6 +33,7 @@ export async function createPlugin<T = unknown>(
     });
   }
   const fullCtx: PluginContext = {
+    services: coreServices,
     ...ctx,
     create: <U>(k: PluginKind, n: string, o?: unknown) => createPlugin<U>(container, k, n, o, ctx, `${at}(${k}:${n})`),
   };
@@ -39,6 +41,10 @@ export async function createPlugin<T = unknown>(
     return (await plugin.create(parsed.data, fullCtx)) as T;
   } catch (cause) {
     if (isOmnipruneError(cause)) throw cause;
-    throw new OmnipruneError('E_INTERNAL', `plugin ${token} failed to start: ${(cause as Error).message}`, { plugin: token, cause, hint: 'report this to the plugin author' });
+    const origin = pluginOrigin(container, kind, name);
+    const from = origin ? ` (from ${origin.source}${origin.version ? `@${origin.version}` : ''})` : '';
+    throw new OmnipruneError('E_PLUGIN_FAILED', `plugin ${token}${from} failed to start: ${(cause as Error)?.message ?? String(cause)}`, {
+      plugin: token, cause, hint: `check its options at ${at}, or report this to the plugin's author`,
+    });
   }
 }

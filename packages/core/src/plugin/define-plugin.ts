@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CoreServices } from './core-services.js';
 
 /** Version of the plugin API this core implements. Plugins declare the version they were written for. */
 export const PLUGIN_API_VERSION = 1;
@@ -12,6 +13,11 @@ export interface PluginContext {
   log(message: string): void;
   /** Seed of the run, for deterministic plugins. */
   seed: number;
+  /**
+   * Core services (model graph, activation capture, FLOPs, gradients, the host's TensorFlow.js). Filled in by
+   * the container; absent only when a test calls `create` by hand.
+   */
+  services?: CoreServices;
   /**
    * Create another registered plugin (e.g. a pruner creating its importance criterion); options are validated
    * with that plugin's schema. Absent when a plugin is created outside a container (tests).

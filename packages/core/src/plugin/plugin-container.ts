@@ -13,8 +13,19 @@ export function pluginToken(kind: PluginKind, name: string): string {
 
 const INDEX = Symbol.for('omniprune.plugin-index');
 
+/** Where a registered plugin came from: the package (or file) that provided it and that package's version. */
+export interface PluginOrigin {
+  readonly source: string;
+  readonly version?: string;
+}
+
+interface Registration {
+  readonly plugin: PluginDefinition;
+  readonly origin: PluginOrigin;
+}
+
 interface IndexedContainer extends DependencyContainer {
-  [INDEX]?: Map<string, PluginDefinition>;
+  [INDEX]?: Map<string, Registration>;
 }
 
 /**
@@ -28,7 +39,7 @@ export function createPluginContainer(): DependencyContainer {
   return c;
 }
 
-function indexOf(c: DependencyContainer): Map<string, PluginDefinition> {
+function indexOf(c: DependencyContainer): Map<string, Registration> {
   const idx = (c as IndexedContainer)[INDEX];
   if (!idx) throw new OmnipruneError('E_INTERNAL', 'container was not made by createPluginContainer()');
   return idx;
@@ -39,7 +50,7 @@ function indexOf(c: DependencyContainer): Map<string, PluginDefinition> {
  * @example
  * registerPlugin(container, linearCkaPlugin, '@omniprune/criteria-cka');
  */
-export function registerPlugin(c: DependencyContainer, plugin: PluginDefinition, source = 'unknown package'): void {
+export function registerPlugin(c: DependencyContainer, plugin: PluginDefinition, source = 'unknown package', version?: string): void {
   const token = pluginToken(plugin.kind, plugin.name);
   if (plugin.apiVersion !== PLUGIN_API_VERSION) {
     throw new OmnipruneError('E_BAD_INPUT', `plugin ${token} from ${source} targets plugin API ${plugin.apiVersion}, this core implements ${PLUGIN_API_VERSION}`, {
@@ -49,12 +60,12 @@ export function registerPlugin(c: DependencyContainer, plugin: PluginDefinition,
   }
   const idx = indexOf(c);
   if (idx.has(token)) {
-    throw new OmnipruneError('E_DUPLICATE_PLUGIN', `plugin ${token} is registered twice (again by ${source})`, {
+    throw new OmnipruneError('E_DUPLICATE_PLUGIN', `plugin ${token} from ${source} is already registered by ${idx.get(token)!.origin.source}`, {
       plugin: token,
       hint: 'plugin names must be unique per kind; rename one of them',
     });
   }
-  idx.set(token, plugin);
+  idx.set(token, { plugin, origin: { source, ...(version === undefined ? {} : { version }) } });
   c.register(token, { useValue: plugin });
 }
 
@@ -77,5 +88,14 @@ export function resolvePlugin<K extends PluginKind>(c: DependencyContainer, kind
 
 /** Every registered plugin, in registration order. */
 export function listPlugins(c: DependencyContainer): PluginDefinition[] {
-  return [...indexOf(c).values()];
+  return [...indexOf(c).values()].map((r) => r.plugin);
+}
+
+/**
+ * The package (and version) that registered `<kind>:<name>`, or undefined when nothing did.
+ * @example
+ * pluginOrigin(container, 'criterion', 'linear-cka') // { source: '@omniprune/criteria-cka', version: '0.1.0' }
+ */
+export function pluginOrigin(c: DependencyContainer, kind: PluginKind, name: string): PluginOrigin | undefined {
+  return indexOf(c).get(pluginToken(kind, name))?.origin;
 }

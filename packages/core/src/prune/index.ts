@@ -4,8 +4,9 @@ export { captureFeatures, featuresToTensor, penultimateLayer } from './capture.j
 export type { Features } from './capture.js';
 export { pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema } from './pipeline-schema.js';
 export type { PipelineBase } from './pipeline-schema.js';
-export { loadPipeline, validatePipeline, parsePipelineYaml, resolveInPipeline } from './load-pipeline.js';
+export { loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline } from './load-pipeline.js';
 export type { Pipeline } from './load-pipeline.js';
+export { restrictPruners } from './pipeline-variants.js';
 export { runPipeline } from './orchestrator.js';
 export type { PipelineEvent, RunPipelineOptions } from './orchestrator.js';
 export { chooseCandidate, similarityOf } from './candidate-evaluation.js';

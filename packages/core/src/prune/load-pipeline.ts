@@ -5,6 +5,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { formatZodIssues } from '../plugin/create-plugin.js';
 import type { PluginKind } from '../plugin/define-plugin.js';
+import { loadPluginModules, type LoadedPluginModule } from '../plugin/load-plugin-modules.js';
 import { listPlugins, pluginToken } from '../plugin/plugin-container.js';
 import { pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
 
@@ -77,15 +78,40 @@ export function parsePipelineYaml(text: string, file: string): unknown {
   return doc.toJS();
 }
 
-/**
- * Read, parse and validate a pipeline file.
- * @example
- * const pipeline = await loadPipeline('examples/quickstart.yaml', container);
- */
-export async function loadPipeline(path: string, c: DependencyContainer): Promise<Pipeline> {
+async function readPipelineFile(path: string): Promise<{ file: string; raw: unknown }> {
   const file = resolve(path);
   const text = await readFile(file, 'utf8').catch((cause) => {
     throw new OmnipruneError('E_FILE_NOT_FOUND', `no pipeline file at ${path}`, { cause, hint: 'check the path; examples live in examples/' });
   });
-  return validatePipeline(parsePipelineYaml(text, path), c, file);
+  return { file, raw: parsePipelineYaml(text, path) };
+}
+
+/** Load the modules a parsed pipeline lists under `plugins:` (a malformed list is left to validation). */
+function importListedPlugins(raw: unknown, c: DependencyContainer, file: string): Promise<LoadedPluginModule[]> {
+  const specs = raw && typeof raw === 'object' ? (raw as { plugins?: unknown }).plugins : undefined;
+  if (!Array.isArray(specs) || !specs.every((s) => typeof s === 'string' && s !== '')) return Promise.resolve([]);
+  return loadPluginModules(c, specs as string[], dirname(file));
+}
+
+/**
+ * Read a pipeline file and register the plugins it lists under `plugins:` into `c`, without validating the rest
+ * (for `plugins list --pipeline`).
+ * @example
+ * const modules = await loadPipelinePlugins('pipeline.yaml', container); // [{ source: 'omniprune-plugin-template', ... }]
+ */
+export async function loadPipelinePlugins(path: string, c: DependencyContainer): Promise<LoadedPluginModule[]> {
+  const { file, raw } = await readPipelineFile(path);
+  return importListedPlugins(raw, c, file);
+}
+
+/**
+ * Read, parse and validate a pipeline file. Modules listed under `plugins:` are imported (resolved from the
+ * pipeline file's folder) and registered into `c` first, so their options are validated like the built-ins'.
+ * @example
+ * const pipeline = await loadPipeline('examples/quickstart.yaml', container);
+ */
+export async function loadPipeline(path: string, c: DependencyContainer): Promise<Pipeline> {
+  const { file, raw } = await readPipelineFile(path);
+  await importListedPlugins(raw, c, file);
+  return validatePipeline(raw, c, file);
 }

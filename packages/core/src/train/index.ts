@@ -12,6 +12,7 @@ export {
   PROB_EPSILON, evaluateClassifier, predict, predictLogits, regularizationLosses, softmaxCrossEntropy,
   type CrossEntropyOptions, type PredictOptions,
 } from './forward.js';
+export { lossGradients } from './loss-gradients.js';
 export { assertTrainableOnBackend, missingGradientKernels } from './gradient-kernels.js';
 export { createSgd, isKernelWeight, type SgdConfig, type SgdOptimizer, type SgdParam } from './sgd.js';
 export { createSgdTrainer } from './sgd-trainer.js';

@@ -28,7 +28,7 @@ describe('plugin container', () => {
   it('rejects duplicates and unknown names with actionable messages', () => {
     const c = createPluginContainer();
     registerPlugin(c, ratio, 'pkg-a');
-    expect(() => registerPlugin(c, ratio, 'pkg-b')).toThrow(/pruner:ratio is registered twice \(again by pkg-b\)/);
+    expect(() => registerPlugin(c, ratio, 'pkg-b')).toThrow(/pruner:ratio from pkg-b is already registered by pkg-a/);
     expect(() => resolvePlugin(c, 'pruner', 'nope')).toThrow(/unknown pruner "nope"[\s\S]*registered pruners: ratio/);
     const sameNameOtherKind = defineCriterion({ name: 'ratio', description: '', options: z.object({}), create: () => 1 });
     expect(() => registerPlugin(c, sameNameOtherKind)).not.toThrow();

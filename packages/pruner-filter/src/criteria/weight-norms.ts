@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  defineCriterion, weightShortName, type ChannelGroup, type ChannelImportance, type DependencyGraph,
+  defineCriterion, groupFilterRows, weightShortName, type ChannelGroup, type ChannelImportance, type DependencyGraph,
 } from '@omniprune/core';
 
 /** Which norm of a filter's weights {@link weightNormScores} takes. */
@@ -17,25 +17,12 @@ export type WeightNorm = 'l1' | 'l2';
  */
 export async function weightNormScores(model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup, norm: WeightNorm): Promise<Float32Array> {
   const scores = new Float32Array(group.size);
-  for (const name of group.producers) {
-    const layer = graph.layers.get(name);
-    const live = model.getLayer(name);
-    for (const weight of live.weights) {
-      const axes = layer?.adapter?.weights?.[weightShortName(name, weight)];
-      const shape = weight.shape as number[];
-      if (axes?.out === undefined || shape.length < 2) continue;
-      const axis = axes.out < 0 ? shape.length + axes.out : axes.out;
-      const dim = shape[axis];
-      if (dim !== group.size) continue;
-      const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-      const values = (await weight.read().data()) as Float32Array;
-      const sums = new Float64Array(dim);
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        sums[Math.floor(i / inner) % dim] += norm === 'l1' ? Math.abs(v) : v * v;
-      }
-      for (let c = 0; c < dim; c++) scores[c] += norm === 'l1' ? sums[c] : Math.sqrt(sums[c]);
-    }
+  for (const { rows } of await groupFilterRows(model, graph, group)) {
+    rows.forEach((row, c) => {
+      let sum = 0;
+      for (const v of row) sum += norm === 'l1' ? Math.abs(v) : v * v;
+      scores[c] += norm === 'l1' ? sum : Math.sqrt(sum);
+    });
   }
   return scores;
 }
