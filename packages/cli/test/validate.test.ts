@@ -27,6 +27,17 @@ describe('omniprune validate and run: bad input', () => {
     expect(r.stderr).toMatch(/pruners\[1\]\.use: unknown pruner "chanel"[\s\S]*allowed values: .*layer.*filter/);
   });
 
+  it('names a plugin package that is not installed (exit 2) and run --only a pruner the pipeline lacks', async () => {
+    const { file } = await writeTinyPipeline({ plugins: ['omniprune-plugin-missing'] });
+    const r = await runCliCaptured(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plugin package "omniprune-plugin-missing": not installed[\s\S]*npm install omniprune-plugin-missing/);
+    const plain = await writeTinyPipeline();
+    const only = await runCliCaptured(['run', plain.file, '--only', 'heads']);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/--only heads: "heads" is not a pruner of this pipeline[\s\S]*allowed values: layer, filter/);
+  });
+
   it('names the exact path of a wrongly typed option', async () => {
     const { file } = await writeTinyPipeline({ pruners: [{ use: 'layer', with: { minBlocksPerStage: 'two' } }] });
     const r = await runCliCaptured(['validate', file]);
