@@ -7,6 +7,7 @@ export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors/omnipru
 export { createRng } from './util/rng.js';
 export type { Rng } from './util/rng.js';
 export { writeFileAtomic, replaceDirAtomic } from './util/atomic-write.js';
+export { nameFilter, regexOption } from './util/name-filter.js';
 
 export { BACKEND_NAMES, initBackend, describeBackend } from './backend/index.js';
 export type { BackendInfo, BackendName } from './backend/index.js';
@@ -14,23 +15,24 @@ export type { BackendInfo, BackendName } from './backend/index.js';
 export {
   PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,
   createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, pluginToken, createPlugin, formatZodIssues,
-  coreServices, loadPluginModules, resolvePluginModule, pluginsOfModule,
+  coreServices, loadPluginModules, resolvePluginModule, pluginsOfModule, createImportanceCriterion,
 } from './plugin/index.js';
 export type {
-  PluginContainer, PluginContext, PluginDefinition, PluginKind, PluginOrigin, CoreServices, LoadedPluginModule,
+  PluginContainer, PluginContext, PluginDefinition, PluginKind, PluginOrigin, CoreServices, LoadedPluginModule, ImportanceCriterionSpec,
 } from './plugin/index.js';
 /** The zod this core validates options with: plugins define their option schemas with it. */
 export { z } from 'zod';
 
 export {
   buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, jsonToModel, topoOrder,
-  prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, transferWeights, weightShortName, groupKernels,
+  prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, maskHeads, attentionLayers, headPositions,
+  HEAD_PRUNABLE_CLASSES, transferWeights, weightShortName, groupKernels,
   groupFilterRows, rowsAlong,
 } from './graph/index.js';
 export type {
   ChannelGroup, DependencyGraph, GraphLayer, ResidualBlock, ChannelRef, ChannelSpace, Layout, ChannelRole,
   LayerAdapter, WeightAxes, ModelJson, LayerJson, InboundRef, PrunePlan, RemoveBlockPlan, RemoveChannelsPlan,
-  RemoveHeadsPlan, RestoreWeights, GroupKernel,
+  RemoveHeadsPlan, RestoreWeights, GroupKernel, AttentionLayer,
 } from './graph/index.js';
 
 export { countCost, layerFlops } from './metrics/flops.js';
@@ -69,7 +71,7 @@ export {
 } from './prune/index.js';
 export type {
   Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance, Criterion,
-  ChannelImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
+  ChannelImportance, HeadImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
   CandidateRecord, ModelStats, StopReason, StopTargets,
 } from './prune/index.js';
 export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-plugin.js';

@@ -1,15 +1,7 @@
 import { z } from 'zod';
+import { regexOption } from '@omniprune/core';
 
-function isRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const regex = z.string().min(1).refine(isRegex, { message: 'invalid regular expression' });
+const regex = regexOption;
 
 /**
  * How many units (filters/neurons) a filter candidate removes.

@@ -1,4 +1,4 @@
-import type { ChannelGroup, DependencyGraph } from '@omniprune/core';
+import { nameFilter, type ChannelGroup, type DependencyGraph } from '@omniprune/core';
 
 /** Which groups the `filter` pruner may touch. */
 export interface GroupSelection {
@@ -19,13 +19,11 @@ export interface GroupSelection {
  * prunableGroups(graph, { residual: false, minChannels: 1 }).map((g) => g.id) // ['s1_b0_conv1', ..., 's3_b2_conv1'] on a ResNet-20
  */
 export function prunableGroups(graph: DependencyGraph, selection: GroupSelection): ChannelGroup[] {
-  const include = selection.include === undefined ? undefined : new RegExp(selection.include);
-  const exclude = selection.exclude === undefined ? undefined : new RegExp(selection.exclude);
+  const named = nameFilter(selection.include, selection.exclude);
   return graph.groups.filter((g) => {
     if (g.frozenReason !== undefined || g.producers.length === 0) return false;
     if (!selection.residual && (g.residual || g.inexactReason !== undefined)) return false;
-    if (include && !include.test(g.id)) return false;
-    if (exclude && exclude.test(g.id)) return false;
+    if (!named(g.id)) return false;
     return g.size > selection.minChannels;
   });
 }

@@ -246,7 +246,7 @@ describe('options and plugin wiring', () => {
   });
 
   it('names unknown criteria and bad criterion options', async () => {
-    await expect(pruner({ criterion: 'taylor' })).rejects.toMatchObject({ code: 'E_UNKNOWN_PLUGIN', message: expect.stringMatching(/unknown channel criterion "taylor"[\s\S]*l1, l2, bn-scale, kl, random/) });
+    await expect(pruner({ criterion: 'taylor' })).rejects.toMatchObject({ code: 'E_UNKNOWN_PLUGIN', message: expect.stringMatching(/unknown channel-importance criterion "taylor"[\s\S]*l1, l2, bn-scale, kl, random/) });
     await expect(pruner({ criterion: 'kl', criterionOptions: { samplesPerClass: 0 } })).rejects.toMatchObject({ code: 'E_SCHEMA', message: expect.stringMatching(/criterionOptions\.samplesPerClass/) });
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePruner, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/core';
+import { createImportanceCriterion, definePruner, regexOption, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/core';
 import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
 import { removableBlocks, unitsInBlock } from './removable-blocks.js';
 
@@ -15,17 +15,16 @@ export const layerPrunerOptions = z.strictObject({
   minBlocksPerStage: z.number().int().nonnegative().default(2),
   /** Never remove the network's first block. */
   protectFirstBlock: z.boolean().default(true),
-  include: z.string().optional(),
-  exclude: z.string().optional(),
+  /** Regular expression a block id must match. */
+  include: regexOption.optional(),
+  /** Regular expression a block id must not match. */
+  exclude: regexOption.optional(),
 });
 
 const BUILTIN = [klBlockCriterion, ckaDropBlockCriterion, l1BlockCriterion, randomBlockCriterion];
 
-async function criterionFor(name: string, options: unknown, ctx: PluginContext): Promise<BlockImportance> {
-  if (ctx.create) return ctx.create<BlockImportance>('criterion', name, options);
-  const builtin = BUILTIN.find((c) => c.name === name);
-  if (!builtin) throw new Error(`unknown block criterion "${name}" (built-ins: ${BUILTIN.map((c) => c.name).join(', ')})`);
-  return builtin.create(builtin.options.parse(options) as never, ctx) as BlockImportance;
+function criterionFor(name: string, options: unknown, ctx: PluginContext): Promise<BlockImportance> {
+  return createImportanceCriterion<BlockImportance>(ctx, { name, options, role: 'block-importance', method: 'scoreBlocks', builtins: BUILTIN, pruner: 'pruner:layer' });
 }
 
 /**

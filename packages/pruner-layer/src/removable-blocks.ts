@@ -1,4 +1,4 @@
-import type { DependencyGraph, ResidualBlock } from '@omniprune/core';
+import { nameFilter, type DependencyGraph, type ResidualBlock } from '@omniprune/core';
 
 /** Constraints on which blocks a layer candidate may remove (the reference code's rules are the defaults). */
 export interface BlockConstraints {
@@ -21,14 +21,12 @@ export interface BlockConstraints {
 export function removableBlocks(graph: DependencyGraph, c: BlockConstraints): ResidualBlock[] {
   const perStage = new Map<string, number>();
   for (const b of graph.blocks) perStage.set(b.stage, (perStage.get(b.stage) ?? 0) + 1);
-  const include = c.include ? new RegExp(c.include) : null;
-  const exclude = c.exclude ? new RegExp(c.exclude) : null;
+  const named = nameFilter(c.include, c.exclude);
   return graph.blocks.filter((b) =>
     !b.unremovableReason
     && !(c.protectFirstBlock && b.index === 0)
     && (perStage.get(b.stage) ?? 0) > c.minBlocksPerStage
-    && (!include || include.test(b.id))
-    && !(exclude && exclude.test(b.id)));
+    && named(b.id));
 }
 
 /** Filters/neurons a block's branch produces (the unit filter candidates match). */

@@ -1,6 +1,7 @@
 import { createPluginContainer, loadPipelinePlugins, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
 import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
+import { plugins as headPlugins } from '@omniprune/pruner-head';
 import { plugins as layerPlugins } from '@omniprune/pruner-layer';
 
 /** Built-in plugins, by the package that provides them. */
@@ -9,6 +10,7 @@ export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugi
   { source: '@omniprune/criteria-cka', plugins: ckaPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-layer', plugins: layerPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-filter', plugins: filterPlugins as readonly PluginDefinition[] },
+  { source: '@omniprune/pruner-head', plugins: headPlugins as readonly PluginDefinition[] },
 ];
 
 /**

@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { isRemovedChannel } from './channel-spaces.js';
 import type { DependencyGraph } from './dependency-graph.js';
+import { checkHeadsPlan, headPositions } from './remove-heads.js';
 import { weightShortName } from './weight-transfer.js';
 
 /** Undo a mask: puts back the original weights. */
@@ -77,6 +78,22 @@ export function bypassBlock(model: tfl.LayersModel, graph: DependencyGraph, bloc
   if (!names) throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, { hint: 'end residual branches in BatchNormalization, Dense, Conv2D or attention' });
   const live = model.getLayer(last);
   const values = live.weights.map((w) => (names.includes(weightShortName(last, w)) ? tf.zerosLike(w.read()) : w.read()));
+  const restore = setWeightsKeepingOld(live, values);
+  tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
+  return restore;
+}
+
+/**
+ * Mask attention heads in place: the heads' rows of the output projection are zeroed, so the layer computes
+ * exactly what it computes with those heads removed. Returns a function restoring the original weights.
+ * @example
+ * const restore = maskHeads(model, graph, 't0_attn', [1]); evaluate(model); restore();
+ */
+export function maskHeads(model: tfl.LayersModel, graph: DependencyGraph, layerName: string, heads: readonly number[]): RestoreWeights {
+  const { attention } = checkHeadsPlan(graph, { kind: 'remove-heads', layer: layerName, heads: [...heads] });
+  const live = model.getLayer(layerName);
+  const rows = headPositions(heads, attention.headDim);
+  const values = live.weights.map((w) => (weightShortName(layerName, w) === 'output/kernel' ? maskAlong(w.read(), 0, rows) : w.read()));
   const restore = setWeightsKeepingOld(live, values);
   tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
   return restore;

@@ -64,6 +64,7 @@ export function findResidualBlocks(
       const l = layers.get(n)!;
       if (l.inbound.some((p) => p !== input && !branchSet.has(p))) reason = `branch layer "${n}" reads from outside the block`;
       if (l.consumers.some((c) => c !== name && !branchSet.has(c))) reason = `branch layer "${n}" is read from outside the block`;
+      if (!l.adapter) reason ??= `branch layer "${n}" (${l.className}) is not supported by the engine and is kept`;
     }
     found.push({ id: name, input, branch, identity: true, stage: stageOf(layer), unremovableReason: reason });
   }

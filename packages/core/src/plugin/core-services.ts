@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildDependencyGraph } from '../graph/dependency-graph.js';
 import { applyPlans } from '../graph/apply-plan.js';
 import { groupFilterRows, groupKernels, rowsAlong } from '../graph/group-weights.js';
-import { bypassBlock, maskChannels } from '../graph/masking.js';
+import { bypassBlock, maskChannels, maskHeads } from '../graph/masking.js';
+import { attentionLayers } from '../graph/remove-heads.js';
 import { countCost } from '../metrics/flops.js';
 import { captureFeatures, penultimateLayer } from '../prune/capture.js';
 import { stratifiedSample } from '../prune/prediction-divergence.js';
@@ -23,6 +24,8 @@ export interface CoreServices {
     readonly applyPlans: typeof applyPlans;
     readonly maskChannels: typeof maskChannels;
     readonly bypassBlock: typeof bypassBlock;
+    readonly maskHeads: typeof maskHeads;
+    readonly attentionLayers: typeof attentionLayers;
     readonly groupKernels: typeof groupKernels;
     readonly groupFilterRows: typeof groupFilterRows;
     readonly rowsAlong: typeof rowsAlong;
@@ -43,7 +46,7 @@ export interface CoreServices {
 /** The services of this core. */
 export const coreServices: CoreServices = Object.freeze({
   tf,
-  graph: Object.freeze({ build: buildDependencyGraph, applyPlans, maskChannels, bypassBlock, groupKernels, groupFilterRows, rowsAlong }),
+  graph: Object.freeze({ build: buildDependencyGraph, applyPlans, maskChannels, bypassBlock, maskHeads, attentionLayers, groupKernels, groupFilterRows, rowsAlong }),
   capture: Object.freeze({ features: captureFeatures, penultimateLayer }),
   metrics: Object.freeze({ cost: countCost }),
   model: Object.freeze({ predictLogits, evaluate: evaluateClassifier, lossGradients, stratifiedSample }),

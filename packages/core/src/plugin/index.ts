@@ -7,3 +7,5 @@ export { coreServices } from './core-services.js';
 export type { CoreServices } from './core-services.js';
 export { loadPluginModules, resolvePluginModule, pluginsOfModule } from './load-plugin-modules.js';
 export type { LoadedPluginModule } from './load-plugin-modules.js';
+export { createImportanceCriterion } from './importance-criterion.js';
+export type { ImportanceCriterionSpec } from './importance-criterion.js';

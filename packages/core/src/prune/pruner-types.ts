@@ -58,8 +58,15 @@ export interface ChannelImportance {
   scoreChannels(ctx: ProposeContext, group: ChannelGroup): Promise<Float32Array>;
 }
 
+/** Scores the heads of one attention layer; a higher score means more important (kept longer). */
+export interface HeadImportance {
+  readonly role: 'head-importance';
+  readonly name: string;
+  scoreHeads(ctx: ProposeContext, layer: import('../graph/remove-heads.js').AttentionLayer): Promise<Float32Array>;
+}
+
 /**
  * What a criterion plugin creates: a similarity metric (compares representations, selects candidates) or an
- * importance score (ranks blocks or channels inside a pruner). The plugin's `role` says which.
+ * importance score (ranks blocks, channels or heads inside a pruner). The plugin's `role` says which.
  */
-export type Criterion = import('./criterion-types.js').SimilarityMetric | BlockImportance | ChannelImportance;
+export type Criterion = import('./criterion-types.js').SimilarityMetric | BlockImportance | ChannelImportance | HeadImportance;

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { linearCKA } from '@omniprune/criteria-cka';
+import {
+  captureFeatures, defineCriterion, maskHeads, stratifiedSample,
+  type AttentionLayer, type HeadImportance, type ProposeContext,
+} from '@omniprune/core';
+
+/** Options shared by the data-driven head criteria. */
+export const headDataOptions = z.strictObject({
+  /** Training images per class the score is averaged over. */
+  samplesPerClass: z.number().int().positive().default(10),
+  batchSize: z.number().int().positive().default(128),
+});
+
+type HeadDataOptions = z.output<typeof headDataOptions>;
+
+/** The residual Add that consumes the attention output (the block output), or the attention layer itself. */
+export function blockOutputOf(ctx: ProposeContext, attention: AttentionLayer): string {
+  const consumers = ctx.graph.layers.get(attention.layer)?.consumers ?? [];
+  const add = consumers.find((c) => ctx.graph.layers.get(c)?.className === 'Add');
+  return add ?? attention.layer;
+}
+
+/** Run `measure(masked, original)` once per head with that head masked in place. */
+async function perHead(
+  ctx: ProposeContext, attention: AttentionLayer, at: string, options: HeadDataOptions,
+  measure: (masked: Float32Array, original: Float32Array, cols: number) => number,
+): Promise<Float32Array> {
+  const sample = stratifiedSample(ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31));
+  const original = await captureFeatures(ctx.parent, at, sample, options.batchSize);
+  const scores = new Float32Array(attention.numHeads);
+  for (let h = 0; h < attention.numHeads; h++) {
+    const restore = maskHeads(ctx.parent, ctx.graph, attention.layer, [h]);
+    try {
+      scores[h] = measure((await captureFeatures(ctx.parent, at, sample, options.batchSize)).data, original.data, original.cols);
+    } finally {
+      restore();
+    }
+  }
+  return scores;
+}
+
+/**
+ * Output norm of each head: the mean Euclidean norm, per token, of what the head adds to the attention layer's
+ * output (output with all heads minus output with the head masked), on a stratified training sample.
+ */
+export function headOutputScores(ctx: ProposeContext, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
+  const tokenWidth = ctx.graph.layers.get(attention.layer)!.outputShape.at(-1)!;
+  return perHead(ctx, attention, attention.layer, options, (masked, original) => {
+    let total = 0;
+    let count = 0;
+    for (let i = 0; i < original.length; i += tokenWidth) {
+      let sq = 0;
+      for (let j = i; j < i + tokenWidth; j++) sq += (original[j] - masked[j]) ** 2;
+      total += Math.sqrt(sq);
+      count++;
+    }
+    return total / Math.max(1, count);
+  });
+}
+
+/** `1 - linearCKA` of the block output (the Add after the attention) with and without each head. */
+export function headCkaDropScores(ctx: ProposeContext, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
+  return perHead(ctx, attention, blockOutputOf(ctx, attention), options, (masked, original, cols) => {
+    const rows = original.length / cols;
+    const x = tf.tensor2d(original, [rows, cols]);
+    const y = tf.tensor2d(masked, [rows, cols]);
+    try {
+      return 1 - linearCKA(x, y);
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  });
+}
+
+/** Head criterion plugin `head-output`. */
+export const headOutputCriterion = defineCriterion({
+  name: 'head-output',
+  role: 'head-importance',
+  description: 'Head importance = mean norm of what the head adds to the attention output, on a training sample',
+  options: headDataOptions,
+  create: (options): HeadImportance => ({ role: 'head-importance', name: 'head-output', scoreHeads: (ctx, a) => headOutputScores(ctx, a, options) }),
+});
+
+/** Head criterion plugin `head-cka`. */
+export const headCkaCriterion = defineCriterion({
+  name: 'head-cka',
+  role: 'head-importance',
+  description: 'Head importance = 1 - linear CKA of the block output with the head masked (similarity drop)',
+  options: headDataOptions,
+  create: (options): HeadImportance => ({ role: 'head-importance', name: 'head-cka', scoreHeads: (ctx, a) => headCkaDropScores(ctx, a, options) }),
+});
+
+/** Head criterion plugin `head-random`: scores from the run's seeded generator (a baseline). */
+export const headRandomCriterion = defineCriterion({
+  name: 'head-random',
+  role: 'head-importance',
+  description: 'Random head importance from the run\'s seeded generator (a baseline)',
+  options: z.strictObject({}),
+  create: (): HeadImportance => ({
+    role: 'head-importance',
+    name: 'head-random',
+    scoreHeads: async (ctx, a) => Float32Array.from({ length: a.numHeads }, () => ctx.rng.next()),
+  }),
+});
