@@ -23,11 +23,24 @@ function parseSchedule(value: string, epochs: number): LrSchedule {
   throw new OmnipruneError('E_BAD_INPUT', `unknown schedule "${value}"`, { hint: 'use cosine, step or constant' });
 }
 
+function parseZooOptions(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new OmnipruneError('E_BAD_INPUT', `--zoo-options is not JSON: ${(cause as Error).message}`, { hint: 'quote it for the shell: --zoo-options \'{"patchSize":7}\'' });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new OmnipruneError('E_BAD_INPUT', '--zoo-options must be a JSON object', { hint: 'e.g. {"depth":4,"numHeads":4}' });
+  return value as Record<string, unknown>;
+}
+
 /** `omniprune train`: train a zoo model on a dataset and save it for `inspect`, `eval` and pipelines. */
 export default defineCommand({
   meta: { name: 'train', description: 'Train a zoo model on a dataset and save model.json + weights' },
   args: {
     zoo: { type: 'string', description: `Architecture to train from scratch: ${ZOO_MODEL_NAMES.join(', ')}` },
+    'zoo-options': { type: 'string', description: 'JSON options of the zoo architecture, e.g. \'{"patchSize":7,"numHeads":4}\' for vit' },
     from: { type: 'string', description: 'Continue training a saved model (model.json or its directory) instead of --zoo' },
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files (default: system folder / cache)' },
@@ -59,7 +72,7 @@ export default defineCommand({
     const stats = args.from ? (await readModelMetadata(args.from)).normalization ?? undefined : undefined;
     const data = await prepareData({ dataset: dataset as never }, stats);
     const model = args.from ? await loadModel(args.from)
-      : buildZooModel(args.zoo!, { inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
+      : buildZooModel(args.zoo!, { ...parseZooOptions(args['zoo-options']), inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
     const name = args.zoo ?? model.name;
     const cost = countCost(model);
     process.stderr.write(`${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
