@@ -7,6 +7,8 @@ export type { RbfCkaOptions } from './rbf-cka.js';
 export { minibatchCKA, createMinibatchCKA } from './minibatch-cka.js';
 export type { MinibatchCkaOptions, MinibatchCkaAccumulator } from './minibatch-cka.js';
 export { DEGENERATE_CKA } from './cka-ratio.js';
+export { readPair, badInput } from './representation.js';
+export type { FeatureMatrix } from './representation.js';
 export { linearCkaPlugin, debiasedLinearCkaPlugin, rbfCkaPlugin, minibatchCkaPlugin } from './plugins.js';
 
 /**

@@ -1,5 +1,6 @@
 import { createPluginContainer, loadPipelinePlugins, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
 import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
+import { plugins as similarityPlugins } from '@omniprune/criteria-similarity';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
 import { plugins as headPlugins } from '@omniprune/pruner-head';
 import { plugins as layerPlugins } from '@omniprune/pruner-layer';
@@ -8,6 +9,7 @@ import { plugins as layerPlugins } from '@omniprune/pruner-layer';
 export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugins: readonly PluginDefinition[] }[] = [
   { source: '@omniprune/core', plugins: [sgdTrainerPlugin as PluginDefinition] },
   { source: '@omniprune/criteria-cka', plugins: ckaPlugins as readonly PluginDefinition[] },
+  { source: '@omniprune/criteria-similarity', plugins: similarityPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-layer', plugins: layerPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-filter', plugins: filterPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-head', plugins: headPlugins as readonly PluginDefinition[] },
