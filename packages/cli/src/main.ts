@@ -11,6 +11,7 @@ export const rootCommand = defineCommand({
     validate: () => import('./commands/validate.js').then((m) => m.default),
     eval: () => import('./commands/eval.js').then((m) => m.default),
     plugins: () => import('./commands/plugins.js').then((m) => m.default),
+    bench: () => import('./commands/bench.js').then((m) => m.default),
   },
 });
 

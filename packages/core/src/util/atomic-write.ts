@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
@@ -9,7 +10,7 @@ import { dirname, join, basename } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
@@ -27,7 +28,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(parent, `.${basename(dir)}.${process.pid}.${randomUUID()}.tmp`);
   const old = join(parent, `.${basename(dir)}.${process.pid}.${Date.now()}.old`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });

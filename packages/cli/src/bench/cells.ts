@@ -1,0 +1,68 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { BenchSpec } from './bench-spec.js';
+
+/** One run of the grid: a metric, a seed and one value per grid option. */
+export interface BenchCell {
+  /** Folder-safe id, unique in the bench, e.g. `linear-cka__seed-2__stop.maxIterations-3`. */
+  readonly id: string;
+  readonly metric: string;
+  readonly seed: number;
+  /** Grid values of this cell (dotted path -> value). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The pipeline this cell runs (paths absolute). */
+  readonly pipeline: Record<string, unknown>;
+}
+
+/** Set `value` at a dotted `path` of a plain object, creating objects on the way. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+/** Make the pipeline's relative paths (model, dataset, local plugins) absolute, so a cell runs from anywhere. */
+export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: string): Record<string, unknown> {
+  const base = dirname(pipelineFile);
+  const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(base, p) : p);
+  const out = structuredClone(pipeline) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (out.model?.path) out.model.path = abs(out.model.path);
+  if (out.data?.dataset?.path) out.data.dataset.path = abs(out.data.dataset.path);
+  if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p: string) => (p.startsWith('.') ? abs(p) : p));
+  return out;
+}
+
+const slug = (v: unknown): string => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+
+function combinations(grid: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
+  return Object.entries(grid).reduce<Record<string, unknown>[]>(
+    (acc, [path, values]) => acc.flatMap((c) => values.map((v) => ({ ...c, [path]: v }))), [{}]);
+}
+
+/**
+ * Every cell of the bench: metrics x seeds x grid combinations, in that nesting order.
+ * @example
+ * expandCells(spec, basePipeline).map((c) => c.id) // ['linear-cka__seed-1', 'linear-cka__seed-2', ...]
+ */
+export function expandCells(spec: BenchSpec, base: Record<string, unknown>): BenchCell[] {
+  const cells: BenchCell[] = [];
+  for (const entry of spec.metrics) {
+    const similarity = typeof entry === 'string' ? { use: entry } : entry;
+    const metric = typeof entry === 'string' ? entry : `${entry.use}${entry.layer ? `@${entry.layer}` : ''}`;
+    for (const seed of spec.seeds) {
+      for (const options of combinations(spec.grid)) {
+        const pipeline = absolutePaths(base, spec.pipelineFile);
+        for (const [path, value] of Object.entries(spec.set)) setPath(pipeline, path, value);
+        pipeline.similarity = { ...(pipeline.similarity as object), ...similarity };
+        pipeline.seed = seed;
+        for (const [path, value] of Object.entries(options)) setPath(pipeline, path, value);
+        const id = [slug(metric), `seed-${seed}`, ...Object.entries(options).map(([k, v]) => `${slug(k)}-${slug(v)}`)].join('__');
+        cells.push({ id, metric, seed, options, pipeline });
+      }
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { writeFileAtomic, type RunReport } from '@omniprune/core';
+import type { BenchCell } from './cells.js';
+import { cliCommand } from './cli-entry.js';
+
+/** Outcome of one cell. */
+export interface CellResult {
+  readonly id: string;
+  readonly status: 'done' | 'failed';
+  /** Wall-clock seconds of the run (of the last attempt for a resumed cell). */
+  readonly seconds: number;
+  readonly report?: RunReport;
+  /** True when an earlier invocation finished the cell (not run again). */
+  readonly reused?: boolean;
+  /** Last lines of the worker's stderr when it failed. */
+  readonly error?: string;
+}
+
+/** The finished report in a cell's folder, if its run ended. */
+export async function finishedReport(dir: string): Promise<RunReport | undefined> {
+  const text = await readFile(join(dir, 'report.json'), 'utf8').catch(() => null);
+  if (!text) return undefined;
+  const report = JSON.parse(text) as RunReport;
+  return report.final ? report : undefined;
+}
+
+function runWorker(cell: BenchCell, dir: string, threads: number): Promise<{ code: number; stderr: string }> {
+  const { command, args } = cliCommand();
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, [...args, 'run', join(dir, 'pipeline.yaml'), '--out', dir], {
+      env: { ...process.env, OMNIPRUNE_WASM_THREADS: String(threads), FORCE_COLOR: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-20_000); });
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stderr }));
+  });
+}
+
+/** Options of {@link runCells}. */
+export interface RunCellsOptions {
+  readonly outDir: string;
+  readonly workers: number;
+  /** Threads per worker (wasm). */
+  readonly threads: number;
+  /** Wall times of cells finished by an earlier invocation. */
+  readonly previous?: ReadonlyMap<string, number>;
+  onStart?(cell: BenchCell, index: number): void;
+  onDone?(result: CellResult, index: number): void | Promise<void>;
+}
+
+/**
+ * Run every cell with up to `workers` processes at once (each its own TensorFlow.js). A cell whose folder holds
+ * a finished report is not run again; an interrupted one resumes (the run command's own resume).
+ * @example
+ * const results = await runCells(cells, { outDir: 'runs/bench', workers: 2, threads: 1 });
+ */
+export async function runCells(cells: readonly BenchCell[], options: RunCellsOptions): Promise<CellResult[]> {
+  const results: CellResult[] = new Array(cells.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cells.length) {
+      const index = next++;
+      const cell = cells[index];
+      const dir = join(options.outDir, 'cells', cell.id);
+      const done = await finishedReport(dir);
+      if (done) {
+        results[index] = { id: cell.id, status: 'done', seconds: options.previous?.get(cell.id) ?? 0, report: done, reused: true };
+      } else {
+        await mkdir(dir, { recursive: true });
+        await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...cell.pipeline, output: dir }));
+        options.onStart?.(cell, index);
+        const start = Date.now();
+        const { code, stderr } = await runWorker(cell, dir, options.threads);
+        const seconds = (Date.now() - start) / 1000;
+        const report = await finishedReport(dir);
+        results[index] = code === 0 && report
+          ? { id: cell.id, status: 'done', seconds, report }
+          : { id: cell.id, status: 'failed', seconds, error: stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}` };
+      }
+      await options.onDone?.(results[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.workers, cells.length) }, worker));
+  return results;
+}
