@@ -78,7 +78,6 @@ export async function initBackend(
   choice: BackendName | 'auto' = 'auto', options: InitBackendOptions = {},
 ): Promise<BackendInfo> {
   let resolved = checkName(choice, 'backend');
-  registerGradientOverrides();
   const notes: string[] = [];
   const fromEnv = process.env[BACKEND_ENV_VAR]?.trim();
   if (resolved === 'auto' && fromEnv) {
@@ -87,7 +86,7 @@ export async function initBackend(
   }
   if (resolved !== 'auto') {
     try {
-      return toInfo(resolved, await use(resolved, options.threads), [], notes);
+      return toInfo(resolved, await withOverrides(use(resolved, options.threads)), [], notes);
     } catch (err) {
       throw new OmnipruneError('E_BACKEND', `backend ${resolved} is unavailable: ${shortReason(err)}`, {
         plugin: PLUGIN, hint: HINTS[resolved], cause: err,
@@ -97,7 +96,7 @@ export async function initBackend(
   const tried: BackendAttempt[] = [];
   for (const name of BACKEND_NAMES) {
     try {
-      return toInfo(name, await use(name, options.threads), tried, notes);
+      return toInfo(name, await withOverrides(use(name, options.threads)), tried, notes);
     } catch (err) {
       tried.push({ name, error: shortReason(err) });
     }
@@ -109,6 +108,19 @@ export async function initBackend(
 
 function describeAttempts(tried: readonly BackendAttempt[]): string {
   return tried.map((t) => `${t.name} unavailable: ${t.error}`).join('; ');
+}
+
+/**
+ * Our gradient overrides (one-pass Tile gradient), registered after a backend is loaded: a failed tfjs-node
+ * import re-registers tfjs's own gradients, and its per-tile Slice/Add Tile gradient made a ViT training step
+ * 10x slower (304k Slice calls per epoch of 1,024 images).
+ */
+async function withOverrides<T>(loading: Promise<T>): Promise<T> {
+  try {
+    return await loading;
+  } finally {
+    registerGradientOverrides();
+  }
 }
 
 /**

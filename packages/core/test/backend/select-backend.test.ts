@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { BACKEND_NAMES, describeBackend, initBackend, type BackendInfo } from '../../src/backend/index.js';
+import { tileGradConfig } from '../../src/backend/kernels/tile-gradient.js';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MISSING_ADDON = /^native addon tfjs_binding\.node is missing \(the package was installed without its install script\)$/;
@@ -57,6 +58,8 @@ describe('initBackend', () => {
     // The failed native imports left no half-registered TensorFlow backend behind.
     expect(tf.getKernelsForBackend('tensorflow')).toEqual([]);
     expect(tf.findBackendFactory('tensorflow')).toBeNull();
+    // ... and our one-pass Tile gradient survived them (tfjs's own re-registered one slices per tile: 10x slower ViT training).
+    expect(tf.getGradient('Tile')).toBe(tileGradConfig);
   });
 
   it('is idempotent: a second call returns the same info and re-registers nothing', async () => {
