@@ -24,5 +24,8 @@ describe('omniprune plugins', () => {
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(committed));
     const schema = JSON.parse(committed);
     expect(JSON.stringify(schema.properties.pruners)).toMatch(/"const":"filter"/);
+    const bench = await runCliCaptured(['plugins', 'schema', '--bench']);
+    expect(JSON.parse(bench.stdout)).toEqual(JSON.parse(await readFile(join(ROOT, 'schema/bench.schema.json'), 'utf8')));
+    expect(Object.keys(JSON.parse(bench.stdout).properties)).toEqual(expect.arrayContaining(['pipeline', 'metrics', 'seeds', 'grid', 'workers', 'sanity']));
   });
 });

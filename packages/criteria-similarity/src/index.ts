@@ -7,6 +7,8 @@ import {
 } from './plugins.js';
 
 export { procrustesSimilarity } from './procrustes.js';
+export { centered, symmetricEigen, transposeTimes } from './linalg.js';
+export type { Matrix } from './linalg.js';
 export { svcca, pwcca, canonicalCorrelations } from './cca.js';
 export type { SvccaOptions } from './cca.js';
 export { rsa } from './rsa.js';

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { OmnipruneError, formatZodIssues, parsePipelineYaml } from '@omniprune/core';
+import { sanitySpecSchema } from './sanity.js';
 
 const similarityEntry = z.union([
   z.string().min(1),
@@ -27,6 +28,8 @@ export const benchSpecSchema = z.strictObject({
   workers: z.number().int().positive().optional(),
   /** Output directory, relative to the bench file. */
   output: z.string().min(1).default('runs/bench'),
+  /** Settings of `bench --sanity` (the metric sanity suite). */
+  sanity: sanitySpecSchema.default(sanitySpecSchema.parse({})),
 });
 
 /** A parsed bench file with absolute paths. */

@@ -4,11 +4,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, writeFileAtomic } from '@omniprune/core';
 import { renderBenchHtml } from '../bench/bench-html.js';
-import { loadBenchSpec } from '../bench/bench-spec.js';
+import { loadBenchSpec, type BenchSpec } from '../bench/bench-spec.js';
+import { runSanity } from '../bench/sanity.js';
+import { renderSanityHtml } from '../bench/sanity-html.js';
 import { expandCells, type BenchCell } from '../bench/cells.js';
 import { runCells, type CellResult } from '../bench/run-cells.js';
 import { benchCsv, summarize } from '../bench/summary.js';
-import { parsePositiveInt } from '../shared/common-args.js';
+import { parsePositiveInt, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 
 async function previousTimes(outDir: string): Promise<Map<string, number>> {
@@ -33,6 +35,25 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
   await writeFileAtomic(join(outDir, 'bench.html'), renderBenchHtml(name, cells, results, summary));
 }
 
+async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> {
+  await startBackend('auto');
+  const metrics = spec.metrics.flatMap((m) => {
+    const entry = typeof m === 'string' ? { use: m } : m;
+    if (entry.layer === 'logits') {
+      process.stderr.write(`sanity: skipping ${entry.use}@logits (an output-level metric compares predictions, not layers)\n`);
+      return [];
+    }
+    return [{ name: entry.use, use: entry.use, with: entry.with }];
+  });
+  const results = await runSanity(spec.sanity, metrics, builtinContainer(), (line) => process.stderr.write(`${line}\n`));
+  await writeFileAtomic(join(outDir, 'sanity.json'), `${JSON.stringify({ settings: spec.sanity, metrics: results }, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'sanity.html'), renderSanityHtml(spec.name, spec.sanity, results));
+  for (const r of results) {
+    process.stdout.write(`${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (not monotone)'}\n`);
+  }
+  process.stdout.write(`wrote ${outDir}/sanity.json, sanity.html\n`);
+}
+
 /** `omniprune bench`: run a grid of pipelines (metrics x seeds x options) in parallel workers and compare them. */
 export default defineCommand({
   meta: { name: 'bench', description: 'Compare similarity metrics: run a grid of pipelines in parallel workers; writes bench.json, bench.csv, bench.html (resumable)' },
@@ -40,11 +61,13 @@ export default defineCommand({
     bench: { type: 'positional', required: true, description: 'Bench YAML file (base pipeline, metrics, seeds, grid)' },
     workers: { type: 'string', description: "Parallel worker processes (default: the bench file's workers, else the machine's cores)" },
     out: { type: 'string', description: "Output directory (default: the bench file's output)" },
+    sanity: { type: 'boolean', default: false, description: "Run the metric sanity suite on the bench's metrics instead (layer identification, PC removal); writes sanity.json and sanity.html" },
   },
   async run({ args }) {
     const spec = await loadBenchSpec(args.bench);
     const workers = args.workers ? parsePositiveInt('workers', args.workers, 1) : spec.workerCount;
     const outDir = args.out ?? spec.outDir;
+    if (args.sanity) return runSanityCommand(spec, outDir);
     const baseText = await readFile(spec.pipelineFile, 'utf8').catch((cause) => {
       throw new OmnipruneError('E_FILE_NOT_FOUND', `bench ${args.bench}: no base pipeline at ${spec.pipelineFile}`, { cause, hint: 'pipeline: is relative to the bench file' });
     });

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { composePipelineSchema, listPlugins, pluginOrigin, writeFileAtomic } from '@omniprune/core';
+import { benchSpecSchema } from '../bench/bench-spec.js';
 import { containerFor } from '../shared/plugin-registry.js';
 
 const pipelineArg = {
@@ -38,10 +39,15 @@ const list = defineCommand({
 
 const schema = defineCommand({
   meta: { name: 'schema', description: 'Write the pipeline JSON Schema (composed from every plugin) for editor autocompletion' },
-  args: { out: { type: 'string', description: 'Output file (default: print to stdout)' }, pipeline: pipelineArg },
+  args: {
+    out: { type: 'string', description: 'Output file (default: print to stdout)' },
+    pipeline: pipelineArg,
+    bench: { type: 'boolean', default: false, description: 'Write the JSON Schema of bench files (omniprune bench) instead' },
+  },
   async run({ args }) {
-    const json = z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
-    const text = `${JSON.stringify({ ...json, title: 'omniprune pipeline' }, null, 2)}\n`;
+    const json = args.bench ? z.toJSONSchema(benchSpecSchema, { io: 'input', unrepresentable: 'any' })
+      : z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
+    const text = `${JSON.stringify({ ...json, title: args.bench ? 'omniprune bench' : 'omniprune pipeline' }, null, 2)}\n`;
     if (args.out) {
       await writeFileAtomic(resolve(args.out), text);
       process.stderr.write(`wrote ${args.out}; reference it from a pipeline with: # yaml-language-server: $schema=${args.out}\n`);

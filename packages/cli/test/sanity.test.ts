@@ -1,0 +1,57 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createRng } from '@omniprune/core';
+import { linearCKA } from '@omniprune/criteria-cka';
+import { layerIdentification, removeComponents } from '../src/bench/sanity.js';
+import { runCliCaptured } from './run-cli.js';
+import { writeTinyPipeline } from './pipeline-fixtures.js';
+
+const rng = createRng(5);
+const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+const matrix = (n: number, p: number): number[][] => Array.from({ length: n }, () => Array.from({ length: p }, gauss));
+
+describe('metric sanity suite', () => {
+  it('layer identification: a matching metric finds every layer, a constant one none', () => {
+    const layersA = [matrix(50, 6), matrix(50, 6), matrix(50, 6)];
+    const layersB = layersA.map((l) => l.map((row) => row.map((v) => 2 * v + 0.1 * gauss())));
+    expect(layerIdentification([layersA, layersB], (a, b) => linearCKA(a, b))).toBe(1);
+    expect(layerIdentification([layersA, layersB], () => 0.5)).toBe(0);
+    const swapped = [layersB[1], layersB[0], layersB[2]];
+    expect(layerIdentification([layersA, swapped], (a, b) => linearCKA(a, b))).toBeCloseTo(1 / 3, 10);
+  });
+
+  it('removing k principal components removes exactly the k largest variance directions', () => {
+    const x = matrix(200, 5).map((row) => row.map((v, j) => v * (5 - j)));
+    const f = { data: Float32Array.from(x.flat()), rows: 200, cols: 5 };
+    const variance = (g: typeof f) => g.data.reduce((s, v) => s + v * v, 0) / g.rows;
+    const total = variance(removeComponents(f, 0));
+    const v1 = variance(removeComponents(f, 1));
+    const v5 = variance(removeComponents(f, 5));
+    expect(v1).toBeLessThan(total * 0.75);
+    expect(v5).toBeLessThan(1e-6 * total);
+  });
+
+  it('`bench --sanity` trains seeds, writes sanity.json and sanity.html, and skips output-level metrics', { timeout: 300_000 }, async () => {
+    const { dir } = await writeTinyPipeline();
+    const bench = join(dir, 'bench.yaml');
+    await writeFile(bench, stringify({
+      pipeline: 'pipeline.yaml', metrics: ['linear-cka', 'procrustes', { use: 'output-kl', layer: 'logits' }], output: 'bench',
+      sanity: { data: { dataset: { name: 'mnist', path: join(dir, 'data') } }, seeds: [1, 2], epochs: 1, samples: 40, components: [0, 1, 4] },
+    }));
+    const r = await runCliCaptured(['bench', bench, '--sanity']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/skipping output-kl@logits/);
+    const json = JSON.parse(await readFile(join(dir, 'bench', 'sanity.json'), 'utf8'));
+    expect(json.metrics.map((m: { metric: string }) => m.metric)).toEqual(['linear-cka', 'procrustes']);
+    for (const m of json.metrics) {
+      expect(m.layerIdentification).toBeGreaterThanOrEqual(0);
+      expect(m.layerIdentification).toBeLessThanOrEqual(1);
+      expect(m.pcRemoval.map((p: { components: number }) => p.components)).toEqual([0, 1, 4]);
+      expect(m.pcRemoval[0].similarity).toBeCloseTo(1, 5);
+      expect(m.decreasesWithComponents).toBe(true);
+    }
+    expect(await readFile(join(dir, 'bench', 'sanity.html'), 'utf8')).toMatch(/<table id="sanity">[\s\S]*procrustes/);
+  });
+});
