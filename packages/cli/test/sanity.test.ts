@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createRng } from '@omniprune/core';
+import { createRng, type Features } from '@omniprune/core';
 import { linearCKA } from '@omniprune/criteria-cka';
 import { layerIdentification, removeComponents } from '../src/bench/sanity.js';
 import { runCliCaptured } from './run-cli.js';
@@ -25,7 +25,7 @@ describe('metric sanity suite', () => {
   it('removing k principal components removes exactly the k largest variance directions', () => {
     const x = matrix(200, 5).map((row) => row.map((v, j) => v * (5 - j)));
     const f = { data: Float32Array.from(x.flat()), rows: 200, cols: 5 };
-    const variance = (g: typeof f) => g.data.reduce((s, v) => s + v * v, 0) / g.rows;
+    const variance = (g: Features) => g.data.reduce((s, v) => s + v * v, 0) / g.rows;
     const total = variance(removeComponents(f, 0));
     const v1 = variance(removeComponents(f, 1));
     const v5 = variance(removeComponents(f, 5));
