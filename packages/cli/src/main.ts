@@ -12,6 +12,7 @@ export const rootCommand = defineCommand({
     eval: () => import('./commands/eval.js').then((m) => m.default),
     plugins: () => import('./commands/plugins.js').then((m) => m.default),
     bench: () => import('./commands/bench.js').then((m) => m.default),
+    export: () => import('./commands/export.js').then((m) => m.default),
   },
 });
 

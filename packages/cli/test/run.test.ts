@@ -27,7 +27,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 
 describe('omniprune run', () => {
   it('prunes, writes the report, the plot and the final model; report.html renders in headless Chromium', { timeout: 300_000 }, async () => {
-    const { dir, file } = await writeTinyPipeline();
+    const { dir, file } = await writeTinyPipeline({ export: { onnx: true } });
     const r = await runCliCaptured(['run', file]);
     expect(r.stderr).toMatch(/backend: wasm/);
     expect(r.code).toBe(0);
@@ -36,6 +36,7 @@ describe('omniprune run', () => {
     expect(report.iterations.every((it) => it.candidates.length === 2)).toBe(true);
     expect(report.final!.flopsReduction).toBeGreaterThan(0);
     expect((await stat(join(dir, 'run', 'final', 'model.json'))).isFile()).toBe(true);
+    expect((await stat(join(dir, 'run', 'final', 'model.onnx'))).size).toBeGreaterThan(100_000);
     expect(r.stdout).toMatch(/final \(iteration 3\): accuracy/);
     const html = join(dir, 'run', 'report.html');
     if (!CHROMIUM) {

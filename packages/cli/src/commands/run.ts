@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { loadPipeline, restrictPruners, runPipeline } from '@omniprune/core';
+import { join, resolve } from 'node:path';
+import { loadModel, loadPipeline, restrictPruners, runPipeline, writeFileAtomic } from '@omniprune/core';
+import { exportOnnx } from '@omniprune/onnx';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
@@ -25,10 +26,15 @@ export default defineCommand({
     if (args.restart) await rm(outDir, { recursive: true, force: true });
     const report = await runPipeline(pipeline, { container, outDir, backend, onEvent: createEventRenderer(process.stderr) });
     const f = report.final!;
+    if (pipeline.export.onnx) {
+      const final = await loadModel(join(outDir, 'final', 'model.json'));
+      await writeFileAtomic(join(outDir, 'final', 'model.onnx'), exportOnnx(final).bytes);
+      final.dispose();
+    }
     process.stdout.write(
       `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
       `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
-      `wrote ${outDir}/report.json, report.html, final/model.json\n`,
+      `wrote ${outDir}/report.json, report.html, final/model.json${pipeline.export.onnx ? ', final/model.onnx' : ''}\n`,
     );
   },
 });

@@ -72,8 +72,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const outDir = resolve(options.outDir ?? resolve(pipeline.baseDir, pipeline.output));
   const log = (message: string) => onEvent({ type: 'log', message });
   const ctx = { log, seed: pipeline.seed };
-  const { stop, output, file, baseDir, ...shaping } = pipeline;
-  void stop; void output; void file; void baseDir;
+  const { stop, output, file, baseDir, export: formats, ...shaping } = pipeline;
+  void stop; void output; void file; void baseDir; void formats;
   const pipelineHash = hashSettings(shaping);
   const state = await readRunState(outDir, pipelineHash);
 

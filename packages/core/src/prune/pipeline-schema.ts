@@ -51,6 +51,8 @@ export const pipelineBaseSchema = z.strictObject({
   }).default({}),
   stop: stopSchema.default({ maxIterations: 50 }),
   output: z.string().min(1).default('runs/pipeline'),
+  /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx). */
+  export: z.strictObject({ onnx: z.boolean().default(false) }).default({ onnx: false }),
 });
 
 /** A pipeline after static validation (plugin options still raw). */

@@ -1,0 +1,69 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OmnipruneError, modelToJson, topoOrder } from '@omniprune/core';
+import { GraphBuilder, type Sym } from './graph-builder.js';
+import { CONVERTERS } from './layer-converters.js';
+import { encodeModel, type OnnxValue } from './onnx-graph.js';
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /** Extra graph outputs: layer names whose activations are also returned (TF.js layout, for activation capture). */
+  readonly extraOutputs?: readonly string[];
+  /** Default-domain opset. Default 17 (LayerNormalization). */
+  readonly opset?: number;
+}
+
+/** An exported model: the ONNX bytes and the names of its input and outputs. */
+export interface OnnxExport {
+  readonly bytes: Uint8Array;
+  readonly input: string;
+  /** Graph output names: the model's outputs, then the extra outputs, each named after its layer. */
+  readonly outputs: readonly string[];
+}
+
+/**
+ * Export a single-input TF.js Layers model to ONNX. Images stay NHWC at the graph's input and outputs (like TF.js)
+ * and run NCHW inside; batch norm becomes one multiply-add per channel. A layer class the exporter does not know
+ * is an `E_UNSUPPORTED_LAYER` error naming it.
+ * @example
+ * const { bytes } = exportOnnx(model); await writeFileAtomic('model.onnx', bytes);
+ */
+export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): OnnxExport {
+  const json = modelToJson(model);
+  const order = topoOrder(json);
+  const byName = new Map(json.config.layers.map((l) => [l.name, l]));
+  if (json.config.input_layers.length !== 1) {
+    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export model "${model.name}" with ${json.config.input_layers.length} inputs to ONNX`, { plugin: 'onnx', hint: 'export single-input models' });
+  }
+  const g = new GraphBuilder();
+  const syms = new Map<string, Sym>();
+  const inputs: OnnxValue[] = [];
+  for (const name of order) {
+    const lj = byName.get(name)!;
+    const layer = model.getLayer(name);
+    const outShape = ((Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[]).slice(1) as number[];
+    if (lj.class_name === 'InputLayer') {
+      inputs.push({ name, shape: [null, ...outShape] });
+      syms.set(name, { name, layout: 'plain', rank: outShape.length + 1 });
+      continue;
+    }
+    const convert = CONVERTERS[lj.class_name];
+    if (!convert) {
+      throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export layer "${name}" (${lj.class_name}) to ONNX: no converter for this layer class`, {
+        plugin: 'onnx', hint: 'export supports conv, depthwise conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
+      });
+    }
+    const inbound = (lj.inbound_nodes[0] ?? []).map((ref) => syms.get(ref[0])!);
+    syms.set(name, convert({ layer, className: lj.class_name, config: lj.config, inputs: inbound, g, outShape }));
+  }
+  const outputNames = [...new Set([...json.config.output_layers.map((o) => o[0]), ...(options.extraOutputs ?? [])])];
+  const outputs: OnnxValue[] = outputNames.map((name) => {
+    const sym = syms.get(name);
+    if (!sym) throw new OmnipruneError('E_BAD_INPUT', `no layer "${name}" to export as an output`, { plugin: 'onnx', hint: 'name a layer of the model' });
+    const plain = g.toPlain(sym);
+    g.op('Identity', [plain.name], {}, `out:${name}`);
+    const shape = ((Array.isArray(model.getLayer(name).outputShape[0]) ? model.getLayer(name).outputShape[0] : model.getLayer(name).outputShape) as (number | null)[]).slice(1) as number[];
+    return { name: `out:${name}`, shape: [null, ...shape] };
+  });
+  const bytes = encodeModel({ name: model.name, nodes: g.nodes, initializers: g.initializers, inputs, outputs }, options.opset ?? 17);
+  return { bytes, input: inputs[0].name, outputs: outputs.map((o) => o.name) };
+}

@@ -1,0 +1,99 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { OmnipruneError, type ImageDataset } from '@omniprune/core';
+import { exportOnnx } from './export-onnx.js';
+
+type OrtModule = typeof import('onnxruntime-node');
+
+let cached: Promise<OrtModule | Error> | undefined;
+
+/**
+ * onnxruntime-node when it loads (its CPU binaries ship in the npm package), else the reason it does not.
+ * @example
+ * const ort = await loadOnnxRuntime(); if (ort instanceof Error) console.log(ort.message);
+ */
+export function loadOnnxRuntime(): Promise<OrtModule | Error> {
+  cached ??= import('onnxruntime-node').then(
+    (m) => ((m as { default?: OrtModule }).default ?? m) as OrtModule,
+    (e: unknown) => new Error(`onnxruntime-node unavailable: ${(e as Error).message.split('\n')[0]}`),
+  );
+  return cached;
+}
+
+/** Forward-only inference of one exported model on onnxruntime. */
+export interface OnnxRunner {
+  /** Graph output names: `out:<layer>` for the model's outputs, then the extra outputs. */
+  readonly outputs: readonly string[];
+  /** Run every image of `ds`; per output name, row-major `[ds.count, features]` (TF.js layout). */
+  run(ds: ImageDataset, batchSize?: number): Promise<Map<string, Float32Array>>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Export `model` (plus `extraOutputs` for activation capture) and open an onnxruntime session on it.
+ * @example
+ * const runner = await createOnnxRunner(model, { extraOutputs: ['gap'] }); const out = await runner.run(test);
+ */
+export async function createOnnxRunner(model: tfl.LayersModel, options: { extraOutputs?: readonly string[]; threads?: number } = {}): Promise<OnnxRunner> {
+  const ort = await loadOnnxRuntime();
+  if (ort instanceof Error) throw new OmnipruneError('E_BACKEND', ort.message, { plugin: 'onnx', hint: 'install onnxruntime-node (optional dependency of @omniprune/onnx), or use the tfjs runner' });
+  const exported = exportOnnx(model, { extraOutputs: options.extraOutputs });
+  const session = await ort.InferenceSession.create(exported.bytes, {
+    intraOpNumThreads: options.threads ?? 0, graphOptimizationLevel: 'all', executionProviders: ['cpu'],
+  });
+  return {
+    outputs: exported.outputs,
+    async run(ds, batchSize = 256) {
+      const sample = ds.shape[0] * ds.shape[1] * ds.shape[2];
+      const inputShape = model.inputs[0].shape.slice(1) as number[];
+      const parts = new Map<string, Float32Array[]>(exported.outputs.map((o) => [o, []]));
+      for (let start = 0; start < ds.count; start += batchSize) {
+        const n = Math.min(batchSize, ds.count - start);
+        const x = new ort.Tensor('float32', ds.images.slice(start * sample, (start + n) * sample), [n, ...inputShape]);
+        const result = await session.run({ [exported.input]: x });
+        for (const o of exported.outputs) parts.get(o)!.push(result[o].data as Float32Array);
+      }
+      return new Map([...parts].map(([name, chunks]) => {
+        const out = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
+        let offset = 0;
+        for (const c of chunks) { out.set(c, offset); offset += c.length; }
+        return [name, out];
+      }));
+    },
+    dispose: () => session.release(),
+  };
+}
+
+/**
+ * Mean cross-entropy and accuracy of `model` on `ds`, computed on onnxruntime exactly as the TF.js evaluation does:
+ * from the `logits` layer when the model has one (log-softmax), else from its output read as probabilities
+ * (clipped at 1e-7).
+ * @example
+ * const { accuracy } = await evaluateOnOnnx(model, test);
+ */
+export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset): Promise<{ loss: number; accuracy: number }> {
+  const hasLogits = model.layers.some((l) => l.name === 'logits');
+  const runner = await createOnnxRunner(model, { extraOutputs: hasLogits ? ['logits'] : [] });
+  try {
+    const outputs = await runner.run(ds);
+    const scores = outputs.get(hasLogits ? 'out:logits' : runner.outputs[0])!;
+    const k = scores.length / ds.count;
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < ds.count; i++) {
+      const row = scores.subarray(i * k, (i + 1) * k);
+      let best = 0;
+      for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
+      if (best === ds.labels[i]) correct++;
+      if (hasLogits) {
+        let sum = 0;
+        for (const v of row) sum += Math.exp(v - row[best]);
+        loss -= row[ds.labels[i]] - row[best] - Math.log(sum);
+      } else {
+        loss -= Math.log(Math.min(1, Math.max(row[ds.labels[i]], 1e-7)));
+      }
+    }
+    return { loss: loss / ds.count, accuracy: correct / ds.count };
+  } finally {
+    await runner.dispose();
+  }
+}
