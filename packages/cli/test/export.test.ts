@@ -2,8 +2,10 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunReport } from '@omniprune/core';
+import { readFile } from 'node:fs/promises';
 import { runCliCaptured } from './run-cli.js';
-import { writeTinyIdx } from './pipeline-fixtures.js';
+import { writeTinyIdx, writeTinyPipeline } from './pipeline-fixtures.js';
 
 describe('omniprune export and eval --runner onnxruntime', () => {
   it('exports a trained model to ONNX; onnxruntime evaluates it like TF.js', { timeout: 300_000 }, async () => {
@@ -28,5 +30,22 @@ describe('omniprune export and eval --runner onnxruntime', () => {
     const bad = await runCliCaptured(['export', join(dir, 'model'), '--format', 'tflite', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown export format "tflite"/);
+  });
+
+  it('a pipeline run with the onnxruntime runner chooses the same candidates as with the TF.js runner', { timeout: 600_000 }, async () => {
+    const { dir, file } = await writeTinyPipeline({ stop: { maxIterations: 3 } });
+    const reports: RunReport[] = [];
+    for (const runner of ['tfjs', 'onnxruntime']) {
+      const r = await runCliCaptured(['run', file, '--out', join(dir, runner), '--runner', runner]);
+      expect(r.code, r.stderr).toBe(0);
+      if (runner === 'onnxruntime') expect(r.stderr).toMatch(/runner: onnxruntime/);
+      reports.push(JSON.parse(await readFile(join(dir, runner, 'report.json'), 'utf8')) as RunReport);
+    }
+    const [tfjs, ort] = reports;
+    expect(ort.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans])).toEqual(tfjs.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans]));
+    ort.iterations.forEach((it, n) => {
+      expect(it.stats.accuracy).toBeCloseTo(tfjs.iterations[n].stats.accuracy, 6);
+      it.candidates.forEach((c, k) => expect(c.similarity).toBeCloseTo(tfjs.iterations[n].candidates[k].similarity, 4));
+    });
   });
 });

@@ -65,14 +65,14 @@ export type {
 
 export {
   captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
-  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, chooseCandidate, similarityOf, reduction,
+  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, chooseCandidate, similarityOf, reduction,
   reportWithoutTimings, renderReportHtml, accuracyCurvesSvg, escapeHtml, checkStop, accuracyFloor, stratifiedSample, softmaxRows, meanKlDivergence,
   predictProbabilities,
 } from './prune/index.js';
 export type {
   Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance, Criterion,
   ChannelImportance, HeadImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
-  CandidateRecord, ModelStats, StopReason, StopTargets, AccuracyCurve,
+  CandidateRecord, ModelStats, StopReason, StopTargets, AccuracyCurve, InferenceRunner,
 } from './prune/index.js';
 export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-plugin.js';
 export type { TrainerFactory, TrainerRun } from './train/sgd-trainer-plugin.js';

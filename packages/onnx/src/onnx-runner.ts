@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, type ImageDataset } from '@omniprune/core';
+import { OmnipruneError, type ImageDataset, type InferenceRunner } from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
 
 type OrtModule = typeof import('onnxruntime-node');
@@ -96,4 +96,26 @@ export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset): 
   } finally {
     await runner.dispose();
   }
+}
+
+/**
+ * The orchestrator's forward-only work (activation capture for the similarity metric, evaluation) on onnxruntime.
+ * Each call exports the model as it is at that moment.
+ * @example
+ * await runPipeline(pipeline, { container, runner: onnxInferenceRunner() });
+ */
+export function onnxInferenceRunner(threads?: number): InferenceRunner {
+  return {
+    name: 'onnxruntime',
+    async capture(model, layer, ds) {
+      const runner = await createOnnxRunner(model, { extraOutputs: [layer], threads });
+      try {
+        const data = (await runner.run(ds)).get(`out:${layer}`)!;
+        return { data, rows: ds.count, cols: ds.count ? data.length / ds.count : 0 };
+      } finally {
+        await runner.dispose();
+      }
+    },
+    evaluate: (model, ds) => evaluateOnOnnx(model, ds),
+  };
 }

@@ -4,7 +4,8 @@ import { applyPlans } from '../graph/apply-plan.js';
 import { countCost } from '../metrics/flops.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import type { AugmentFn, TrainEvent } from '../train/types.js';
-import { captureFeatures, featuresToTensor, type Features } from './capture.js';
+import { featuresToTensor, type Features } from './capture.js';
+import type { InferenceRunner } from './inference-runner.js';
 import type { SimilarityMetric } from './criterion-types.js';
 import type { PruneCandidate } from './pruner-types.js';
 import type { CandidateRecord } from './run-report.js';
@@ -22,6 +23,8 @@ export interface CandidateScoring {
   readonly seed: number;
   readonly onTrainEvent?: (e: TrainEvent) => void;
   readonly signal?: AbortSignal;
+  /** Where the candidate's features are captured. */
+  readonly runner: InferenceRunner;
 }
 
 /** Similarity of two feature sets with a metric (streamed when the metric supports it). */
@@ -49,7 +52,7 @@ export async function evaluateCandidate(
     if (scoring.finetune) {
       await scoring.finetune({ seed: scoring.seed, augment: scoring.augment }).fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
     }
-    const features = await captureFeatures(model, scoring.layer, scoring.samples);
+    const features = await scoring.runner.capture(model, scoring.layer, scoring.samples);
     const similarity = similarityOf(scoring.metric, scoring.parentFeatures, features);
     const cost = countCost(model);
     return {

@@ -8,13 +8,14 @@ import { loadModel, saveModel } from '../io/model-io.js';
 import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import { deriveSeed } from '../train/batches.js';
-import { evaluateClassifier } from '../train/forward.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import type { TrainEvent } from '../train/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRng } from '../util/rng.js';
 import { chooseCandidate, evaluateCandidate } from './candidate-evaluation.js';
-import { captureFeatures, penultimateLayer } from './capture.js';
+import { penultimateLayer } from './capture.js';
+import type { ImageDataset } from '../data/types.js';
+import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { SimilarityMetric } from './criterion-types.js';
 import type { Pipeline } from './load-pipeline.js';
 import { preparePipelineInputs } from './pipeline-inputs.js';
@@ -47,10 +48,12 @@ export interface RunPipelineOptions {
   readonly backend?: string;
   readonly onEvent?: (e: PipelineEvent) => void;
   readonly signal?: AbortSignal;
+  /** Where activation capture and evaluation run; default TF.js ({@link tfjsInferenceRunner}). */
+  readonly runner?: InferenceRunner;
 }
 
-async function statsOf(model: tfl.LayersModel, test: Parameters<typeof evaluateClassifier>[1]): Promise<ModelStats> {
-  const { accuracy, loss } = await evaluateClassifier(model, test);
+async function statsOf(model: tfl.LayersModel, test: ImageDataset, runner: InferenceRunner): Promise<ModelStats> {
+  const { accuracy, loss } = await runner.evaluate(model, test);
   const cost = countCost(model);
   return { flops: cost.flops, params: cost.params, accuracy, loss };
 }
@@ -68,12 +71,12 @@ async function writeReport(dir: string, report: RunReport): Promise<void> {
  * const report = await runPipeline(await loadPipeline('examples/quickstart.yaml', c), { container: c });
  */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunReport> {
-  const { container, onEvent = () => {}, signal } = options;
+  const { container, onEvent = () => {}, signal, runner = tfjsInferenceRunner } = options;
   const outDir = resolve(options.outDir ?? resolve(pipeline.baseDir, pipeline.output));
   const log = (message: string) => onEvent({ type: 'log', message });
   const ctx = { log, seed: pipeline.seed };
-  const { stop, output, file, baseDir, export: formats, ...shaping } = pipeline;
-  void stop; void output; void file; void baseDir; void formats;
+  const { stop, output, file, baseDir, export: formats, runner: runnerName, ...shaping } = pipeline;
+  void stop; void output; void file; void baseDir; void formats; void runnerName;
   const pipelineHash = hashSettings(shaping);
   const state = await readRunState(outDir, pipelineHash);
 
@@ -105,7 +108,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       parent = await loadModel(join(outDir, report.iterations[state.completed - 1].modelDir));
     }
   } else {
-    const baseline = await statsOf(parent, data.test);
+    const baseline = await statsOf(parent, data.test, runner);
     report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), baseline, iterations: [] };
     onEvent({ type: 'baseline', stats: baseline });
     await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
@@ -119,7 +122,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const started = Date.now();
     onEvent({ type: 'iteration-start', iteration });
     const graph = buildDependencyGraph(parent);
-    const parentFeatures = await captureFeatures(parent, layer, samples);
+    const parentFeatures = await runner.capture(parent, layer, samples);
     const proposals: PruneCandidate[] = [];
     for (const [k, { pruner }] of pruners.entries()) {
       const proposal = await pruner.propose({ parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, log });
@@ -132,7 +135,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       for (const [k, candidate] of proposals.entries()) {
         const { model, record } = await evaluateCandidate(parent, candidate, {
           parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment,
-          seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
+          seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, runner, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
         });
         records.push(record);
         models.push(model);
@@ -145,7 +148,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       if (winnerFinetune) {
         await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
       }
-      const stats = await statsOf(winner, data.test);
+      const stats = await statsOf(winner, data.test, runner);
       const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
       await saveModel(winner, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
       const flopsReduction = reduction(report.baseline.flops, stats.flops);
