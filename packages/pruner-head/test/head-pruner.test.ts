@@ -68,7 +68,10 @@ describe('head criteria', () => {
     const ctx = context(model);
     const attention = attentionLayers(ctx.graph)[1];
     const output = await headOutputScores(ctx, attention, { samplesPerClass: 5, batchSize: 32 });
-    const cka = await headCkaDropScores(ctx, attention, { samplesPerClass: 5, batchSize: 32 });
+    const cka = await headCkaDropScores(ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'penultimate' });
+    const blockCka = await headCkaDropScores(ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'block' });
+    expect(Math.abs(blockCka[3])).toBeLessThan(1e-5);
+    expect(Math.min(blockCka[0], blockCka[1], blockCka[2])).toBeGreaterThan(1e-5);
     expect(output[3]).toBe(0);
     expect(Math.abs(cka[3])).toBeLessThan(1e-5);
     for (const h of [0, 1, 2]) {
