@@ -33,8 +33,10 @@ export interface MetricSanity {
   readonly layerIdentification: number;
   /** Similarity of the penultimate representation with its top-k principal components removed, per k. */
   readonly pcRemoval: readonly { readonly components: number; readonly similarity: number }[];
-  /** True when the similarity never increases as more high-variance directions are removed. */
+  /** True when the similarity never increases as more high-variance directions are removed, and ends lower than it starts. */
   readonly decreasesWithComponents: boolean;
+  /** Why the metric could not be computed on these representations (the suite goes on with the others). */
+  readonly error?: string;
 }
 
 /** The layers compared: each residual block's output (and the stem), global-average-pooled to channels. */
@@ -124,10 +126,19 @@ export async function runSanity(
   for (const m of metrics) {
     const metric = await createPlugin<SimilarityMetric>(container, 'criterion', m.use, m.with ?? {}, ctx, `metrics[${m.name}]`);
     const sim = (a: Features, b: Features): number => tf.tidy(() => metric.similarity(asTensor(a), asTensor(b)));
-    const identified = layerIdentification(layerFeatures, sim);
+    let identified: number;
+    try {
+      identified = layerIdentification(layerFeatures, sim);
+    } catch (err) {
+      const error = (err as Error).message.split('\n')[0];
+      results.push({ metric: m.name, layerIdentification: NaN, pcRemoval: [], decreasesWithComponents: false, error });
+      log(`sanity: ${m.name}: not computed (${error})`);
+      continue;
+    }
     const penultimate = layerFeatures[0][layerFeatures[0].length - 1];
     const pcRemoval = spec.components.filter((k) => k < penultimate.cols).map((k) => ({ components: k, similarity: sim(penultimate, removeComponents(penultimate, k)) }));
-    const decreasesWithComponents = pcRemoval.every((p, i) => i === 0 || p.similarity <= pcRemoval[i - 1].similarity + 1e-6);
+    const nonIncreasing = pcRemoval.every((p, i) => i === 0 || p.similarity <= pcRemoval[i - 1].similarity + 1e-6);
+    const decreasesWithComponents = nonIncreasing && pcRemoval.length > 1 && pcRemoval[pcRemoval.length - 1].similarity < pcRemoval[0].similarity - 1e-3;
     results.push({ metric: m.name, layerIdentification: identified, pcRemoval, decreasesWithComponents });
     log(`sanity: ${m.name}: layer identification ${(100 * identified).toFixed(1)} %, PC removal ${decreasesWithComponents ? 'monotone' : 'NOT monotone'}`);
   }

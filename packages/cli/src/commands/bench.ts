@@ -49,6 +49,10 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
   await writeFileAtomic(join(outDir, 'sanity.json'), `${JSON.stringify({ settings: spec.sanity, metrics: results }, null, 2)}\n`);
   await writeFileAtomic(join(outDir, 'sanity.html'), renderSanityHtml(spec.name, spec.sanity, results));
   for (const r of results) {
+    if (r.error) {
+      process.stdout.write(`${r.metric.padEnd(22)} not computed: ${r.error}\n`);
+      continue;
+    }
     process.stdout.write(`${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (not monotone)'}\n`);
   }
   process.stdout.write(`wrote ${outDir}/sanity.json, sanity.html\n`);
