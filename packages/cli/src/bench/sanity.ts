@@ -140,7 +140,7 @@ export async function runSanity(
     const nonIncreasing = pcRemoval.every((p, i) => i === 0 || p.similarity <= pcRemoval[i - 1].similarity + 1e-6);
     const decreasesWithComponents = nonIncreasing && pcRemoval.length > 1 && pcRemoval[pcRemoval.length - 1].similarity < pcRemoval[0].similarity - 1e-3;
     results.push({ metric: m.name, layerIdentification: identified, pcRemoval, decreasesWithComponents });
-    log(`sanity: ${m.name}: layer identification ${(100 * identified).toFixed(1)} %, PC removal ${decreasesWithComponents ? 'monotone' : 'NOT monotone'}`);
+    log(`sanity: ${m.name}: layer identification ${(100 * identified).toFixed(1)} %, PC removal ${decreasesWithComponents ? 'falls' : 'does NOT fall'}`);
   }
   return results;
 }

@@ -53,7 +53,7 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
       process.stdout.write(`${r.metric.padEnd(22)} not computed: ${r.error}\n`);
       continue;
     }
-    process.stdout.write(`${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (not monotone)'}\n`);
+    process.stdout.write(`${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (does not fall as components go)'}\n`);
   }
   process.stdout.write(`wrote ${outDir}/sanity.json, sanity.html\n`);
 }
