@@ -26,7 +26,7 @@ export { z } from 'zod';
 export {
   buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, jsonToModel, topoOrder,
   prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, maskHeads, attentionLayers, headPositions,
-  HEAD_PRUNABLE_CLASSES, transferWeights, weightShortName, groupKernels,
+  HEAD_PRUNABLE_CLASSES, HEAD_WEIGHT_AXES, attentionShape, transferWeights, weightShortName, groupKernels,
   groupFilterRows, rowsAlong,
 } from './graph/index.js';
 export type {

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, weightShortName } from '@omniprune/core';
+import { OmnipruneError, attentionShape, weightShortName } from '@omniprune/core';
 import type { GraphBuilder, Sym } from './graph-builder.js';
 
 /** What a converter sees: the live layer, its config (snake_case, as in model.json) and its inputs. */
@@ -150,8 +150,7 @@ function globalPool2d(op: string): Converter {
 function attention(c: LayerContext): Sym {
   const { g, layer } = c;
   const x = g.toPlain(c.inputs[0]);
-  const heads = Number(c.config.num_heads ?? c.config.numHeads);
-  const headDim = Number(c.config.head_dim ?? c.config.headDim);
+  const { numHeads: heads, headDim } = attentionShape(c.config);
   const w = weights(layer);
   const project = (p: string, input: string): string => {
     const k = w.get(`${p}/kernel`)!;

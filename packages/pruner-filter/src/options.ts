@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { regexOption } from '@omniprune/core';
 
-const regex = regexOption;
-
 /**
  * How many units (filters/neurons) a filter candidate removes.
  * - `match-layer` (default): as many as the layer candidate proposed earlier in the iteration (its `removedUnits`),
@@ -52,9 +50,9 @@ export const filterPrunerOptions = z.strictObject({
    */
   residual: z.boolean().default(false),
   /** Only groups whose id matches this regular expression. */
-  include: regex.optional(),
+  include: regexOption.optional(),
   /** Never groups whose id matches this regular expression. */
-  exclude: regex.optional(),
+  exclude: regexOption.optional(),
   /** Channels every group keeps. Default 1. */
   minChannels: z.number().int().min(1).default(1),
 });

@@ -10,7 +10,7 @@ export { prunePlanSchema, describePlan } from './prune-plan.js';
 export type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan, RemoveHeadsPlan } from './prune-plan.js';
 export { applyPlans } from './apply-plan.js';
 export { maskChannels, bypassBlock, maskHeads } from './masking.js';
-export { attentionLayers, headPositions, HEAD_PRUNABLE_CLASSES } from './remove-heads.js';
+export { attentionLayers, attentionShape, headPositions, HEAD_PRUNABLE_CLASSES, HEAD_WEIGHT_AXES } from './remove-heads.js';
 export type { AttentionLayer } from './remove-heads.js';
 export type { RestoreWeights } from './masking.js';
 export { transferWeights, weightShortName } from './weight-transfer.js';

@@ -16,9 +16,18 @@ export interface AttentionLayer {
 export const HEAD_PRUNABLE_CLASSES: readonly string[] = ['MultiHeadSelfAttention'];
 
 /** Weight short name -> axis indexed by `numHeads x headDim` (the head's columns of Q/K/V, rows of the output). */
-const HEAD_AXES: Readonly<Record<string, number>> = {
+export const HEAD_WEIGHT_AXES: Readonly<Record<string, number>> = {
   'query/kernel': 1, 'query/bias': 0, 'key/kernel': 1, 'key/bias': 0, 'value/kernel': 1, 'value/bias': 0, 'output/kernel': 0,
 };
+
+/**
+ * Head count and head width from an attention layer's config (snake_case in model.json, camelCase from getConfig).
+ * @example
+ * attentionShape({ num_heads: 4, head_dim: 16 }) // { numHeads: 4, headDim: 16 }
+ */
+export function attentionShape(config: Record<string, unknown>): { numHeads: number; headDim: number } {
+  return { numHeads: Number(config.num_heads ?? config.numHeads), headDim: Number(config.head_dim ?? config.headDim) };
+}
 
 /**
  * The attention layers of a graph whose heads can be removed, in graph order.
@@ -29,7 +38,7 @@ export function attentionLayers(graph: DependencyGraph): AttentionLayer[] {
   return graph.order.flatMap((name) => {
     const layer = graph.layers.get(name)!;
     if (!HEAD_PRUNABLE_CLASSES.includes(layer.className)) return [];
-    return [{ layer: name, numHeads: Number(layer.config.num_heads ?? layer.config.numHeads), headDim: Number(layer.config.head_dim ?? layer.config.headDim) }];
+    return [{ layer: name, ...attentionShape(layer.config) }];
   });
 }
 
@@ -76,7 +85,7 @@ export async function removeHeads(model: tfl.LayersModel, graph: DependencyGraph
   const keep = headPositions(kept, attention.headDim);
   const next = await jsonToModel(json);
   transferWeights(model, next, (layerName, short, value) => {
-    const axis = layerName === plan.layer ? HEAD_AXES[short] : undefined;
+    const axis = layerName === plan.layer ? HEAD_WEIGHT_AXES[short] : undefined;
     return axis === undefined ? null : keepAlong(value, axis, keep);
   });
   return next;

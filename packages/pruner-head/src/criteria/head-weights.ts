@@ -1,17 +1,12 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  defineCriterion, headPositions, rowsAlong, weightShortName,
+  HEAD_WEIGHT_AXES, defineCriterion, headPositions, rowsAlong, weightShortName,
   type AttentionLayer, type HeadImportance,
 } from '@omniprune/core';
 
 /** Which norm {@link headWeightScores} takes. */
 export type HeadNorm = 'l1' | 'l2';
-
-/** Axis of each attention weight that runs over `numHeads x headDim`. */
-const HEAD_AXIS: Readonly<Record<string, number>> = {
-  'query/kernel': 1, 'query/bias': 0, 'key/kernel': 1, 'key/bias': 0, 'value/kernel': 1, 'value/bias': 0, 'output/kernel': 0,
-};
 
 /**
  * Norm of each head's weights: its columns of the Q, K, V kernels and biases and its rows of the output kernel
@@ -23,7 +18,7 @@ export async function headWeightScores(model: tfl.LayersModel, attention: Attent
   const sums = new Float64Array(attention.numHeads);
   const live = model.getLayer(attention.layer);
   for (const weight of live.weights) {
-    const axis = HEAD_AXIS[weightShortName(attention.layer, weight)];
+    const axis = HEAD_WEIGHT_AXES[weightShortName(attention.layer, weight)];
     if (axis === undefined) continue;
     const rows = rowsAlong((await weight.read().data()) as Float32Array, weight.shape as number[], axis);
     for (let h = 0; h < attention.numHeads; h++) {
