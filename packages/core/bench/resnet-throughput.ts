@@ -3,12 +3,10 @@
  * TF.js backend, and of the same networks in PyTorch CPU in the same run when `/usr/bin/python3 -c 'import torch'`
  * works. Prints img/s and the ratio to PyTorch. Options: --depths 20,56 --seconds 20 --backend auto --threads 2
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildZooModel, createSgdTrainer, describeBackend, initBackend, type BackendName } from '../src/index.js';
+import { imagesPerSecond, torchReference } from './reference.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,18 +19,7 @@ const { values } = parseArgs({
 });
 const batch = Number(values.batch);
 const seconds = Number(values.seconds);
-
-/** Images per second of `step` (which processes `batch` images), after one warm-up call. */
-async function throughput(step: () => Promise<void> | void): Promise<number> {
-  await step();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000 || n < 2) {
-    await step();
-    n++;
-  }
-  return (n * batch) / ((performance.now() - start) / 1000);
-}
+const throughput = (step: () => Promise<void> | void) => imagesPerSecond(step, batch, seconds);
 
 async function tfjsRow(depth: number): Promise<{ train: number; infer: number }> {
   const model = buildZooModel(`resnet${depth}`, { inputShape: [32, 32, 3], classes: 10, seed: 1 });
@@ -51,21 +38,12 @@ async function tfjsRow(depth: number): Promise<{ train: number; infer: number }>
   return { train, infer };
 }
 
-function torchRow(depth: number): { train: number; infer: number } | string {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'PyTorch unavailable (/usr/bin/python3 -c "import torch" failed; apt-get install python3-torch)';
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_resnet.py');
-  const out = execFileSync('/usr/bin/python3', [script, '--depth', String(depth), '--batch', String(batch), '--threads', values.threads!, '--seconds', String(seconds)], { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { train: r.train_img_s, infer: r.infer_img_s };
-}
-
 const info = await initBackend(values.backend as BackendName | 'auto');
 console.log(`${describeBackend(info)}; batch ${batch}, 32x32x3, ${seconds} s per measurement, PyTorch threads ${values.threads}`);
 console.log('network     mode    omniprune img/s  PyTorch img/s  ratio');
 for (const depth of values.depths!.split(',').map(Number)) {
   const ours = await tfjsRow(depth);
-  const ref = torchRow(depth);
+  const ref = torchReference(depth, batch, Number(values.threads), seconds);
   for (const mode of ['train', 'infer'] as const) {
     const theirs = typeof ref === 'string' ? NaN : ref[mode];
     const ratio = Number.isFinite(theirs) ? `${(ours[mode] / theirs).toFixed(3)}x` : 'n/a';

@@ -9,7 +9,7 @@ export type { Rng } from './util/rng.js';
 export { writeFileAtomic, replaceDirAtomic } from './util/atomic-write.js';
 export { nameFilter, regexOption } from './util/name-filter.js';
 
-export { BACKEND_NAMES, initBackend, describeBackend } from './backend/index.js';
+export { BACKEND_NAMES, initBackend, describeBackend, wasmThreadsWanted } from './backend/index.js';
 export type { BackendInfo, BackendName } from './backend/index.js';
 
 export {
@@ -55,7 +55,7 @@ export type { DataPipeline, DataPipelineInput, PreparedData, ChannelStats, DataS
 
 export {
   createSgdTrainer, sgdTrainerOptionsSchema, parseSgdTrainerOptions, lrScheduleSchema, earlyStoppingSchema,
-  learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, softmaxCrossEntropy,
+  learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, PROB_EPSILON, softmaxCrossEntropy,
   createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight, lossGradients,
 } from './train/index.js';
 export type {
@@ -65,7 +65,7 @@ export type {
 
 export {
   captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
-  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, chooseCandidate, similarityOf, reduction,
+  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, runnerOf, perProposal, chooseCandidate, similarityOf, reduction,
   reportWithoutTimings, renderReportHtml, accuracyCurvesSvg, escapeHtml, checkStop, accuracyFloor, stratifiedSample, softmaxRows, meanKlDivergence,
   predictProbabilities,
 } from './prune/index.js';

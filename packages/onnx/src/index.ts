@@ -3,5 +3,5 @@ export { exportOnnx } from './export-onnx.js';
 export type { ExportOnnxOptions, OnnxExport } from './export-onnx.js';
 export { encodeModel } from './onnx-graph.js';
 export type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValue } from './onnx-graph.js';
-export { loadOnnxRuntime, createOnnxRunner, evaluateOnOnnx, onnxInferenceRunner } from './onnx-runner.js';
+export { loadOnnxRuntime, createOnnxRunner, evaluateOnOnnx, predictLogitsOnOnnx, onnxInferenceRunner } from './onnx-runner.js';
 export type { OnnxRunner } from './onnx-runner.js';

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, type ImageDataset, type InferenceRunner } from '@omniprune/core';
+import { OmnipruneError, PROB_EPSILON, type ImageDataset, type InferenceRunner } from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
 
 type OrtModule = typeof import('onnxruntime-node');
@@ -63,6 +63,18 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
   };
 }
 
+/** The classifier's scores on onnxruntime: logits when the model has a `logits` layer, else its probabilities. */
+async function classifierScores(model: tfl.LayersModel, ds: ImageDataset, options: { threads?: number; batchSize?: number }): Promise<{ scores: Float32Array; fromLogits: boolean }> {
+  const fromLogits = model.layers.some((l) => l.name === 'logits');
+  const runner = await createOnnxRunner(model, { extraOutputs: fromLogits ? ['logits'] : [], threads: options.threads });
+  try {
+    const outputs = await runner.run(ds, options.batchSize);
+    return { scores: outputs.get(fromLogits ? 'out:logits' : runner.outputs[0])!, fromLogits };
+  } finally {
+    await runner.dispose();
+  }
+}
+
 /**
  * Mean cross-entropy and accuracy of `model` on `ds`, computed on onnxruntime exactly as the TF.js evaluation does:
  * from the `logits` layer when the model has one (log-softmax), else from its output read as probabilities
@@ -70,52 +82,58 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
  * @example
  * const { accuracy } = await evaluateOnOnnx(model, test);
  */
-export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset): Promise<{ loss: number; accuracy: number }> {
-  const hasLogits = model.layers.some((l) => l.name === 'logits');
-  const runner = await createOnnxRunner(model, { extraOutputs: hasLogits ? ['logits'] : [] });
-  try {
-    const outputs = await runner.run(ds);
-    const scores = outputs.get(hasLogits ? 'out:logits' : runner.outputs[0])!;
-    const k = scores.length / ds.count;
-    let loss = 0;
-    let correct = 0;
-    for (let i = 0; i < ds.count; i++) {
-      const row = scores.subarray(i * k, (i + 1) * k);
-      let best = 0;
-      for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
-      if (best === ds.labels[i]) correct++;
-      if (hasLogits) {
-        let sum = 0;
-        for (const v of row) sum += Math.exp(v - row[best]);
-        loss -= row[ds.labels[i]] - row[best] - Math.log(sum);
-      } else {
-        loss -= Math.log(Math.min(1, Math.max(row[ds.labels[i]], 1e-7)));
-      }
+export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset, threads?: number): Promise<{ loss: number; accuracy: number }> {
+  const { scores, fromLogits } = await classifierScores(model, ds, { threads });
+  const k = scores.length / Math.max(1, ds.count);
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < ds.count; i++) {
+    const row = scores.subarray(i * k, (i + 1) * k);
+    let best = 0;
+    for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
+    if (best === ds.labels[i]) correct++;
+    if (fromLogits) {
+      let sum = 0;
+      for (const v of row) sum += Math.exp(v - row[best]);
+      loss -= row[ds.labels[i]] - row[best] - Math.log(sum);
+    } else {
+      loss -= Math.log(Math.min(1, Math.max(row[ds.labels[i]], PROB_EPSILON)));
     }
-    return { loss: loss / ds.count, accuracy: correct / ds.count };
-  } finally {
-    await runner.dispose();
   }
+  return { loss: loss / ds.count, accuracy: correct / ds.count };
 }
 
 /**
- * The orchestrator's forward-only work (activation capture for the similarity metric, evaluation) on onnxruntime.
- * Each call exports the model as it is at that moment.
+ * Log-probabilities up to a per-row constant on onnxruntime, as core's `predictLogits` computes them on TF.js: the
+ * `logits` layer's output, else `log` of the clipped probabilities.
+ * @example
+ * const logits = await predictLogitsOnOnnx(model, sample);
+ */
+export async function predictLogitsOnOnnx(model: tfl.LayersModel, ds: ImageDataset, options: { threads?: number; batchSize?: number } = {}): Promise<Float32Array> {
+  const { scores, fromLogits } = await classifierScores(model, ds, options);
+  return fromLogits ? scores : scores.map((p) => Math.log(Math.min(1, Math.max(p, PROB_EPSILON))));
+}
+
+/**
+ * Forward-only work on onnxruntime: the orchestrator's activation capture and evaluation, and the data-driven
+ * criteria's passes (`block-kl`, `kl`, head criteria). Each call exports the model as it is at that moment, so
+ * weights masked in place are seen. `threads` defaults to onnxruntime's choice (all cores).
  * @example
  * await runPipeline(pipeline, { container, runner: onnxInferenceRunner() });
  */
 export function onnxInferenceRunner(threads?: number): InferenceRunner {
   return {
     name: 'onnxruntime',
-    async capture(model, layer, ds) {
+    async capture(model, layer, ds, batchSize) {
       const runner = await createOnnxRunner(model, { extraOutputs: [layer], threads });
       try {
-        const data = (await runner.run(ds)).get(`out:${layer}`)!;
+        const data = (await runner.run(ds, batchSize)).get(`out:${layer}`)!;
         return { data, rows: ds.count, cols: ds.count ? data.length / ds.count : 0 };
       } finally {
         await runner.dispose();
       }
     },
-    evaluate: (model, ds) => evaluateOnOnnx(model, ds),
+    evaluate: (model, ds) => evaluateOnOnnx(model, ds, threads),
+    predictLogits: (model, ds, batchSize) => predictLogitsOnOnnx(model, ds, { threads, batchSize }),
   };
 }

@@ -17,7 +17,7 @@ export {
   weightNormScores, l1ChannelScores, l2ChannelScores, bnScaleChannelScores,
   klChannelScores, klReference, randomChannelScores,
 } from './criteria/index.js';
-export type { WeightNorm, KlCriterionOptions, KlReference } from './criteria/index.js';
+export type { WeightNorm, KlCriterionOptions, KlPredict, KlReference } from './criteria/index.js';
 
 /** The pruner plugin of this package (`pruner:filter`). */
 export const plugin = filterPruner;

@@ -105,7 +105,7 @@ describe('kl criterion', () => {
     setWeight(model, 's1_b0_conv2', 'kernel', zeroed);
     const before = readWeight(model, 's1_b0_conv2', 'kernel').values.slice();
     const train = dataset(40, [16, 16, 3], 4, 3);
-    const scores = await expectNoLeaks(async () => klChannelScores(model, graph, group, await klReference(model, train, 3, 1, 64), 64));
+    const scores = await expectNoLeaks(async () => klChannelScores(model, graph, group, await klReference(model, train, 3, 1, { batchSize: 64 }), { batchSize: 64 }));
     expect(scores).toHaveLength(16);
     expect(Math.min(...scores)).toBeGreaterThanOrEqual(0);
     expect(scores[5]).toBeLessThan(1e-9);

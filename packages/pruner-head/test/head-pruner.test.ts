@@ -3,10 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyPlans, attentionLayers, buildDependencyGraph, createRng, vit, type ImageDataset, type Pruner, type ProposeContext,
+  applyPlans, attentionLayers, buildDependencyGraph, createRng, tfjsInferenceRunner, vit,
+  type ImageDataset, type InferenceRunner, type Pruner, type ProposeContext,
 } from '@omniprune/core';
 import {
-  headCkaDropScores, headOutputScores, headPruner, headWeightScores, pickHeads,
+  headCkaCriterion, headCkaDropScores, headOutputScores, headPruner, headReferences, headWeightScores, pickHeads,
 } from '../src/index.js';
 
 beforeAll(async () => {
@@ -67,9 +68,10 @@ describe('head criteria', () => {
     scaleHead(model, 't1_attn', 3, 0);
     const ctx = context(model);
     const attention = attentionLayers(ctx.graph)[1];
-    const output = await headOutputScores(ctx, attention, { samplesPerClass: 5, batchSize: 32 });
-    const cka = await headCkaDropScores(ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'penultimate' });
-    const blockCka = await headCkaDropScores(ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'block' });
+    const reference = headReferences({ samplesPerClass: 5, batchSize: 32 })(ctx);
+    const output = await headOutputScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32 });
+    const cka = await headCkaDropScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32, layer: 'penultimate' });
+    const blockCka = await headCkaDropScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32, layer: 'block' });
     expect(Math.abs(blockCka[3])).toBeLessThan(1e-5);
     expect(Math.min(blockCka[0], blockCka[1], blockCka[2])).toBeGreaterThan(1e-5);
     expect(output[3]).toBe(0);
@@ -78,6 +80,30 @@ describe('head criteria', () => {
       expect(output[h]).toBeGreaterThan(0);
       expect(cka[h]).toBeGreaterThan(1e-5);
     }
+  });
+
+  it('head-cka scores every layer on one sample and one parent capture per proposal, on the run\'s runner', async () => {
+    const captured: string[] = [];
+    const runner: InferenceRunner = {
+      ...tfjsInferenceRunner,
+      name: 'spy',
+      capture: (model, layer, ds, batchSize) => {
+        captured.push(`${layer}:${ds.count}`);
+        return tfjsInferenceRunner.capture(model, layer, ds, batchSize);
+      },
+    };
+    const ctx = { ...context(smallVit()), runner };
+    const criterion = await headCkaCriterion.create(headCkaCriterion.options.parse({ samplesPerClass: 5 }), { log: () => {}, seed: 1 });
+    const [a, b] = attentionLayers(ctx.graph);
+    await criterion.scoreHeads(ctx, a);
+    const state = ctx.rng.state();
+    await criterion.scoreHeads(ctx, b);
+    expect(ctx.rng.state()).toBe(state); // the second layer drew no new sample
+    // one capture of the unmasked parent, then one per head of each layer, all on the same 20 images
+    expect(captured).toEqual(Array.from({ length: 1 + a.numHeads + b.numHeads }, () => 'gap:20'));
+    const fresh = { ...ctx, rng: createRng(9) };
+    await criterion.scoreHeads(fresh, a);
+    expect(captured).toHaveLength(2 + 2 * a.numHeads + b.numHeads); // a new proposal captures its own parent
   });
 });
 

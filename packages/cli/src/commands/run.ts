@@ -1,13 +1,16 @@
 import { defineCommand } from 'citty';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { OmnipruneError, loadModel, loadPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, writeFileAtomic, type InferenceRunner } from '@omniprune/core';
+import { OmnipruneError, loadModel, loadPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, wasmThreadsWanted, writeFileAtomic, type InferenceRunner } from '@omniprune/core';
 import { exportOnnx, loadOnnxRuntime, onnxInferenceRunner } from '@omniprune/onnx';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
 
-/** The inference runner named by `--runner` or the pipeline, saying which one is in use. */
+/**
+ * The inference runner named by `--runner` or the pipeline, saying which one is in use. onnxruntime gets the compute
+ * backend's thread budget (`OMNIPRUNE_WASM_THREADS`, else all cores), so bench workers do not oversubscribe.
+ */
 async function selectRunner(name: string): Promise<InferenceRunner> {
   if (!['tfjs', 'onnxruntime', 'auto'].includes(name)) throw new OmnipruneError('E_BAD_INPUT', `unknown runner "${name}"`, { hint: 'use tfjs, onnxruntime or auto' });
   if (name === 'tfjs') return tfjsInferenceRunner;
@@ -17,8 +20,9 @@ async function selectRunner(name: string): Promise<InferenceRunner> {
     process.stderr.write(`runner: tfjs (${ort.message})\n`);
     return tfjsInferenceRunner;
   }
-  process.stderr.write('runner: onnxruntime (similarity features and evaluation; training stays on the compute backend)\n');
-  return onnxInferenceRunner();
+  const threads = wasmThreadsWanted(undefined);
+  process.stderr.write(`runner: onnxruntime, ${threads} thread${threads === 1 ? '' : 's'} (similarity features, importance scoring, evaluation; training stays on the compute backend)\n`);
+  return onnxInferenceRunner(threads);
 }
 
 /** `omniprune run`: run a pruning pipeline, resuming an interrupted run in the same output directory. */

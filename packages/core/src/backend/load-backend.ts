@@ -56,7 +56,12 @@ async function activate(tfBackend: string): Promise<void> {
   }
 }
 
-/** Requested wasm threads: `threads`, else `OMNIPRUNE_WASM_THREADS`, else the available cores (max 8). */
+/**
+ * Requested compute threads (wasm, and the onnxruntime runner the CLI starts): `threads`, else
+ * `OMNIPRUNE_WASM_THREADS`, else the available cores (max 8).
+ * @example
+ * wasmThreadsWanted(undefined) // 2 on a 2-core machine
+ */
 export function wasmThreadsWanted(threads: number | undefined): number {
   const fromEnv = Number(process.env.OMNIPRUNE_WASM_THREADS);
   const wanted = threads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism());

@@ -8,7 +8,8 @@ export { loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml,
 export type { Pipeline } from './load-pipeline.js';
 export { restrictPruners } from './pipeline-variants.js';
 export { runPipeline } from './orchestrator.js';
-export { tfjsInferenceRunner } from './inference-runner.js';
+export { tfjsInferenceRunner, runnerOf } from './inference-runner.js';
+export { perProposal } from './per-proposal.js';
 export type { InferenceRunner } from './inference-runner.js';
 export type { PipelineEvent, RunPipelineOptions } from './orchestrator.js';
 export { chooseCandidate, similarityOf } from './candidate-evaluation.js';

@@ -109,7 +109,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     }
   } else {
     const baseline = await statsOf(parent, data.test, runner);
-    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), baseline, iterations: [] };
+    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), baseline, iterations: [] };
     onEvent({ type: 'baseline', stats: baseline });
     await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
     checkTargetsReachable(pipeline.stop, baseline, buildDependencyGraph(parent), pruners.map((p) => p.pruner.kind), parent);
@@ -125,7 +125,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const parentFeatures = await runner.capture(parent, layer, samples);
     const proposals: PruneCandidate[] = [];
     for (const [k, { pruner }] of pruners.entries()) {
-      const proposal = await pruner.propose({ parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, log });
+      const proposal = await pruner.propose({ parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, runner, log });
       if (proposal) proposals.push(proposal);
     }
     let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;

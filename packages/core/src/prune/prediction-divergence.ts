@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { takeIndices } from '../data/subset.js';
 import type { ImageDataset } from '../data/types.js';
-import { predictLogits } from '../train/forward.js';
 import { createRng } from '../util/rng.js';
+import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
 
 /**
  * Up to `samplesPerClass` images of each class (fewer when a class has fewer), drawn with a seeded generator.
@@ -48,10 +48,14 @@ export function meanKlDivergence(p: Float64Array, q: Float64Array, classes: numb
 }
 
 /**
- * Softmax probabilities of `model` on `ds`, `[ds.count, classes]` in float64 (from its logits layer).
+ * Softmax probabilities of `model` on `ds`, `[ds.count, classes]` in float64 (from its logits layer), computed on
+ * `runner` (default TF.js) with batches of `batchSize` (default 256).
  * @example
- * const p = await predictProbabilities(model, sample);
+ * const p = await predictProbabilities(model, sample, { runner: runnerOf(ctx) });
  */
-export async function predictProbabilities(model: tfl.LayersModel, ds: ImageDataset, batchSize = 256): Promise<Float64Array> {
-  return softmaxRows(await predictLogits(model, ds, { batchSize }), ds.numClasses);
+export async function predictProbabilities(
+  model: tfl.LayersModel, ds: ImageDataset, options: { batchSize?: number; runner?: InferenceRunner } = {},
+): Promise<Float64Array> {
+  const runner = options.runner ?? tfjsInferenceRunner;
+  return softmaxRows(await runner.predictLogits(model, ds, options.batchSize ?? 256), ds.numClasses);
 }

@@ -4,6 +4,7 @@ import type { ChannelGroup, DependencyGraph } from '../graph/dependency-graph.js
 import type { PrunePlan } from '../graph/prune-plan.js';
 import type { ResidualBlock } from '../graph/residual-blocks.js';
 import type { Rng } from '../util/rng.js';
+import type { InferenceRunner } from './inference-runner.js';
 
 /** A pruned child of the parent, described by plans (not yet applied). */
 export interface PruneCandidate {
@@ -31,6 +32,11 @@ export interface ProposeContext {
   readonly train: ImageDataset;
   /** Candidates proposed earlier in this iteration by other pruners (budget matching reads them). */
   readonly earlier: readonly PruneCandidate[];
+  /**
+   * Where data-driven criteria run their forward passes (the run's inference runner). Absent in hand-built
+   * contexts; read it with `runnerOf(ctx)`, which falls back to TF.js.
+   */
+  readonly runner?: InferenceRunner;
   log(message: string): void;
 }
 

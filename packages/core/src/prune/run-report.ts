@@ -50,6 +50,8 @@ export interface RunReport {
   readonly name: string;
   readonly seed: number;
   readonly backend: string;
+  /** The inference runner of the forward-only work (`tfjs`, `onnxruntime`) when the run started. */
+  readonly runner?: string;
   readonly similarity: string;
   readonly pruners: readonly string[];
   readonly baseline: ModelStats;

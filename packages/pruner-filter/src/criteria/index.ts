@@ -5,5 +5,5 @@ export type { WeightNorm } from './weight-norms.js';
 export {
   klCriterion, klCriterionOptions, klChannelScores, klReference,
 } from './kl.js';
-export type { KlCriterionOptions, KlReference } from './kl.js';
+export type { KlCriterionOptions, KlPredict, KlReference } from './kl.js';
 export { randomCriterion, randomChannelScores } from './random.js';

@@ -1,8 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  defineCriterion, maskChannels, meanKlDivergence, predictLogits, softmaxRows, stratifiedSample,
-  type ChannelGroup, type ChannelImportance, type DependencyGraph, type ImageDataset, type ProposeContext,
+  defineCriterion, maskChannels, meanKlDivergence, perProposal, predictProbabilities, runnerOf, stratifiedSample, tfjsInferenceRunner,
+  type ChannelGroup, type ChannelImportance, type DependencyGraph, type ImageDataset, type InferenceRunner, type ProposeContext,
 } from '@omniprune/core';
 
 /** Options of the `kl` channel criterion. */
@@ -23,33 +23,40 @@ export interface KlReference {
   readonly probabilities: Float64Array;
 }
 
+/** How the `kl` criterion runs the model: batch size and the inference runner (default TF.js). */
+export interface KlPredict {
+  readonly batchSize: number;
+  readonly runner?: InferenceRunner;
+}
+
 /**
  * Run the parent once on a stratified sample of `ctx.train` (seeded from `ctx.rng`).
  * @example
- * const ref = await klReference(ctx.parent, ctx.train, 50, ctx.rng.int(2 ** 31), 256);
+ * const ref = await klReference(ctx.parent, ctx.train, 50, ctx.rng.int(2 ** 31), { batchSize: 256 });
  */
-export async function klReference(model: tfl.LayersModel, train: ImageDataset, samplesPerClass: number, seed: number, batchSize: number): Promise<KlReference> {
+export async function klReference(model: tfl.LayersModel, train: ImageDataset, samplesPerClass: number, seed: number, predict: KlPredict): Promise<KlReference> {
   const sample = stratifiedSample(train, samplesPerClass, seed);
-  return { sample, probabilities: softmaxRows(await predictLogits(model, sample, { batchSize }), sample.numClasses) };
+  return { sample, probabilities: await predictProbabilities(model, sample, predict) };
 }
 
 /**
  * Data-driven filter importance (Luo & Wu 2020, the paper's default): for each channel, mask it in place with
- * `maskChannels` (exactly what removing it computes), run the model on the reference sample and score
+ * `maskChannels` (exactly what removing it computes), run the model on the reference sample (on the run's inference
+ * runner) and score
  * `mean KL(softmax_masked || softmax_original)`; then restore the weights. One forward pass over the sample per
  * channel: a ResNet-56 has 1,008 `conv1` filters, so 1,008 passes over `samplesPerClass x classes` images.
  * @example
- * const scores = await klChannelScores(model, graph, group, await klReference(model, train, 50, 1, 256), 256);
+ * const scores = await klChannelScores(model, graph, group, await klReference(model, train, 50, 1, { batchSize: 256 }), { batchSize: 256 });
  */
 export async function klChannelScores(
-  model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup, reference: KlReference, batchSize: number,
+  model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup, reference: KlReference, predict: KlPredict = { batchSize: 256, runner: tfjsInferenceRunner },
 ): Promise<Float32Array> {
   const classes = reference.sample.numClasses;
   const scores = new Float32Array(group.size);
   for (let ch = 0; ch < group.size; ch++) {
     const restore = maskChannels(model, graph, group.id, [ch]);
     try {
-      const masked = softmaxRows(await predictLogits(model, reference.sample, { batchSize }), classes);
+      const masked = await predictProbabilities(model, reference.sample, predict);
       scores[ch] = meanKlDivergence(masked, reference.probabilities, classes);
     } finally {
       restore();
@@ -68,19 +75,12 @@ export const klCriterion = defineCriterion({
   description: 'Filter importance = mean KL divergence of predictions with the filter masked (Luo & Wu 2020); one forward pass per filter',
   options: klCriterionOptions,
   create: (options): ChannelImportance => {
-    const references = new WeakMap<ProposeContext, Promise<KlReference>>();
-    const referenceFor = (ctx: ProposeContext): Promise<KlReference> => {
-      let ref = references.get(ctx);
-      if (!ref) {
-        ref = klReference(ctx.parent, ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31), options.batchSize);
-        references.set(ctx, ref);
-      }
-      return ref;
-    };
+    const predictFor = (ctx: ProposeContext): KlPredict => ({ batchSize: options.batchSize, runner: runnerOf(ctx) });
+    const referenceFor = perProposal((ctx) => klReference(ctx.parent, ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31), predictFor(ctx)));
     return {
       role: 'channel-importance',
       name: 'kl',
-      scoreChannels: async (ctx, group) => klChannelScores(ctx.parent, ctx.graph, group, await referenceFor(ctx), options.batchSize),
+      scoreChannels: async (ctx, group) => klChannelScores(ctx.parent, ctx.graph, group, await referenceFor(ctx), predictFor(ctx)),
     };
   },
 });

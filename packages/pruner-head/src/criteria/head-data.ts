@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { linearCKA } from '@omniprune/criteria-cka';
 import {
-  captureFeatures, defineCriterion, maskHeads, penultimateLayer, stratifiedSample,
-  type AttentionLayer, type HeadImportance, type ProposeContext,
+  defineCriterion, maskHeads, penultimateLayer, perProposal, runnerOf, stratifiedSample,
+  type AttentionLayer, type Features, type HeadImportance, type ImageDataset, type ProposeContext,
 } from '@omniprune/core';
 
 /** Options shared by the data-driven head criteria. */
@@ -32,18 +32,42 @@ export function blockOutputOf(ctx: ProposeContext, attention: AttentionLayer): s
   return add ?? attention.layer;
 }
 
-/** Run `measure(masked, original)` once per head with that head masked in place. */
+/**
+ * The scoring sample of one proposal and the parent's features on it per layer: drawn and captured once per
+ * `ProposeContext`, so every attention layer's heads are scored on the same images against the same reference.
+ */
+export interface HeadReference {
+  readonly sample: ImageDataset;
+  /** The parent's (unmasked) features at a layer on `sample`, captured on first use. */
+  original(layer: string): Promise<Features>;
+}
+
+/** A per-proposal {@link HeadReference} factory for one criterion instance. */
+export function headReferences(options: HeadDataOptions): (ctx: ProposeContext) => HeadReference {
+  return perProposal((ctx) => {
+    const sample = stratifiedSample(ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31));
+    const originals = new Map<string, Promise<Features>>();
+    return {
+      sample,
+      original(layer) {
+        if (!originals.has(layer)) originals.set(layer, runnerOf(ctx).capture(ctx.parent, layer, sample, options.batchSize));
+        return originals.get(layer)!;
+      },
+    };
+  });
+}
+
+/** Run `measure(masked, original)` once per head with that head masked in place, on the context's runner. */
 async function perHead(
-  ctx: ProposeContext, attention: AttentionLayer, at: string, options: HeadDataOptions,
+  ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, at: string, options: HeadDataOptions,
   measure: (masked: Float32Array, original: Float32Array, cols: number) => number,
 ): Promise<Float32Array> {
-  const sample = stratifiedSample(ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31));
-  const original = await captureFeatures(ctx.parent, at, sample, options.batchSize);
+  const original = await reference.original(at);
   const scores = new Float32Array(attention.numHeads);
   for (let h = 0; h < attention.numHeads; h++) {
     const restore = maskHeads(ctx.parent, ctx.graph, attention.layer, [h]);
     try {
-      scores[h] = measure((await captureFeatures(ctx.parent, at, sample, options.batchSize)).data, original.data, original.cols);
+      scores[h] = measure((await runnerOf(ctx).capture(ctx.parent, at, reference.sample, options.batchSize)).data, original.data, original.cols);
     } finally {
       restore();
     }
@@ -53,11 +77,11 @@ async function perHead(
 
 /**
  * Output norm of each head: the mean Euclidean norm, per token, of what the head adds to the attention layer's
- * output (output with all heads minus output with the head masked), on a stratified training sample.
+ * output (output with all heads minus output with the head masked), on a stratified training sample drawn once per proposal.
  */
-export function headOutputScores(ctx: ProposeContext, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
+export function headOutputScores(ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
   const tokenWidth = ctx.graph.layers.get(attention.layer)!.outputShape.at(-1)!;
-  return perHead(ctx, attention, attention.layer, options, (masked, original) => {
+  return perHead(ctx, reference, attention, attention.layer, options, (masked, original) => {
     let total = 0;
     let count = 0;
     for (let i = 0; i < original.length; i += tokenWidth) {
@@ -71,9 +95,11 @@ export function headOutputScores(ctx: ProposeContext, attention: AttentionLayer,
 }
 
 /** `1 - linearCKA` of the penultimate representation (or the block output) with and without each head. */
-export function headCkaDropScores(ctx: ProposeContext, attention: AttentionLayer, options: z.output<typeof headCkaOptions>): Promise<Float32Array> {
+export function headCkaDropScores(
+  ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, options: z.output<typeof headCkaOptions>,
+): Promise<Float32Array> {
   const at = options.layer === 'block' ? blockOutputOf(ctx, attention) : penultimateLayer(ctx.parent);
-  return perHead(ctx, attention, at, options, (masked, original, cols) => {
+  return perHead(ctx, reference, attention, at, options, (masked, original, cols) => {
     const rows = original.length / cols;
     const x = tf.tensor2d(original, [rows, cols]);
     const y = tf.tensor2d(masked, [rows, cols]);
@@ -92,7 +118,10 @@ export const headOutputCriterion = defineCriterion({
   role: 'head-importance',
   description: 'Head importance = mean norm of what the head adds to the attention output, on a training sample',
   options: headDataOptions,
-  create: (options): HeadImportance => ({ role: 'head-importance', name: 'head-output', scoreHeads: (ctx, a) => headOutputScores(ctx, a, options) }),
+  create: (options): HeadImportance => {
+    const referenceFor = headReferences(options);
+    return { role: 'head-importance', name: 'head-output', scoreHeads: (ctx, a) => headOutputScores(ctx, referenceFor(ctx), a, options) };
+  },
 });
 
 /** Head criterion plugin `head-cka`. */
@@ -101,7 +130,10 @@ export const headCkaCriterion = defineCriterion({
   role: 'head-importance',
   description: 'Head importance = 1 - linear CKA of the penultimate features (or block output) with the head masked',
   options: headCkaOptions,
-  create: (options): HeadImportance => ({ role: 'head-importance', name: 'head-cka', scoreHeads: (ctx, a) => headCkaDropScores(ctx, a, options) }),
+  create: (options): HeadImportance => {
+    const referenceFor = headReferences(options);
+    return { role: 'head-importance', name: 'head-cka', scoreHeads: (ctx, a) => headCkaDropScores(ctx, referenceFor(ctx), a, options) };
+  },
 });
 
 /** Head criterion plugin `head-random`: scores from the run's seeded generator (a baseline). */

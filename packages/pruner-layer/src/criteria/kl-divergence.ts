@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  bypassBlock, defineCriterion, meanKlDivergence, predictProbabilities, stratifiedSample,
+  bypassBlock, defineCriterion, meanKlDivergence, predictProbabilities, runnerOf, stratifiedSample,
   type BlockImportance, type ImageDataset, type ProposeContext, type ResidualBlock,
 } from '@omniprune/core';
 
@@ -20,16 +20,18 @@ export function scoringSample(ctx: ProposeContext, samplesPerClass: number): Ima
 /**
  * KL divergence of the network's predictions with each block disabled from the original (Luo & Wu 2020):
  * `mean KL(softmax_pruned || softmax_original)`. A block whose removal changes predictions little scores low.
+ * The forward passes run on the context's inference runner.
  */
 export async function klBlockScores(model: tfl.LayersModel, ctx: ProposeContext, blocks: readonly ResidualBlock[], options: z.output<typeof klOptions>): Promise<number[]> {
   const sample = scoringSample(ctx, options.samplesPerClass);
   const classes = sample.numClasses;
-  const original = await predictProbabilities(model, sample, options.batchSize);
+  const predict = { batchSize: options.batchSize, runner: runnerOf(ctx) };
+  const original = await predictProbabilities(model, sample, predict);
   const scores: number[] = [];
   for (const block of blocks) {
     const restore = bypassBlock(model, ctx.graph, block.id);
     try {
-      scores.push(meanKlDivergence(await predictProbabilities(model, sample, options.batchSize), original, classes));
+      scores.push(meanKlDivergence(await predictProbabilities(model, sample, predict), original, classes));
     } finally {
       restore();
     }

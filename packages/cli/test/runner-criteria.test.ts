@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  attentionLayers, buildDependencyGraph, buildZooModel, createRng, initBackend, vit,
+  type ImageDataset, type InferenceRunner, type ProposeContext,
+} from '@omniprune/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { onnxInferenceRunner } from '@omniprune/onnx';
+import { klBlockScores } from '@omniprune/pruner-layer';
+import { klChannelScores, klReference } from '@omniprune/pruner-filter';
+import { headCkaDropScores, headOutputScores, headReferences } from '@omniprune/pruner-head';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+function dataset(count: number, shape: [number, number, number], classes: number): ImageDataset {
+  const rng = createRng(11);
+  return {
+    name: 'synthetic', shape, numClasses: classes, count,
+    images: new Float32Array(count * shape[0] * shape[1] * shape[2]).map(() => rng.next() * 2 - 1),
+    labels: new Int32Array(count).map((_, i) => i % classes),
+  };
+}
+
+function context(parent: tfl.LayersModel, train: ImageDataset, runner?: InferenceRunner): ProposeContext {
+  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(3), train, earlier: [], log: () => {}, runner };
+}
+
+/** Scores equal within 1e-3 relative to the largest score (float32 summation order differs between runtimes). */
+function expectSameScores(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  const scale = Math.max(...Array.from(expected, Math.abs));
+  expect(scale).toBeGreaterThan(0);
+  expect(actual.length).toBe(expected.length);
+  Array.from(actual).forEach((a, i) => expect(Math.abs(a - expected[i])).toBeLessThanOrEqual(1e-3 * scale));
+}
+
+/** The onnxruntime runner, counting its forward passes (each exports the model as it is at that moment). */
+function countingOnnx(): InferenceRunner & { readonly calls: string[] } {
+  const inner = onnxInferenceRunner(1);
+  const calls: string[] = [];
+  return {
+    name: inner.name,
+    calls,
+    evaluate: inner.evaluate,
+    capture: (model, layer, ds, batchSize) => (calls.push(`capture:${layer}`), inner.capture(model, layer, ds, batchSize)),
+    predictLogits: (model, ds, batchSize) => (calls.push('logits'), inner.predictLogits(model, ds, batchSize)),
+  };
+}
+
+describe('data-driven criteria on the onnxruntime runner', () => {
+
+  it('block-kl and kl score the same on onnxruntime as on TF.js', { timeout: 120_000 }, async () => {
+    const onnx = countingOnnx();
+    const model = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 4, seed: 2 });
+    const train = dataset(48, [16, 16, 3], 4);
+    const tfjsCtx = context(model, train);
+    const onnxCtx = context(model, train, onnx);
+    const blocks = tfjsCtx.graph.blocks.filter((b) => !b.unremovableReason).slice(0, 4);
+    const options = { samplesPerClass: 6, batchSize: 16 };
+    expectSameScores(await klBlockScores(model, onnxCtx, blocks, options), await klBlockScores(model, tfjsCtx, blocks, options));
+    expect(onnx.calls).toEqual(Array.from({ length: 1 + blocks.length }, () => 'logits')); // the parent, then each bypassed block
+
+    const group = tfjsCtx.graph.groups.find((g) => g.id.includes('s1_b0_conv1'))!;
+    const predict = (runner?: InferenceRunner) => ({ batchSize: 16, runner });
+    const viaTfjs = await klChannelScores(model, tfjsCtx.graph, group, await klReference(model, train, 6, 1, predict()), predict());
+    const viaOnnx = await klChannelScores(model, onnxCtx.graph, group, await klReference(model, train, 6, 1, predict(onnx)), predict(onnx));
+    expectSameScores(viaOnnx, viaTfjs);
+    expect(onnx.calls).toHaveLength(1 + blocks.length + 1 + group.size);
+    model.dispose();
+  });
+
+  it('head-output and head-cka score the same on onnxruntime as on TF.js', { timeout: 120_000 }, async () => {
+    const onnx = countingOnnx();
+    const model = vit({ inputShape: [8, 8, 1], classes: 4, patchSize: 4, dim: 16, depth: 2, numHeads: 4, mlpDim: 24, seed: 2 });
+    const train = dataset(40, [8, 8, 1], 4);
+    const options = { samplesPerClass: 5, batchSize: 16 };
+    const scores = async (runner?: InferenceRunner) => {
+      const ctx = context(model, train, runner);
+      const reference = headReferences(options)(ctx);
+      const attention = attentionLayers(ctx.graph)[1];
+      return [
+        await headOutputScores(ctx, reference, attention, options),
+        await headCkaDropScores(ctx, reference, attention, { ...options, layer: 'penultimate' }),
+      ];
+    };
+    const [tfjsOutput, tfjsCka] = await scores();
+    const [onnxOutput, onnxCka] = await scores(onnx);
+    expectSameScores(onnxOutput, tfjsOutput);
+    expectSameScores(onnxCka, tfjsCka);
+    expect(onnx.calls).toEqual(['capture:t1_attn', ...Array(4).fill('capture:t1_attn'), 'capture:gap', ...Array(4).fill('capture:gap')]);
+    model.dispose();
+  });
+});
