@@ -1,7 +1,8 @@
 /**
- * `pnpm bench` (core): training and inference throughput of CIFAR ResNet-20/56 (batch 64, 32x32x3) on the default
- * TF.js backend, and of the same networks in PyTorch CPU in the same run when `/usr/bin/python3 -c 'import torch'`
- * works. Prints img/s and the ratio to PyTorch. Options: --depths 20,56 --seconds 20 --backend auto --threads 2
+ * `pnpm bench` (core): training-step and inference throughput of CIFAR ResNet-20/56 (batch 64, 32x32x3) on each
+ * TF.js backend named (default: native, i.e. wasm + oneDNN kernels, and wasm), and of the same networks in PyTorch
+ * CPU with the same thread count, in one run, when `/usr/bin/python3 -c 'import torch'` works. Prints img/s and the
+ * ratio to PyTorch. Options: --depths 20,56 --seconds 20 --backends native,wasm --threads 2
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +14,7 @@ const { values } = parseArgs({
     depths: { type: 'string', default: '20,56' },
     seconds: { type: 'string', default: '20' },
     batch: { type: 'string', default: '64' },
-    backend: { type: 'string', default: 'auto' },
+    backends: { type: 'string', default: 'native,wasm' },
     threads: { type: 'string', default: '2' },
   },
 });
@@ -38,16 +39,26 @@ async function tfjsRow(depth: number): Promise<{ train: number; infer: number }>
   return { train, infer };
 }
 
-const info = await initBackend(values.backend as BackendName | 'auto');
-console.log(`${describeBackend(info)}; batch ${batch}, 32x32x3, ${seconds} s per measurement, PyTorch threads ${values.threads}`);
-console.log('network     mode    omniprune img/s  PyTorch img/s  ratio');
+const threads = Number(values.threads);
+const backends = values.backends!.split(',').map((b) => b.trim()) as BackendName[];
+console.log(`batch ${batch}, 32x32x3, ${seconds} s per measurement, ${threads} threads for every backend and PyTorch`);
+const rows: string[] = [];
 for (const depth of values.depths!.split(',').map(Number)) {
-  const ours = await tfjsRow(depth);
-  const ref = torchReference(depth, batch, Number(values.threads), seconds);
+  const ours = new Map<string, { train: number; infer: number }>();
+  for (const backend of backends) {
+    const info = await initBackend(backend, { threads });
+    console.log(describeBackend(info));
+    ours.set(backend, await tfjsRow(depth));
+  }
+  const ref = torchReference(depth, batch, threads, seconds);
+  if (typeof ref === 'string') console.log(`  (${ref})`);
   for (const mode of ['train', 'infer'] as const) {
     const theirs = typeof ref === 'string' ? NaN : ref[mode];
-    const ratio = Number.isFinite(theirs) ? `${(ours[mode] / theirs).toFixed(3)}x` : 'n/a';
-    console.log(`resnet${String(depth).padEnd(5)} ${mode.padEnd(7)} ${ours[mode].toFixed(1).padStart(15)}  ${Number.isFinite(theirs) ? theirs.toFixed(1).padStart(13) : '          n/a'}  ${ratio}`);
+    for (const [backend, r] of ours) {
+      const ratio = Number.isFinite(theirs) ? `${(r[mode] / theirs).toFixed(3)}x` : 'n/a';
+      rows.push(`resnet${String(depth).padEnd(5)} ${mode.padEnd(6)} ${backend.padEnd(8)} ${r[mode].toFixed(1).padStart(10)}  ${Number.isFinite(theirs) ? theirs.toFixed(1).padStart(13) : '          n/a'}  ${ratio}`);
+    }
   }
-  if (typeof ref === 'string') console.log(`  (${ref})`);
 }
+console.log('network     mode   backend       img/s  PyTorch img/s  ratio');
+for (const row of rows) console.log(row);

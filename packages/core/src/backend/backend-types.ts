@@ -1,7 +1,10 @@
 /** Backends omniprune can run on, in the order `'auto'` tries them. */
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
 
-/** A compute backend: the native TensorFlow bindings (GPU or CPU), WebAssembly (XNNPACK), or plain JavaScript. */
+/**
+ * A compute backend: the native TensorFlow bindings (GPU or CPU), `native` (the wasm backend with its convolutions
+ * on oneDNN through `@omniprune/backend-native`'s addon), WebAssembly (XNNPACK), or plain JavaScript.
+ */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** A backend that `'auto'` tried and could not use. */

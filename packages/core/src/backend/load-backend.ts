@@ -94,6 +94,30 @@ async function loadCpu(): Promise<LoadedBackend> {
   return { tfBackend: 'cpu', notes: [] };
 }
 
+type NativeModule = typeof import('@omniprune/backend-native');
+
+/** `@omniprune/backend-native` once its addon loaded. */
+let nativeModule: NativeModule | undefined;
+let nativeThreads = 1;
+
+/** The wasm backend with the addon's oneDNN convolutions; throws with the reason when the addon is not built. */
+async function loadNative(threads: number | undefined): Promise<LoadedBackend> {
+  const mod = await import('@omniprune/backend-native');
+  const addon = mod.loadNativeAddon();
+  if (addon instanceof Error) throw addon;
+  const wasm = await loadWasm(threads);
+  nativeModule = mod;
+  nativeThreads = wasmThreadsWanted(threads);
+  return { ...wasm, notes: [...wasm.notes, mod.enableNativeKernels({ threads: nativeThreads })] };
+}
+
+/** Switch the native convolution kernels on or off (no-op before `native` has loaded). */
+export function setNativeKernels(on: boolean): void {
+  if (!nativeModule) return;
+  if (on) nativeModule.enableNativeKernels({ threads: nativeThreads });
+  else nativeModule.disableNativeKernels();
+}
+
 /**
  * Import and initialise one backend (not activating it again when it already runs). Throws with the reason when
  * it cannot load.
@@ -108,6 +132,8 @@ export async function loadBackend(name: BackendName, threads: number | undefined
       await importNative('@tensorflow/tfjs-node');
       await activate('tensorflow');
       return { tfBackend: 'tensorflow', notes: [] };
+    case 'native':
+      return loadNative(threads);
     case 'wasm':
       return loadWasm(threads);
     case 'cpu':

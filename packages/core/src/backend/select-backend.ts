@@ -4,7 +4,7 @@ import {
   type BackendAttempt, type BackendInfo, type BackendName, BACKEND_NAMES, type InitBackendOptions,
 } from './backend-types.js';
 import { registerGradientOverrides } from './kernels/tile-gradient.js';
-import { type LoadedBackend, loadBackend, shortReason } from './load-backend.js';
+import { type LoadedBackend, loadBackend, setNativeKernels, shortReason } from './load-backend.js';
 
 /** Environment variable that replaces `'auto'` with an explicit backend. */
 export const BACKEND_ENV_VAR = 'OMNIPRUNE_BACKEND';
@@ -17,6 +17,8 @@ const HINTS: Record<BackendName, string> = {
     'CUDA), or choose backend auto to fall back to wasm',
   'tfjs-node': 'run its install script (npm rebuild @tensorflow/tfjs-node), or choose backend auto to fall back to ' +
     'wasm',
+  native: 'install g++ and libdnnl-dev (Debian), then pnpm --filter @omniprune/backend-native build:native; or choose ' +
+    'backend auto to fall back to wasm',
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm, or choose backend cpu',
   cpu: 'reinstall @tensorflow/tfjs-backend-cpu',
 };
@@ -44,9 +46,14 @@ function checkName(value: string, source: string): BackendName | 'auto' {
   });
 }
 
-/** Load `name` (once) and make it the active TF.js backend (cheap when it already is). */
+/**
+ * Load `name` (once) and make it the active TF.js backend (cheap when it already is). `native` and `wasm` share the
+ * TF.js wasm backend: the native convolution kernels are switched on for `native` and off for `wasm`.
+ */
 async function use(name: BackendName, threads: number | undefined): Promise<LoadedBackend> {
+  if (name === 'wasm') setNativeKernels(false);
   const loaded = await attempt(name, threads);
+  if (name === 'native') setNativeKernels(true);
   if (tf.getBackend() !== loaded.tfBackend && !(await tf.setBackend(loaded.tfBackend))) {
     throw new Error(`tf.setBackend('${loaded.tfBackend}') failed`);
   }
@@ -63,7 +70,7 @@ function toInfo(name: BackendName, loaded: LoadedBackend, tried: BackendAttempt[
  * Select, load and activate the TF.js backend; the one place omniprune does so. Kernel registration (omniprune's
  * wasm training kernels) and gradient fixes (a linear-time `Tile` gradient) happen here, never on import.
  *
- * `'auto'` (default) tries `tfjs-node-gpu`, `tfjs-node`, `wasm`, `cpu` in that order and records one short reason
+ * `'auto'` (default) tries `tfjs-node-gpu`, `tfjs-node`, `native`, `wasm`, `cpu` in that order and records one short reason
  * per backend it skipped; the environment variable `OMNIPRUNE_BACKEND` replaces `'auto'`. An explicit backend
  * that cannot load throws `E_BACKEND` with a hint; an unknown name throws `E_BAD_INPUT`. Calling again is cheap:
  * each backend is loaded at most once per process, later calls only re-activate it.

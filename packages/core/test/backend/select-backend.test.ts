@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { BACKEND_NAMES, describeBackend, initBackend, type BackendInfo } from '../../src/backend/index.js';
 import { tileGradConfig } from '../../src/backend/kernels/tile-gradient.js';
+import { loadNativeAddon, nativeKernelsEnabled } from '@omniprune/backend-native';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MISSING_ADDON = /^native addon tfjs_binding\.node is missing \(the package was installed without its install script\)$/;
@@ -45,16 +46,19 @@ describe('initBackend', () => {
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ backend: null, wasm: false, kernel: false, tileGrad: false });
   });
 
-  it("'auto' selects wasm here and says why each native backend is unavailable", async () => {
+  it("'auto' selects native (wasm + oneDNN) here, else wasm, and says why each better backend is unavailable", async () => {
     const info = await initBackend('auto');
-    expect(info.name).toBe('wasm');
+    const addon = loadNativeAddon();
+    expect(info.name).toBe(addon instanceof Error ? 'wasm' : 'native');
     expect(info.tfBackend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
-    for (const attempt of info.tried) expect(attempt.error).toMatch(MISSING_ADDON);
+    expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', ...(addon instanceof Error ? ['native'] : [])]);
+    for (const attempt of info.tried.slice(0, 2)) expect(attempt.error).toMatch(MISSING_ADDON);
     expect(info.threads).toBeGreaterThanOrEqual(1);
-    expect(describeBackend(info)).toMatch(
-      /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: native addon .*; tfjs-node unavailable: native addon .*\)$/);
+    expect(describeBackend(info)).toMatch(addon instanceof Error
+      ? /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; tfjs-node unavailable: .*; native unavailable: native addon not built .*libdnnl-dev.*\)$/
+      : /^backend: native, \d+ threads? \(tfjs-node-gpu unavailable: native addon .*; tfjs-node unavailable: native addon .*; oneDNN \d+\.\d+\.\d+, \d+ threads?\)$/);
+    expect(nativeKernelsEnabled()).toBe(!(addon instanceof Error));
     // The failed native imports left no half-registered TensorFlow backend behind.
     expect(tf.getKernelsForBackend('tensorflow')).toEqual([]);
     expect(tf.findBackendFactory('tensorflow')).toBeNull();
@@ -70,6 +74,17 @@ describe('initBackend', () => {
     expect(second).toEqual(first);
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(kernel);
+  });
+
+  it('switches the native convolutions off for wasm and on again for native', async () => {
+    if (loadNativeAddon() instanceof Error) return expect((await rejection(initBackend('native')) as Error).message).toMatch(/native addon not built/);
+    await initBackend('native');
+    const native = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
+    await initBackend('wasm');
+    expect(nativeKernelsEnabled()).toBe(false);
+    expect(tf.getKernel('Conv2D', 'wasm')!.kernelFunc).not.toBe(native);
+    await initBackend('native');
+    expect(tf.getKernel('Conv2D', 'wasm')!.kernelFunc).toBe(native);
   });
 
   it.each(['tfjs-node', 'tfjs-node-gpu'] as const)('throws E_BACKEND with a hint for an explicit %s', async (name) => {

@@ -1,0 +1,166 @@
+// N-API bindings of the omniprune native kernels. Every function takes the heap (a Uint8Array over the TF.js wasm
+// memory) and byte offsets into it, and runs synchronously; errors are thrown as JS errors with code E_NATIVE.
+#include <node_api.h>
+#include <omp.h>
+
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+using omniprune::Direction;
+
+napi_value fail(napi_env env, const std::string& message) {
+  napi_throw_error(env, "E_NATIVE", message.c_str());
+  return nullptr;
+}
+
+// Reads arguments in order; the first failure is remembered and reported once.
+struct Args {
+  napi_env env;
+  napi_value values[12];
+  size_t count = 12;
+  std::string error;
+  char* heap = nullptr;
+  size_t heapLength = 0;
+
+  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &count, values, nullptr, nullptr); }
+
+  void need(size_t n, const char* signature) {
+    if (error.empty() && count < n) error = std::string("expected ") + signature;
+  }
+  void readHeap() {
+    napi_typedarray_type type;
+    void* data;
+    napi_value buffer;
+    size_t byteOffset;
+    if (!error.empty()) return;
+    if (napi_get_typedarray_info(env, values[0], &type, &heapLength, &data, &buffer, &byteOffset) != napi_ok || type != napi_uint8_array) {
+      error = "heap must be a Uint8Array";
+      return;
+    }
+    heap = static_cast<char*>(data);
+  }
+  size_t offset(size_t i) {
+    double v = -1;
+    if (error.empty() && (napi_get_value_double(env, values[i], &v) != napi_ok || v < 0 || v >= (double)heapLength)) {
+      error = "argument " + std::to_string(i) + " must be a byte offset inside the heap";
+    }
+    return (size_t)v;
+  }
+  double number(size_t i) {
+    double v = 0;
+    if (error.empty() && napi_get_value_double(env, values[i], &v) != napi_ok) error = "argument " + std::to_string(i) + " must be a number";
+    return v;
+  }
+  const int32_t* ints(size_t i, size_t expected) {
+    napi_typedarray_type type;
+    size_t length;
+    void* data;
+    napi_value buffer;
+    size_t byteOffset;
+    if (!error.empty()) return nullptr;
+    if (napi_get_typedarray_info(env, values[i], &type, &length, &data, &buffer, &byteOffset) != napi_ok || type != napi_int32_array || length != expected) {
+      error = "argument " + std::to_string(i) + " must be an Int32Array of " + std::to_string(expected);
+      return nullptr;
+    }
+    return static_cast<const int32_t*>(data);
+  }
+};
+
+template <typename F>
+napi_value guarded(napi_env env, F f) {
+  try {
+    f();
+  } catch (const dnnl::error& e) {
+    return fail(env, std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(env, e.what());
+  }
+  return nullptr;
+}
+
+// (heap, a, b, out, dims: Int32Array[17], [bias offset | -1, relu])
+napi_value Convolve(napi_env env, napi_callback_info info, Direction dir) {
+  Args args(env, info);
+  args.need(5, "(heap, a, b, out, dims[, bias, relu])");
+  args.readHeap();
+  size_t a = args.offset(1), b = args.offset(2), out = args.offset(3);
+  const int32_t* d = args.ints(4, 17);
+  double bias = args.count > 5 ? args.number(5) : -1;
+  bool relu = false;
+  if (args.count > 6 && args.error.empty() && napi_get_value_bool(env, args.values[6], &relu) != napi_ok) args.error = "relu must be a boolean";
+  if (args.error.empty() && bias >= (double)args.heapLength) args.error = "bias must be a byte offset inside the heap or -1";
+  if (!args.error.empty()) return fail(env, args.error);
+  omniprune::Conv c{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16]};
+  return guarded(env, [&] { omniprune::convolve(dir, args.heap, a, b, out, c, bias, relu); });
+}
+
+napi_value Conv2D(napi_env env, napi_callback_info info) { return Convolve(env, info, Direction::Forward); }
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) { return Convolve(env, info, Direction::BackwardData); }
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) { return Convolve(env, info, Direction::BackwardWeights); }
+
+// batchNormTrain(heap, [rows, channels], epsilon, x, gamma, beta, y, mean, variance)
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  args.need(9, "(heap, [rows, channels], epsilon, x, gamma, beta, y, mean, variance)");
+  args.readHeap();
+  const int32_t* shape = args.ints(1, 2);
+  double epsilon = args.number(2);
+  omniprune::BatchNormArgs a{};
+  a.x = args.offset(3), a.gamma = args.offset(4), a.beta = args.offset(5), a.y = args.offset(6), a.mean = args.offset(7), a.variance = args.offset(8);
+  if (!args.error.empty()) return fail(env, args.error);
+  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
+  return guarded(env, [&] { omniprune::batchNormTrain(args.heap, a); });
+}
+
+// batchNormGrad(heap, [rows, channels], epsilon, dy, x, gamma, mean, variance, dx, dgamma, dbeta)
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  args.need(11, "(heap, [rows, channels], epsilon, dy, x, gamma, mean, variance, dx, dgamma, dbeta)");
+  args.readHeap();
+  const int32_t* shape = args.ints(1, 2);
+  double epsilon = args.number(2);
+  omniprune::BatchNormArgs a{};
+  a.dy = args.offset(3), a.x = args.offset(4), a.gamma = args.offset(5), a.mean = args.offset(6), a.variance = args.offset(7);
+  a.dx = args.offset(8), a.dgamma = args.offset(9), a.dbeta = args.offset(10);
+  if (!args.error.empty()) return fail(env, args.error);
+  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
+  return guarded(env, [&] { omniprune::batchNormGrad(args.heap, a); });
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int32_t n = 0;
+  if (args.count != 1 || napi_get_value_int32(env, args.values[0], &n) != napi_ok || n < 1) return fail(env, "threads must be a positive integer");
+  omp_set_num_threads(n);
+  return nullptr;
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) + ", " +
+                  std::to_string(omp_get_max_threads()) + (omp_get_max_threads() == 1 ? " thread" : " threads");
+  napi_value out;
+  napi_create_string_utf8(env, s.c_str(), s.size(), &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,40 @@
+// omniprune native kernels: oneDNN primitives reading and writing tensors in place in the caller's memory (the
+// TF.js wasm heap), addressed by byte offsets from `base`. NHWC activations, HWIO filters.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace omniprune {
+
+dnnl::engine& engine();
+dnnl::stream& stream();
+
+// Geometry of one 2-D convolution (see src/conv-kernels.ts, convDims).
+struct Conv {
+  dnnl::memory::dim n, ih, iw, ic, kh, kw, oc, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr;
+  std::string key() const;
+};
+
+enum class Direction { Forward, BackwardData, BackwardWeights };
+
+// Forward: y = conv(a = x, b = w) [+ bias] [relu]; BackwardData: out = dx from a = dy, b = w;
+// BackwardWeights: out = dw from a = x, b = dy. `bias` < 0: none.
+void convolve(Direction dir, char* base, size_t a, size_t b, size_t out, const Conv& c, double bias, bool relu);
+
+// Batch normalisation with batch statistics over `rows` positions of `channels` channels (channel innermost).
+struct BatchNormArgs {
+  long rows, channels;
+  float epsilon;
+  size_t x, gamma, beta, y, mean, variance;  // forward: in x, gamma, beta; out y, mean, variance (biased)
+  size_t dy, dx, dgamma, dbeta;              // backward: in dy, x, gamma, mean, variance; out dx, dgamma, dbeta
+};
+void batchNormTrain(char* base, const BatchNormArgs& a);
+void batchNormGrad(char* base, const BatchNormArgs& a);
+
+}  // namespace omniprune

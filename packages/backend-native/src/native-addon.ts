@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled addon (`native/conv.cc`): oneDNN convolutions in place on a heap, by byte offsets. */
+export interface NativeAddon {
+  /** `y = conv(x, w) [+ bias] [relu]`: a = x, b = w (HWIO), out = y; NHWC; `bias` -1 for none. */
+  conv2d(heap: Uint8Array, x: number, w: number, y: number, dims: Int32Array, bias?: number, relu?: boolean): void;
+  /** `dx`: a = dy, b = w, out = dx. */
+  conv2dBackpropInput(heap: Uint8Array, dy: number, w: number, dx: number, dims: Int32Array): void;
+  /** `dw` (HWIO): a = x, b = dy, out = dw. */
+  conv2dBackpropFilter(heap: Uint8Array, x: number, dy: number, dw: number, dims: Int32Array): void;
+  /** Batch statistics over `shape[0]` rows of `shape[1]` channels: y, mean, variance (biased) from x, gamma, beta. */
+  batchNormTrain(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, gamma: number, beta: number, y: number, mean: number, variance: number): void;
+  /** Its gradient: dx, dgamma, dbeta from dy and the forward's x, gamma, mean, variance. */
+  batchNormGrad(heap: Uint8Array, shape: Int32Array, epsilon: number, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number): void;
+  setThreads(threads: number): void;
+  /** e.g. `oneDNN 2.6.3, 2 threads`. */
+  info(): string;
+}
+
+/** Where `scripts/build.mjs` writes the addon. */
+export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'omniprune_native.node');
+
+let cached: NativeAddon | Error | undefined;
+
+/**
+ * The addon, or why it is unavailable (not built: no compiler or no `libdnnl-dev` at install; or fails to load).
+ * @example
+ * const addon = loadNativeAddon(); if (addon instanceof Error) console.log(addon.message);
+ */
+export function loadNativeAddon(): NativeAddon | Error {
+  if (cached) return cached;
+  if (!existsSync(ADDON_PATH)) {
+    cached = new Error(`native addon not built (${ADDON_PATH} missing; install g++ and libdnnl-dev, then run pnpm --filter @omniprune/backend-native build:native)`);
+  } else {
+    try {
+      cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    } catch (err) {
+      cached = new Error(`native addon failed to load: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return cached;
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
+import { nativeConvKernels } from './conv-kernels.js';
+import { loadNativeAddon } from './native-addon.js';
+
+/** The wasm kernels the native ones replaced while enabled, by kernel name. */
+const replaced = new Map<string, tf.KernelConfig | undefined>();
+/** The native kernel functions, made once (the same functions are registered again after a disable). */
+let funcs: Record<string, tf.KernelFunc> | undefined;
+let enabled = false;
+
+/**
+ * Run the wasm backend's convolutions (forward, fused bias/ReLU forward, both gradients) and the training-mode batch
+ * normalisation of tfjs-layers' `BatchNormalization` (forward and backward) on oneDNN through the addon, in place
+ * on the wasm heap. Call after the wasm backend is registered (omniprune's `initBackend('native')`
+ * does). Idempotent. Returns one line describing the kernels (`oneDNN 2.6.3, 2 threads`); throws with the reason
+ * when the addon is unavailable.
+ * @example
+ * enableNativeKernels({ threads: 2 }); // 'oneDNN 2.6.3, 2 threads'
+ */
+export function enableNativeKernels(options: { threads?: number } = {}): string {
+  const addon = loadNativeAddon();
+  if (addon instanceof Error) throw addon;
+  if (options.threads) addon.setThreads(options.threads);
+  if (!funcs) {
+    funcs = { ...nativeConvKernels(addon, (name) => replaced.get(name)?.kernelFunc), ...batchNormKernels(addon) };
+    tf.registerGradient(batchNormTrainGradient);
+    patchBatchNormalization(() => enabled);
+  }
+  if (!enabled) {
+    for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
+      const existing = tf.getKernel(kernelName, 'wasm');
+      replaced.set(kernelName, existing);
+      if (existing) tf.unregisterKernel(kernelName, 'wasm');
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: existing?.setupFunc, disposeFunc: existing?.disposeFunc });
+    }
+    enabled = true;
+  }
+  return addon.info();
+}
+
+/**
+ * Put back the wasm kernels {@link enableNativeKernels} replaced (so `wasm` and `native` can be compared in one
+ * process). Idempotent.
+ * @example
+ * disableNativeKernels();
+ */
+export function disableNativeKernels(): void {
+  if (!enabled || !funcs) return;
+  for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
+    if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) tf.unregisterKernel(kernelName, 'wasm');
+    const previous = replaced.get(kernelName);
+    if (previous && !tf.getKernel(kernelName, 'wasm')) tf.registerKernel(previous);
+  }
+  replaced.clear();
+  enabled = false;
+}
+
+/** Whether the native kernels are registered now. */
+export function nativeKernelsEnabled(): boolean {
+  return enabled;
+}

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_NORM_TRAIN, disableNativeKernels, enableNativeKernels, loadNativeAddon } from '../src/index.js';
+
+const skip = Boolean(process.env.OMNIPRUNE_SKIP_NATIVE);
+
+beforeAll(async () => {
+  if (skip) return;
+  const addon = loadNativeAddon();
+  if (addon instanceof Error) throw addon;
+  await tf.setBackend('wasm');
+  enableNativeKernels({ threads: 2 });
+});
+
+const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 100 + i * 0.73) * (1 + (i % 5)));
+
+/** A BatchNormalization layer's training step: output, moving statistics and the gradients of a weighted sum. */
+function trainingStep(shape: number[]): Float32Array[] {
+  return tf.tidy(() => {
+    const channels = shape[shape.length - 1];
+    const layer = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
+    layer.build(shape);
+    layer.setWeights([tf.tensor1d(values(channels, 1)), tf.tensor1d(values(channels, 2)), tf.tensor1d(values(channels, 3)), tf.abs(tf.tensor1d(values(channels, 4)))]);
+    const x = tf.tensor(values(tf.util.sizeFromShape(shape), 5), shape);
+    const weights = tf.tensor(values(tf.util.sizeFromShape(shape), 6), shape);
+    const [gamma, beta] = layer.trainableWeights.map((w) => w.read());
+    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, weights)) as tf.Scalar;
+    const { value, grads } = tf.variableGrads(() => loss(x), [gamma as tf.Variable, beta as tf.Variable].filter((v) => v instanceof tf.Variable));
+    const dx = tf.grad(loss)(x);
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    return [y, dx, value, ...Object.values(grads), ...layer.getWeights().slice(2)].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+async function onCpu<T>(fn: () => T): Promise<T> {
+  await tf.setBackend('cpu');
+  try {
+    return fn();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+describe.skipIf(skip)('native training-mode batch normalisation', () => {
+  it.each([[[4, 5, 6, 3]], [[64, 8, 8, 16]], [[7, 5]]])('equals tfjs-layers on the cpu backend: output, gradients, moving statistics (%j)', async (shape) => {
+    const kernelsUsed: string[] = [];
+    const native = await (async () => {
+      const profile = await tf.profile(() => { trainingStep(shape); });
+      kernelsUsed.push(...profile.kernelNames);
+      return trainingStep(shape);
+    })();
+    expect(kernelsUsed).toContain(BATCH_NORM_TRAIN);
+    const cpu = await onCpu(() => trainingStep(shape));
+    expect(native).toHaveLength(cpu.length);
+    native.forEach((got, i) => {
+      const scale = Math.max(1, ...Array.from(cpu[i], Math.abs));
+      got.forEach((v, j) => expect(Math.abs(v - cpu[i][j]) / scale).toBeLessThan(2e-5));
+    });
+  });
+
+  it('is not used when the native kernels are off', async () => {
+    disableNativeKernels();
+    try {
+      const profile = await tf.profile(() => { trainingStep([4, 3, 3, 2]); });
+      expect(profile.kernelNames).not.toContain(BATCH_NORM_TRAIN);
+    } finally {
+      enableNativeKernels();
+    }
+  });
+});
