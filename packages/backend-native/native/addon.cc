@@ -130,6 +130,32 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { omniprune::batchNormGrad(args.heap, a); });
 }
 
+// batchNormInfer(heap, [rows, channels], epsilon, x, mean, variance, gamma, beta, y)
+napi_value BatchNormInfer(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  args.need(9, "(heap, [rows, channels], epsilon, x, mean, variance, gamma, beta, y)");
+  args.readHeap();
+  const int32_t* shape = args.ints(1, 2);
+  double epsilon = args.number(2);
+  omniprune::BatchNormArgs a{};
+  a.x = args.offset(3), a.mean = args.offset(4), a.variance = args.offset(5), a.gamma = args.offset(6), a.beta = args.offset(7), a.y = args.offset(8);
+  if (!args.error.empty()) return fail(env, args.error);
+  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
+  return guarded(env, [&] { omniprune::batchNormInfer(args.heap, a); });
+}
+
+// relu(heap, x, y, count)
+napi_value Relu(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  args.need(4, "(heap, x, y, count)");
+  args.readHeap();
+  size_t x = args.offset(1), y = args.offset(2);
+  double count = args.number(3);
+  if (args.error.empty() && (count < 1 || x + 4 * count > (double)args.heapLength || y + 4 * count > (double)args.heapLength)) args.error = "count runs past the heap";
+  if (!args.error.empty()) return fail(env, args.error);
+  return guarded(env, [&] { omniprune::relu(args.heap, x, y, (long)count); });
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args args(env, info);
   int32_t n = 0;
@@ -154,6 +180,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormInfer", nullptr, BatchNormInfer, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

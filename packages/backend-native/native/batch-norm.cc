@@ -15,6 +15,15 @@ const dnnl::normalization_flags kFlags = dnnl::normalization_flags::use_scale | 
 memory::desc data(memory::dim rows, memory::dim channels) { return memory::desc({rows, channels, 1, 1}, dt::f32, tag::nhwc); }
 memory::desc vec(memory::dim channels) { return memory::desc({channels}, dt::f32, tag::x); }
 
+struct Inference {
+  dnnl::batch_normalization_forward::primitive_desc pd;
+  dnnl::batch_normalization_forward prim;
+};
+
+std::unordered_map<std::string, std::shared_ptr<Inference>> inferenceCache;
+
+std::shared_ptr<Inference> inferenceFor(memory::dim rows, memory::dim channels, float epsilon);
+
 struct BatchNorm {
   dnnl::batch_normalization_forward::primitive_desc forwardPd;
   dnnl::batch_normalization_forward forward;
@@ -38,7 +47,29 @@ std::shared_ptr<BatchNorm> batchNormFor(memory::dim rows, memory::dim channels, 
   return slot;
 }
 
+std::shared_ptr<Inference> inferenceFor(memory::dim rows, memory::dim channels, float epsilon) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto& slot = inferenceCache[std::to_string(rows) + "," + std::to_string(channels) + "," + std::to_string(epsilon)];
+  if (!slot) {
+    auto d = dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_inference, data(rows, channels), epsilon,
+                                                     kFlags | dnnl::normalization_flags::use_global_stats);
+    auto pd = dnnl::batch_normalization_forward::primitive_desc(d, engine());
+    slot = std::make_shared<Inference>(Inference{pd, dnnl::batch_normalization_forward(pd)});
+  }
+  return slot;
+}
+
 }  // namespace
+
+void batchNormInfer(char* base, const BatchNormArgs& a) {
+  auto bn = inferenceFor(a.rows, a.channels, a.epsilon);
+  auto at = [&](const memory::desc& md, size_t offset) { return memory(md, engine(), base + offset); };
+  auto d = data(a.rows, a.channels);
+  auto v = vec(a.channels);
+  bn->prim.execute(stream(), {{DNNL_ARG_SRC, at(d, a.x)}, {DNNL_ARG_MEAN, at(v, a.mean)}, {DNNL_ARG_VARIANCE, at(v, a.variance)},
+                              {DNNL_ARG_SCALE, at(v, a.gamma)}, {DNNL_ARG_SHIFT, at(v, a.beta)}, {DNNL_ARG_DST, at(d, a.y)}});
+  stream().wait();
+}
 
 void batchNormTrain(char* base, const BatchNormArgs& a) {
   auto bn = batchNormFor(a.rows, a.channels, a.epsilon);

@@ -36,5 +36,10 @@ struct BatchNormArgs {
 };
 void batchNormTrain(char* base, const BatchNormArgs& a);
 void batchNormGrad(char* base, const BatchNormArgs& a);
+// Inference with given statistics: in x, mean, variance, gamma, beta; out y.
+void batchNormInfer(char* base, const BatchNormArgs& a);
+
+// y = max(x, 0) over `count` floats.
+void relu(char* base, size_t x, size_t y, long count);
 
 }  // namespace omniprune

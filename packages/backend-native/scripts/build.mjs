@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'omniprune_native.node');
 const verbose = process.argv.includes('--verbose');
-const SOURCES = ['addon.cc', 'conv.cc', 'batch-norm.cc'];
+const SOURCES = ['addon.cc', 'conv.cc', 'batch-norm.cc', 'eltwise.cc'];
 const compiler = process.env.CXX ?? 'g++';
 const nodeHeaders = [resolve(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node'].find((d) => existsSync(join(d, 'node_api.h')));
 const dnnlHeader = ['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].find((f) => existsSync(f));

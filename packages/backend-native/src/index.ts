@@ -2,6 +2,7 @@ export { enableNativeKernels, disableNativeKernels, nativeKernelsEnabled } from 
 export { loadNativeAddon, ADDON_PATH } from './native-addon.js';
 export type { NativeAddon } from './native-addon.js';
 export { nativeConvKernels, convDims } from './conv-kernels.js';
+export { nativeInferenceKernels } from './inference-kernels.js';
 export { BATCH_NORM_TRAIN, BATCH_NORM_GRAD, batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
 export { heapOffset } from './wasm-heap.js';
 export type { WasmHeapBackend } from './wasm-heap.js';

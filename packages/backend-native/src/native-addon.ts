@@ -15,6 +15,10 @@ export interface NativeAddon {
   batchNormTrain(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, gamma: number, beta: number, y: number, mean: number, variance: number): void;
   /** Its gradient: dx, dgamma, dbeta from dy and the forward's x, gamma, mean, variance. */
   batchNormGrad(heap: Uint8Array, shape: Int32Array, epsilon: number, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number): void;
+  /** Batch normalisation with given statistics: y from x, mean, variance, gamma, beta. */
+  batchNormInfer(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, mean: number, variance: number, gamma: number, beta: number, y: number): void;
+  /** `y = max(x, 0)` over `count` floats. */
+  relu(heap: Uint8Array, x: number, y: number, count: number): void;
   setThreads(threads: number): void;
   /** e.g. `oneDNN 2.6.3, 2 threads`. */
   info(): string;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
 import { nativeConvKernels } from './conv-kernels.js';
+import { nativeInferenceKernels } from './inference-kernels.js';
 import { loadNativeAddon } from './native-addon.js';
 
 /** The wasm kernels the native ones replaced while enabled, by kernel name. */
@@ -11,7 +12,7 @@ let enabled = false;
 
 /**
  * Run the wasm backend's convolutions (forward, fused bias/ReLU forward, both gradients) and the training-mode batch
- * normalisation of tfjs-layers' `BatchNormalization` (forward and backward) on oneDNN through the addon, in place
+ * normalisation of tfjs-layers' `BatchNormalization` (forward and backward), inference batch norm and ReLU on oneDNN through the addon, in place
  * on the wasm heap. Call after the wasm backend is registered (omniprune's `initBackend('native')`
  * does). Idempotent. Returns one line describing the kernels (`oneDNN 2.6.3, 2 threads`); throws with the reason
  * when the addon is unavailable.
@@ -23,7 +24,8 @@ export function enableNativeKernels(options: { threads?: number } = {}): string 
   if (addon instanceof Error) throw addon;
   if (options.threads) addon.setThreads(options.threads);
   if (!funcs) {
-    funcs = { ...nativeConvKernels(addon, (name) => replaced.get(name)?.kernelFunc), ...batchNormKernels(addon) };
+    const fallback = (name: string) => replaced.get(name)?.kernelFunc;
+    funcs = { ...nativeConvKernels(addon, fallback), ...nativeInferenceKernels(addon, fallback), ...batchNormKernels(addon) };
     tf.registerGradient(batchNormTrainGradient);
     patchBatchNormalization(() => enabled);
   }

@@ -72,3 +72,31 @@ describe.skipIf(skip)('native training-mode batch normalisation', () => {
     }
   });
 });
+
+describe.skipIf(skip)('native inference batch norm and ReLU', () => {
+  it.each([[[4, 5, 6, 3]], [[2, 8, 8, 64]], [[9, 7]]])('equal the cpu backend (%j)', async (shape) => {
+    const run = () => tf.tidy(() => {
+      const channels = shape[shape.length - 1];
+      const x = tf.tensor(values(tf.util.sizeFromShape(shape), 7), shape);
+      const vector = (seed: number) => tf.tensor1d(values(channels, seed));
+      const y = tf.batchNorm(x, vector(1), tf.abs(vector(2)), vector(3), vector(4), 1e-3);
+      return [y, tf.relu(y), tf.relu(x)].map((t) => t.dataSync() as Float32Array);
+    });
+    const profile = await tf.profile(() => { run(); });
+    expect(tf.getKernel('FusedBatchNorm', 'wasm')?.kernelFunc).toBeDefined();
+    expect(profile.kernelNames).toEqual(expect.arrayContaining(['FusedBatchNorm', 'Relu']));
+    const native = run();
+    const cpu = await onCpu(run);
+    native.forEach((got, i) => got.forEach((v, j) => expect(Math.abs(v - cpu[i][j])).toBeLessThan(2e-5 * Math.max(1, Math.abs(cpu[i][j])))));
+  });
+
+  it('hands a broadcast (non-vector) batch norm to the wasm kernel', async () => {
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor(values(24, 8), [2, 3, 4]);
+      return tf.batchNorm(x, tf.tensor(values(12, 1), [3, 4]), tf.add(tf.abs(tf.tensor(values(12, 2), [3, 4])), 0.1)).dataSync() as Float32Array;
+    });
+    const native = run();
+    const cpu = await onCpu(run);
+    native.forEach((v, j) => expect(Math.abs(v - cpu[j])).toBeLessThan(1e-4));
+  });
+});

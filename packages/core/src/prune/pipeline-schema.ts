@@ -29,8 +29,11 @@ export const pipelineBaseSchema = z.strictObject({
   name: z.string().min(1).default('pipeline'),
   seed: z.number().int().nonnegative().default(1),
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
-  /** Where forward-only work (similarity features, evaluation) runs: tfjs, onnxruntime, or auto (onnxruntime when it loads). */
-  runner: z.enum(['tfjs', 'onnxruntime', 'auto']).default('tfjs'),
+  /**
+   * Where forward-only work (similarity features, importance scoring, evaluation) runs: tfjs (the compute backend),
+   * onnxruntime, or auto (default: onnxruntime when it loads, else tfjs). Training always runs on the compute backend.
+   */
+  runner: z.enum(['tfjs', 'onnxruntime', 'auto']).default('auto'),
   plugins: z.array(z.string().min(1)).default([]),
   model: modelSourceSchema,
   data: dataPipelineSchema,

@@ -1,0 +1,32 @@
+// omniprune native kernels: elementwise activations on oneDNN.
+#include "kernels.h"
+
+namespace omniprune {
+
+namespace {
+
+using dnnl::memory;
+
+std::mutex cacheMutex;
+std::unordered_map<long, std::shared_ptr<dnnl::eltwise_forward>> cache;
+
+std::shared_ptr<dnnl::eltwise_forward> reluFor(long count) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto& slot = cache[count];
+  if (!slot) {
+    memory::desc md({count}, memory::data_type::f32, memory::format_tag::x);
+    auto d = dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, md, 0.0f, 0.0f);
+    slot = std::make_shared<dnnl::eltwise_forward>(dnnl::eltwise_forward::primitive_desc(d, engine()));
+  }
+  return slot;
+}
+
+}  // namespace
+
+void relu(char* base, size_t x, size_t y, long count) {
+  memory::desc md({count}, memory::data_type::f32, memory::format_tag::x);
+  reluFor(count)->execute(stream(), {{DNNL_ARG_SRC, memory(md, engine(), base + x)}, {DNNL_ARG_DST, memory(md, engine(), base + y)}});
+  stream().wait();
+}
+
+}  // namespace omniprune
