@@ -97,9 +97,13 @@ if (values.iteration === 'true' && !(ort instanceof Error)) {
   console.log(`\none pruning iteration of ${values.pipeline} (baseline evaluation + iteration 1), per runner:`);
   const rows = [];
   for (const runner of [tfjsInferenceRunner, onnxInferenceRunner(threads)]) {
-    const row = await iterationRow(runner);
+    const row = await iterationRow(runner).catch((err: Error) => {
+      console.log(`  skipped: ${err.message.split('\n')[0]}`);
+      return null;
+    });
+    if (!row) break;
     rows.push(row);
     console.log(`${runner.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(7)} s total, ${row.inRunner.toFixed(1).padStart(7)} s in the runner; chose: ${row.chosen}`);
   }
-  console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);
+  if (rows.length === 2) console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);
 }
