@@ -30,13 +30,16 @@ export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'b
 let cached: NativeAddon | Error | undefined;
 
 /**
- * The addon, or why it is unavailable (not built: no compiler or no `libdnnl-dev` at install; or fails to load).
+ * The addon, or why it is unavailable (not built: no compiler or no `libdnnl-dev` at install; fails to load; or
+ * turned off with `OMNIPRUNE_SKIP_NATIVE`).
  * @example
  * const addon = loadNativeAddon(); if (addon instanceof Error) console.log(addon.message);
  */
 export function loadNativeAddon(): NativeAddon | Error {
   if (cached) return cached;
-  if (!existsSync(ADDON_PATH)) {
+  if (process.env.OMNIPRUNE_SKIP_NATIVE) {
+    cached = new Error('native kernels turned off (OMNIPRUNE_SKIP_NATIVE is set)');
+  } else if (!existsSync(ADDON_PATH)) {
     cached = new Error(`native addon not built (${ADDON_PATH} missing; install g++ and libdnnl-dev, then run pnpm --filter @omniprune/backend-native build:native)`);
   } else {
     try {

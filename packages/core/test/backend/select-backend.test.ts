@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -44,6 +46,20 @@ describe('initBackend', () => {
       cwd: packageDir, encoding: 'utf8', env: { ...process.env, OMNIPRUNE_BACKEND: '' },
     });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ backend: null, wasm: false, kernel: false, tileGrad: false });
+  });
+
+  it("'auto' falls back to wasm, saying why, when the native kernels are unavailable", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-backend-'));
+    const script = join(dir, 'auto.mts');
+    await writeFile(script, [
+      `import { initBackend, describeBackend } from ${JSON.stringify(join(packageDir, 'src/backend/index.ts'))};`,
+      "console.log(describeBackend(await initBackend('auto')));",
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['--conditions=omniprune-src', '--import', 'tsx', script], {
+      cwd: packageDir, encoding: 'utf8', env: { ...process.env, OMNIPRUNE_BACKEND: '', OMNIPRUNE_SKIP_NATIVE: '1' },
+    });
+    expect(out.trim().split('\n').pop()).toMatch(
+      /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; native unavailable: native kernels turned off \(OMNIPRUNE_SKIP_NATIVE is set\)\)$/);
   });
 
   it("'auto' selects native (wasm + oneDNN) here, else wasm, and says why each better backend is unavailable", async () => {
