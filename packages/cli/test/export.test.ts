@@ -14,12 +14,15 @@ describe('omniprune export and eval --runner onnxruntime', () => {
     const train = await runCliCaptured(['train', '--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--epochs', '2', '--batch-size', '25', '--lr', '0.05', '--out', join(dir, 'model'), '--backend', 'wasm']);
     expect(train.code, train.stderr).toBe(0);
     const evals = [];
-    for (const runner of ['tfjs', 'onnxruntime']) {
+    for (const runner of ['tfjs', 'onnxruntime', 'auto']) {
       const r = await runCliCaptured(['eval', join(dir, 'model'), '--data', 'mnist', '--data-path', join(dir, 'data'), '--runner', runner, '--json', '--backend', 'wasm']);
       expect(r.code, r.stderr).toBe(0);
       evals.push(JSON.parse(r.stdout) as { accuracy: number; loss: number; runner: string });
     }
-    expect(evals.map((e) => e.runner)).toEqual(['tfjs', 'onnxruntime']);
+    expect(evals.map((e) => e.runner)).toEqual(['tfjs', 'onnxruntime', 'onnxruntime']); // auto: onnxruntime loads here
+    const badRunner = await runCliCaptured(['eval', join(dir, 'model'), '--data', 'mnist', '--data-path', join(dir, 'data'), '--runner', 'torch']);
+    expect(badRunner.code).toBe(2);
+    expect(badRunner.stderr).toMatch(/unknown runner "torch"[\s\S]*tfjs, onnxruntime, auto/);
     expect(evals[1].accuracy).toBe(evals[0].accuracy);
     expect(evals[1].loss).toBeCloseTo(evals[0].loss, 4);
     const out = join(dir, 'model.onnx');

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { DATASET_NAMES, OmnipruneError, countCost, createSgdTrainer, loadModel, prepareData, readModelMetadata, resolveModelJson } from '@omniprune/core';
-import { evaluateOnOnnx } from '@omniprune/onnx';
+import { DATASET_NAMES, OmnipruneError, countCost, loadModel, prepareData, readModelMetadata, resolveModelJson } from '@omniprune/core';
+import { selectRunner } from '../shared/select-runner.js';
 import { backendArg, parsePositiveInt, startBackend } from '../shared/common-args.js';
 
 /** `omniprune eval`: accuracy, FLOPs and parameters of a saved model on a dataset's test split. */
@@ -12,7 +12,7 @@ export default defineCommand({
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files' },
     'test-subset': { type: 'string', description: 'Evaluate on a stratified subset of N test images' },
     json: { type: 'boolean', default: false, description: 'Print JSON' },
-    runner: { type: 'string', default: 'tfjs', description: 'Inference runner: tfjs (the compute backend) or onnxruntime (export to ONNX, run on onnxruntime-node)' },
+    runner: { type: 'string', default: 'auto', description: 'Inference runner: tfjs (the compute backend), onnxruntime (export to ONNX, run on onnxruntime-node) or auto (onnxruntime when it loads)' },
     ...backendArg,
   },
   async run({ args }) {
@@ -24,10 +24,10 @@ export default defineCommand({
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, testSubset, trainSubset: 10, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
     const data = await prepareData({ dataset: dataset as never, normalize: meta.normalization ?? false }, meta.normalization ?? null);
-    if (args.runner !== 'tfjs' && args.runner !== 'onnxruntime') throw new OmnipruneError('E_BAD_INPUT', `unknown runner "${args.runner}"`, { hint: 'use --runner tfjs or --runner onnxruntime' });
-    const { accuracy, loss } = args.runner === 'onnxruntime' ? await evaluateOnOnnx(model, data.test) : await createSgdTrainer().evaluate(model, data.test);
+    const runner = await selectRunner(args.runner, args.json);
+    const { accuracy, loss } = await runner.evaluate(model, data.test);
     const cost = countCost(model);
-    const result = { model: file, dataset: data.test.name, images: data.test.count, runner: args.runner, accuracy, loss, flops: cost.flops, params: cost.params };
+    const result = { model: file, dataset: data.test.name, images: data.test.count, runner: runner.name, accuracy, loss, flops: cost.flops, params: cost.params };
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`);
     model.dispose();

@@ -1,29 +1,12 @@
 import { defineCommand } from 'citty';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { OmnipruneError, loadModel, loadPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, wasmThreadsWanted, writeFileAtomic, type InferenceRunner } from '@omniprune/core';
-import { exportOnnx, loadOnnxRuntime, onnxInferenceRunner } from '@omniprune/onnx';
+import { loadModel, loadPipeline, restrictPruners, runPipeline, writeFileAtomic } from '@omniprune/core';
+import { exportOnnx } from '@omniprune/onnx';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
-
-/**
- * The inference runner named by `--runner` or the pipeline, saying which one is in use. onnxruntime gets the compute
- * backend's thread budget (`OMNIPRUNE_WASM_THREADS`, else all cores), so bench workers do not oversubscribe.
- */
-async function selectRunner(name: string): Promise<InferenceRunner> {
-  if (!['tfjs', 'onnxruntime', 'auto'].includes(name)) throw new OmnipruneError('E_BAD_INPUT', `unknown runner "${name}"`, { hint: 'use tfjs, onnxruntime or auto' });
-  if (name === 'tfjs') return tfjsInferenceRunner;
-  const ort = await loadOnnxRuntime();
-  if (ort instanceof Error) {
-    if (name === 'onnxruntime') throw new OmnipruneError('E_BACKEND', ort.message, { hint: 'install onnxruntime-node, or use --runner tfjs' });
-    process.stderr.write(`runner: tfjs (${ort.message})\n`);
-    return tfjsInferenceRunner;
-  }
-  const threads = wasmThreadsWanted(undefined);
-  process.stderr.write(`runner: onnxruntime, ${threads} thread${threads === 1 ? '' : 's'} (similarity features, importance scoring, evaluation; training stays on the compute backend)\n`);
-  return onnxInferenceRunner(threads);
-}
+import { selectRunner } from '../shared/select-runner.js';
 
 /** `omniprune run`: run a pruning pipeline, resuming an interrupted run in the same output directory. */
 export default defineCommand({
@@ -32,7 +15,7 @@ export default defineCommand({
     pipeline: { type: 'positional', required: true, description: 'Pipeline YAML file' },
     out: { type: 'string', description: "Output directory (default: the pipeline's output, relative to the pipeline file)" },
     backend: { type: 'string', description: "Compute backend; overrides the pipeline's backend" },
-    runner: { type: 'string', description: "Forward-only work (similarity features, evaluation): tfjs | onnxruntime | auto; overrides the pipeline's runner" },
+    runner: { type: 'string', description: "Forward-only work (similarity features, importance scoring, evaluation): tfjs | onnxruntime | auto; overrides the pipeline's runner" },
     only: { type: 'string', description: 'Baseline: run only these pruners (comma list, e.g. layer); output defaults to <output>-only-<names>' },
     restart: { type: 'boolean', default: false, description: 'Discard an earlier run in the output directory instead of resuming it' },
   },
