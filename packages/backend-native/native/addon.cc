@@ -3,6 +3,7 @@
 #include <node_api.h>
 #include <omp.h>
 
+#include <initializer_list>
 #include <string>
 
 #include "kernels.h"
@@ -101,47 +102,38 @@ napi_value Conv2D(napi_env env, napi_callback_info info) { return Convolve(env, 
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) { return Convolve(env, info, Direction::BackwardData); }
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) { return Convolve(env, info, Direction::BackwardWeights); }
 
-// batchNormTrain(heap, [rows, channels], epsilon, x, gamma, beta, y, mean, variance)
+using Offset = size_t omniprune::BatchNormArgs::*;
+using A = omniprune::BatchNormArgs;
+
+// (heap, [rows, channels], epsilon, offsets...): the byte offsets fill `fields` of BatchNormArgs, in order.
+napi_value BatchNorm(napi_env env, napi_callback_info info, const char* signature, std::initializer_list<Offset> fields,
+                     void (*kernel)(char*, const omniprune::BatchNormArgs&)) {
+  Args args(env, info);
+  args.need(3 + fields.size(), signature);
+  args.readHeap();
+  const int32_t* shape = args.ints(1, 2);
+  double epsilon = args.number(2);
+  omniprune::BatchNormArgs a{};
+  size_t i = 3;
+  for (Offset field : fields) a.*field = args.offset(i++);
+  if (!args.error.empty()) return fail(env, args.error);
+  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
+  return guarded(env, [&] { kernel(args.heap, a); });
+}
+
 napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  args.need(9, "(heap, [rows, channels], epsilon, x, gamma, beta, y, mean, variance)");
-  args.readHeap();
-  const int32_t* shape = args.ints(1, 2);
-  double epsilon = args.number(2);
-  omniprune::BatchNormArgs a{};
-  a.x = args.offset(3), a.gamma = args.offset(4), a.beta = args.offset(5), a.y = args.offset(6), a.mean = args.offset(7), a.variance = args.offset(8);
-  if (!args.error.empty()) return fail(env, args.error);
-  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
-  return guarded(env, [&] { omniprune::batchNormTrain(args.heap, a); });
+  return BatchNorm(env, info, "(heap, [rows, channels], epsilon, x, gamma, beta, y, mean, variance)",
+                   {&A::x, &A::gamma, &A::beta, &A::y, &A::mean, &A::variance}, omniprune::batchNormTrain);
 }
 
-// batchNormGrad(heap, [rows, channels], epsilon, dy, x, gamma, mean, variance, dx, dgamma, dbeta)
 napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  args.need(11, "(heap, [rows, channels], epsilon, dy, x, gamma, mean, variance, dx, dgamma, dbeta)");
-  args.readHeap();
-  const int32_t* shape = args.ints(1, 2);
-  double epsilon = args.number(2);
-  omniprune::BatchNormArgs a{};
-  a.dy = args.offset(3), a.x = args.offset(4), a.gamma = args.offset(5), a.mean = args.offset(6), a.variance = args.offset(7);
-  a.dx = args.offset(8), a.dgamma = args.offset(9), a.dbeta = args.offset(10);
-  if (!args.error.empty()) return fail(env, args.error);
-  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
-  return guarded(env, [&] { omniprune::batchNormGrad(args.heap, a); });
+  return BatchNorm(env, info, "(heap, [rows, channels], epsilon, dy, x, gamma, mean, variance, dx, dgamma, dbeta)",
+                   {&A::dy, &A::x, &A::gamma, &A::mean, &A::variance, &A::dx, &A::dgamma, &A::dbeta}, omniprune::batchNormGrad);
 }
 
-// batchNormInfer(heap, [rows, channels], epsilon, x, mean, variance, gamma, beta, y)
 napi_value BatchNormInfer(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  args.need(9, "(heap, [rows, channels], epsilon, x, mean, variance, gamma, beta, y)");
-  args.readHeap();
-  const int32_t* shape = args.ints(1, 2);
-  double epsilon = args.number(2);
-  omniprune::BatchNormArgs a{};
-  a.x = args.offset(3), a.mean = args.offset(4), a.variance = args.offset(5), a.gamma = args.offset(6), a.beta = args.offset(7), a.y = args.offset(8);
-  if (!args.error.empty()) return fail(env, args.error);
-  a.rows = shape[0], a.channels = shape[1], a.epsilon = (float)epsilon;
-  return guarded(env, [&] { omniprune::batchNormInfer(args.heap, a); });
+  return BatchNorm(env, info, "(heap, [rows, channels], epsilon, x, mean, variance, gamma, beta, y)",
+                   {&A::x, &A::mean, &A::variance, &A::gamma, &A::beta, &A::y}, omniprune::batchNormInfer);
 }
 
 // relu(heap, x, y, count)

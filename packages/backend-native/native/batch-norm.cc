@@ -1,5 +1,6 @@
-// omniprune native kernels: batch normalisation in training mode (batch statistics) forward and backward on
-// oneDNN, channels last, in place on the caller's heap. Rows = every position but the channel axis.
+// omniprune native kernels: batch normalisation on oneDNN, channels last, in place on the caller's heap: training
+// mode (batch statistics) forward and backward, and inference (given statistics). Rows = every position but the
+// channel axis.
 #include "kernels.h"
 
 namespace omniprune {
@@ -22,8 +23,6 @@ struct Inference {
 
 std::unordered_map<std::string, std::shared_ptr<Inference>> inferenceCache;
 
-std::shared_ptr<Inference> inferenceFor(memory::dim rows, memory::dim channels, float epsilon);
-
 struct BatchNorm {
   dnnl::batch_normalization_forward::primitive_desc forwardPd;
   dnnl::batch_normalization_forward forward;
@@ -31,32 +30,29 @@ struct BatchNorm {
   dnnl::batch_normalization_backward backward;
 };
 
-std::mutex cacheMutex;
 std::unordered_map<std::string, std::shared_ptr<BatchNorm>> cache;
 
+std::string key(memory::dim rows, memory::dim channels, float epsilon) {
+  return std::to_string(rows) + "," + std::to_string(channels) + "," + std::to_string(epsilon);
+}
+
 std::shared_ptr<BatchNorm> batchNormFor(memory::dim rows, memory::dim channels, float epsilon) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = cache[std::to_string(rows) + "," + std::to_string(channels) + "," + std::to_string(epsilon)];
-  if (!slot) {
+  return cached(cache, key(rows, channels, epsilon), [&] {
     auto fd = dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_training, data(rows, channels), epsilon, kFlags);
     auto fpd = dnnl::batch_normalization_forward::primitive_desc(fd, engine());
     auto bd = dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, data(rows, channels), data(rows, channels), epsilon, kFlags);
     auto bpd = dnnl::batch_normalization_backward::primitive_desc(bd, engine(), fpd);
-    slot = std::make_shared<BatchNorm>(BatchNorm{fpd, dnnl::batch_normalization_forward(fpd), bpd, dnnl::batch_normalization_backward(bpd)});
-  }
-  return slot;
+    return BatchNorm{fpd, dnnl::batch_normalization_forward(fpd), bpd, dnnl::batch_normalization_backward(bpd)};
+  });
 }
 
 std::shared_ptr<Inference> inferenceFor(memory::dim rows, memory::dim channels, float epsilon) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = inferenceCache[std::to_string(rows) + "," + std::to_string(channels) + "," + std::to_string(epsilon)];
-  if (!slot) {
+  return cached(inferenceCache, key(rows, channels, epsilon), [&] {
     auto d = dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_inference, data(rows, channels), epsilon,
                                                      kFlags | dnnl::normalization_flags::use_global_stats);
     auto pd = dnnl::batch_normalization_forward::primitive_desc(d, engine());
-    slot = std::make_shared<Inference>(Inference{pd, dnnl::batch_normalization_forward(pd)});
-  }
-  return slot;
+    return Inference{pd, dnnl::batch_normalization_forward(pd)};
+  });
 }
 
 }  // namespace

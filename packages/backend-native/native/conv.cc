@@ -76,7 +76,6 @@ struct BackwardWeights {
   dnnl::reorder weights;  // the primitive's layout -> hwio (empty when equal)
 };
 
-std::mutex cacheMutex;
 std::unordered_map<std::string, std::shared_ptr<Forward>> forwards;
 std::unordered_map<std::string, std::shared_ptr<BackwardData>> backwardDatas;
 std::unordered_map<std::string, std::shared_ptr<BackwardWeights>> backwardWeights;
@@ -87,39 +86,36 @@ dnnl::reorder reorderIfNeeded(const memory::desc& from, const memory::desc& to) 
 }
 
 std::shared_ptr<Forward> forwardFor(const Conv& c, Epilogue e) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = forwards[c.key() + e.key()];
-  if (!slot) {
+  return cached(forwards, c.key() + e.key(), [&] {
     auto pd = forwardPd(c, dnnl::prop_kind::forward_inference, e);
-    slot = std::make_shared<Forward>(Forward{pd, dnnl::convolution_forward(pd), reorderIfNeeded(hwio(wei(c)), pd.weights_desc())});
-  }
-  return slot;
+    return Forward{pd, dnnl::convolution_forward(pd), reorderIfNeeded(hwio(wei(c)), pd.weights_desc())};
+  });
 }
 
 std::shared_ptr<BackwardData> backwardDataFor(const Conv& c) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = backwardDatas[c.key()];
-  if (!slot) {
-    auto hint = forwardPd(c, dnnl::prop_kind::forward_training);
+  return cached(backwardDatas, c.key(), [&] {
     auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, nhwc(src(c)), any(wei(c)),
                                                    nhwc(dst(c)), strides(c), dilates(c), padL(c), padR(c));
-    auto pd = dnnl::convolution_backward_data::primitive_desc(d, engine(), hint);
-    slot = std::make_shared<BackwardData>(BackwardData{pd, dnnl::convolution_backward_data(pd), reorderIfNeeded(hwio(wei(c)), pd.weights_desc())});
-  }
-  return slot;
+    auto pd = dnnl::convolution_backward_data::primitive_desc(d, engine(), forwardPd(c, dnnl::prop_kind::forward_training));
+    return BackwardData{pd, dnnl::convolution_backward_data(pd), reorderIfNeeded(hwio(wei(c)), pd.weights_desc())};
+  });
 }
 
 std::shared_ptr<BackwardWeights> backwardWeightsFor(const Conv& c) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = backwardWeights[c.key()];
-  if (!slot) {
-    auto hint = forwardPd(c, dnnl::prop_kind::forward_training);
+  return cached(backwardWeights, c.key(), [&] {
     auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, nhwc(src(c)), any(wei(c)),
                                                       nhwc(dst(c)), strides(c), dilates(c), padL(c), padR(c));
-    auto pd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hint);
-    slot = std::make_shared<BackwardWeights>(BackwardWeights{pd, dnnl::convolution_backward_weights(pd), reorderIfNeeded(pd.diff_weights_desc(), hwio(wei(c)))});
-  }
-  return slot;
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), forwardPd(c, dnnl::prop_kind::forward_training));
+    return BackwardWeights{pd, dnnl::convolution_backward_weights(pd), reorderIfNeeded(pd.diff_weights_desc(), hwio(wei(c)))};
+  });
+}
+
+// HWIO weights `w` in the layout a primitive wants (`to`): `w` itself, or a reordered copy.
+memory packedWeights(const dnnl::reorder& reorder, const memory::desc& to, memory w) {
+  if (!reorder) return w;
+  memory packed(to, engine());
+  reorder.execute(stream(), w, packed);
+  return packed;
 }
 
 }  // namespace
@@ -132,23 +128,13 @@ void convolve(Direction dir, char* base, size_t a, size_t b, size_t out, const C
     e.bias = bias >= 0;
     e.relu = relu;
     auto f = forwardFor(c, e);
-    memory w = at(hwio(wei(c)), b);
-    if (f->weights) {
-      memory packed(f->pd.weights_desc(), engine());
-      f->weights.execute(s, w, packed);
-      w = packed;
-    }
+    memory w = packedWeights(f->weights, f->pd.weights_desc(), at(hwio(wei(c)), b));
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, at(nhwc(src(c)), a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, at(nhwc(dst(c)), out)}};
     if (e.bias) args.emplace(DNNL_ARG_BIAS, at(memory::desc({c.oc}, dt::f32, tag::x), (size_t)bias));
     f->prim.execute(s, args);
   } else if (dir == Direction::BackwardData) {
     auto f = backwardDataFor(c);
-    memory w = at(hwio(wei(c)), b);
-    if (f->weights) {
-      memory packed(f->pd.weights_desc(), engine());
-      f->weights.execute(s, w, packed);
-      w = packed;
-    }
+    memory w = packedWeights(f->weights, f->pd.weights_desc(), at(hwio(wei(c)), b));
     f->prim.execute(s, {{DNNL_ARG_DIFF_DST, at(nhwc(dst(c)), a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, at(nhwc(src(c)), out)}});
   } else {
     auto f = backwardWeightsFor(c);

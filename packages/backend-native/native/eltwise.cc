@@ -7,18 +7,14 @@ namespace {
 
 using dnnl::memory;
 
-std::mutex cacheMutex;
-std::unordered_map<long, std::shared_ptr<dnnl::eltwise_forward>> cache;
+std::unordered_map<std::string, std::shared_ptr<dnnl::eltwise_forward>> cache;
 
 std::shared_ptr<dnnl::eltwise_forward> reluFor(long count) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = cache[count];
-  if (!slot) {
+  return cached(cache, std::to_string(count), [&] {
     memory::desc md({count}, memory::data_type::f32, memory::format_tag::x);
     auto d = dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, md, 0.0f, 0.0f);
-    slot = std::make_shared<dnnl::eltwise_forward>(dnnl::eltwise_forward::primitive_desc(d, engine()));
-  }
-  return slot;
+    return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(d, engine()));
+  });
 }
 
 }  // namespace

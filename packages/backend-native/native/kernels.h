@@ -15,6 +15,16 @@ namespace omniprune {
 dnnl::engine& engine();
 dnnl::stream& stream();
 
+// The value for `key` in `cache`, made by `make()` on first use (primitives are built once per geometry).
+template <typename T, typename Make>
+std::shared_ptr<T> cached(std::unordered_map<std::string, std::shared_ptr<T>>& cache, const std::string& key, Make make) {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[key];
+  if (!slot) slot = std::make_shared<T>(make());
+  return slot;
+}
+
 // Geometry of one 2-D convolution (see src/conv-kernels.ts, convDims).
 struct Conv {
   dnnl::memory::dim n, ih, iw, ic, kh, kw, oc, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr;

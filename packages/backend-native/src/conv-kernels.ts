@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './native-addon.js';
-import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
-
+import { delegate, heapOffset, type Fallback, type WasmHeapBackend } from './wasm-heap.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -32,8 +31,6 @@ function fitPadding(info: tf.backend_util.Conv2DInfo): tf.backend_util.Conv2DInf
   return { ...info, padInfo: { ...info.padInfo, bottom, right } };
 }
 
-const offset = heapOffset;
-
 /** Kernels for NHWC float32 only; anything else goes to the kernel they replace. */
 function nativeApplies(dataFormat: string | undefined, ...inputs: tf.TensorInfo[]): boolean {
   return (dataFormat ?? 'NHWC') === 'NHWC' && inputs.every((t) => t.dtype === 'float32');
@@ -55,18 +52,14 @@ type ConvCall = (heap: Uint8Array, a: number, b: number, out: number, dims: Int3
  * A kernel running `call` on the addon when `plan` returns a call, else the kernel it replaced (`fallback`).
  * The output is allocated first; the heap is read after it (allocation can grow the wasm memory).
  */
-function convKernel(name: string, plan: (args: Parameters<tf.KernelFunc>[0]) => NativeConv | null, call: ConvCall, fallback: (kernelName: string) => tf.KernelFunc | undefined): tf.KernelFunc {
+function convKernel(name: string, plan: (args: Parameters<tf.KernelFunc>[0]) => NativeConv | null, call: ConvCall, fallback: Fallback): tf.KernelFunc {
   return (args) => {
     const conv = plan(args);
-    if (!conv) {
-      const f = fallback(name);
-      if (!f) throw new Error(`${name}: no kernel for this case (NCHW or non-float32) on wasm`);
-      return f(args);
-    }
+    if (!conv) return delegate(name, fallback, args);
     const backend = args.backend as WasmHeapBackend;
     const out = backend.makeOutput([...conv.outShape], 'float32');
-    const info = fitPadding(conv.info);
-    call(backend.wasm.HEAPU8, offset(backend, conv.a), offset(backend, conv.b), offset(backend, out), convDims(info), conv.bias ? offset(backend, conv.bias) : -1, conv.relu ?? false);
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+    call(backend.wasm.HEAPU8, at(conv.a), at(conv.b), at(out), convDims(fitPadding(conv.info)), conv.bias ? at(conv.bias) : -1, conv.relu ?? false);
     return out;
   };
 }
@@ -76,7 +69,7 @@ function convKernel(name: string, plan: (args: Parameters<tf.KernelFunc>[0]) => 
  * wasm backend running on the addon, in place on the wasm heap (no copies). `fallback` gets the cases the addon does
  * not take (NCHW, non-float32, other fused activations).
  */
-export function nativeConvKernels(addon: NativeAddon, fallback: (kernelName: string) => tf.KernelFunc | undefined): Record<string, tf.KernelFunc> {
+export function nativeConvKernels(addon: NativeAddon, fallback: Fallback): Record<string, tf.KernelFunc> {
   const forward: ConvCall = (...a) => addon.conv2d(...a);
   return {
     [tf.Conv2D]: convKernel(tf.Conv2D, ({ inputs, attrs }) => {
@@ -100,12 +93,12 @@ export function nativeConvKernels(addon: NativeAddon, fallback: (kernelName: str
       const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
       if (!nativeApplies(a.dataFormat, dy, filter)) return null;
       return { a: dy, b: filter, info: convInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.inputShape };
-    }, (...a) => addon.conv2dBackpropInput(...(a.slice(0, 5) as [Uint8Array, number, number, number, Int32Array])), fallback),
+    }, (heap, a, b, out, dims) => addon.conv2dBackpropInput(heap, a, b, out, dims), fallback),
     [tf.Conv2DBackpropFilter]: convKernel(tf.Conv2DBackpropFilter, ({ inputs, attrs }) => {
       const { x, dy } = inputs as unknown as Record<string, tf.TensorInfo>;
       const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       if (!nativeApplies(a.dataFormat, x, dy)) return null;
       return { a: x, b: dy, info: convInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.filterShape };
-    }, (...a) => addon.conv2dBackpropFilter(...(a.slice(0, 5) as [Uint8Array, number, number, number, Int32Array])), fallback),
+    }, (heap, a, b, out, dims) => addon.conv2dBackpropFilter(heap, a, b, out, dims), fallback),
   };
 }

@@ -4,5 +4,5 @@ export type { NativeAddon } from './native-addon.js';
 export { nativeConvKernels, convDims } from './conv-kernels.js';
 export { nativeInferenceKernels } from './inference-kernels.js';
 export { BATCH_NORM_TRAIN, BATCH_NORM_GRAD, batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
-export { heapOffset } from './wasm-heap.js';
-export type { WasmHeapBackend } from './wasm-heap.js';
+export { delegate, heapOffset } from './wasm-heap.js';
+export type { Fallback, WasmHeapBackend } from './wasm-heap.js';

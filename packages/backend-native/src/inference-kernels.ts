@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './native-addon.js';
-import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
-
-type Fallback = (kernelName: string) => tf.KernelFunc | undefined;
-
-function delegate(name: string, fallback: Fallback, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | tf.TensorInfo[] {
-  const f = fallback(name);
-  if (!f) throw new Error(`${name}: no wasm kernel to hand this case to`);
-  return f(args);
-}
+import { delegate, heapOffset, type Fallback, type WasmHeapBackend } from './wasm-heap.js';
 
 /**
  * `FusedBatchNorm` (the inference batch norm: given statistics, channels last, float32, every parameter a vector over

@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  defineCriterion, maskChannels, meanKlDivergence, perProposal, predictProbabilities, runnerOf, stratifiedSample, tfjsInferenceRunner,
+  defineCriterion, maskChannels, meanKlDivergence, perProposal, predictProbabilities, runnerOf, stratifiedSample,
   type ChannelGroup, type ChannelImportance, type DependencyGraph, type ImageDataset, type InferenceRunner, type ProposeContext,
 } from '@omniprune/core';
 
@@ -23,7 +23,7 @@ export interface KlReference {
   readonly probabilities: Float64Array;
 }
 
-/** How the `kl` criterion runs the model: batch size and the inference runner (default TF.js). */
+/** How the `kl` criterion runs the model: batch size and the inference runner (default TF.js, as `predictProbabilities`). */
 export interface KlPredict {
   readonly batchSize: number;
   readonly runner?: InferenceRunner;
@@ -49,7 +49,7 @@ export async function klReference(model: tfl.LayersModel, train: ImageDataset, s
  * const scores = await klChannelScores(model, graph, group, await klReference(model, train, 50, 1, { batchSize: 256 }), { batchSize: 256 });
  */
 export async function klChannelScores(
-  model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup, reference: KlReference, predict: KlPredict = { batchSize: 256, runner: tfjsInferenceRunner },
+  model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup, reference: KlReference, predict: KlPredict = { batchSize: 256 },
 ): Promise<Float32Array> {
   const classes = reference.sample.numClasses;
   const scores = new Float32Array(group.size);
