@@ -37,8 +37,16 @@ export type {
 
 export { countCost, layerFlops } from './metrics/flops.js';
 export type { LayerCost, ModelCost } from './metrics/flops.js';
-export { saveModel, loadModel, resolveModelJson, readModelMetadata } from './io/model-io.js';
+export { saveModel, loadModel, readLayersModel, resolveModelJson, readModelMetadata } from './io/model-io.js';
 export type { OmnipruneModelMetadata } from './io/model-io.js';
+export { defineModelFormat } from './io/model-format.js';
+export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel } from './io/model-format.js';
+export { readModel, formatForFile, modelFormats, writeInOriginFormat } from './io/read-model.js';
+export { tfjsLayersFormat } from './io/tfjs-layers-format.js';
+export { normalizeLayersArtifacts } from './io/keras-topology.js';
+export type { LayersArtifacts } from './io/keras-topology.js';
+export { annotateModel, annotationsOf, inheritAnnotations } from './io/model-annotations.js';
+export type { ClassifierSpec, ModelAnnotations } from './io/model-annotations.js';
 
 export {
   resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding,

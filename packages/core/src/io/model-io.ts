@@ -5,6 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { replaceDirAtomic } from '../util/atomic-write.js';
 import { registerZooLayers } from '../zoo/index.js';
+import { normalizeLayersArtifacts } from './keras-topology.js';
+import { annotateModel, annotationsOf, type ClassifierSpec } from './model-annotations.js';
+import type { LoadedModel, ModelOrigin } from './model-format.js';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -27,13 +30,21 @@ export async function saveModel(model: tfl.LayersModel, dir: string, metadata: R
     convertedBy: 'omniprune',
     modelTopology: a.modelTopology,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: a.weightSpecs }],
-    userDefinedMetadata: metadata,
+    userDefinedMetadata: withAnnotations(model, metadata),
   };
   await replaceDirAtomic(resolve(dir), async (tmp) => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(tmp, WEIGHTS_FILE), new Uint8Array(weightData));
     await writeFile(join(tmp, 'model.json'), JSON.stringify(modelJson));
   });
+}
+
+/** `metadata` with the model's annotations (origin, classifier override) added under `omniprune`. */
+function withAnnotations(model: tfl.LayersModel, metadata: Record<string, unknown>): Record<string, unknown> {
+  const { origin, classifier } = annotationsOf(model);
+  if (!origin && !classifier) return metadata;
+  const own = (metadata.omniprune ?? {}) as Record<string, unknown>;
+  return { ...metadata, omniprune: { ...(origin ? { origin } : {}), ...(classifier ? { classifier } : {}), ...own } };
 }
 
 /** Resolve a model path: a `model.json` file or a directory holding one. */
@@ -50,25 +61,38 @@ export async function resolveModelJson(path: string): Promise<string> {
  * const model = await loadModel('runs/resnet20/model.json');
  */
 export async function loadModel(path: string): Promise<tfl.LayersModel> {
+  return (await readLayersModel(path)).model;
+}
+
+/**
+ * Read a layers-model `model.json` (TF.js or `tensorflowjs_converter` output, Sequential or functional, Keras 2 or 3
+ * topology) with what was normalised on the way in; the model carries the origin and classifier facts saved with it.
+ * @example
+ * const { model, notes } = await readLayersModel('converted/model.json');
+ */
+export async function readLayersModel(path: string): Promise<LoadedModel> {
   registerZooLayers();
   const file = await resolveModelJson(path);
   const text = await readFile(file, 'utf8').catch((cause) => {
     throw new OmnipruneError('E_FILE_NOT_FOUND', `cannot read ${file}`, { cause, hint: 'check the path' });
   });
-  let json: { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  let json: { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; userDefinedMetadata?: { omniprune?: OmnipruneModelMetadata } };
   try {
     json = JSON.parse(text);
   } catch (cause) {
     throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, hint: 're-export the model; the file may be truncated' });
   }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+  if (!json || typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(json.weightsManifest)) {
     throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not a TF.js Layers model.json (missing modelTopology or weightsManifest)`, {
-      hint: 'convert Keras models with tensorflowjs_converter --input_format keras',
+      hint: 'convert Keras models with tensorflowjs_converter --input_format keras, or pass the Keras .h5/.keras file itself',
     });
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
+    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new OmnipruneError('E_CORRUPT_FILE', `${file}: a weightsManifest entry lacks paths or weights`, { hint: 're-export the model' });
+    }
     specs.push(...group.weights);
     for (const p of group.paths) {
       const wpath = join(dirname(file), p);
@@ -81,21 +105,49 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
   const weightData = new Uint8Array(total);
   let off = 0;
   for (const b of buffers) (weightData.set(b, off), (off += b.byteLength));
-  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, d) => a * d, 1) * 4, 0);
+  const expected = specs.reduce((s, w) => s + (w.shape ?? []).reduce((a, d) => a * d, 1) * bytesPerElement(w), 0);
   if (expected !== total) {
     throw new OmnipruneError('E_CORRUPT_FILE', `weights of ${file} hold ${total} bytes, the manifest expects ${expected}`, { hint: 'the weights file is truncated or belongs to another model' });
   }
+  const normalized = normalizeLayersArtifacts({ modelTopology: json.modelTopology as Record<string, unknown>, weightSpecs: specs });
+  let model: tfl.LayersModel;
   try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs: specs, weightData: weightData.buffer }));
+    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: normalized.modelTopology, weightSpecs: [...normalized.weightSpecs], weightData: weightData.buffer }));
   } catch (cause) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${(cause as Error).message}`, { cause, hint: 'a layer class may be unknown to TF.js; check the topology' });
+    throw layersLoadError(file, cause);
   }
+  const metadata = json.userDefinedMetadata?.omniprune ?? {};
+  const origin: ModelOrigin = (metadata.origin as ModelOrigin | undefined) ?? { format: 'tfjs-layers', file };
+  annotateModel(model, { origin, classifier: metadata.classifier as ClassifierSpec | undefined });
+  return { model, origin, notes: normalized.notes, metadata };
+}
+
+function bytesPerElement(spec: tf.io.WeightsManifestEntry): number {
+  if (spec.quantization) return spec.quantization.dtype === 'uint8' ? 1 : 2;
+  return spec.dtype === 'bool' ? 1 : 4;
+}
+
+/** The error for a topology TF.js cannot build: an unknown layer class names the class and how to register it. */
+function layersLoadError(file: string, cause: unknown): OmnipruneError {
+  const message = (cause as Error)?.message ?? String(cause);
+  const unknown = /Unknown (?:layer|class(?:Name)?):? ?([A-Za-z0-9_>.]+)/i.exec(message);
+  if (unknown) {
+    return new OmnipruneError('E_UNSUPPORTED_LAYER', `${file} uses layer class ${unknown[1]}, which TensorFlow.js cannot deserialize`, {
+      cause,
+      hint: `register a TF.js implementation first (tf.serialization.registerClass(${unknown[1]}) in a plugin module listed under \`plugins:\`), or replace the layer with built-in ones before export`,
+    });
+  }
+  return new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${message}`, { cause, hint: 'the topology or its weights are inconsistent; re-export the model' });
 }
 
 /** What omniprune records in a saved model's `userDefinedMetadata.omniprune`. */
 export interface OmnipruneModelMetadata {
   /** Per-channel statistics the model's inputs were normalised with (null: unnormalised). */
   normalization?: { mean: number[]; std: number[] } | null;
+  /** Where the model first came from (format, input name and layout); see {@link ModelOrigin}. */
+  origin?: ModelOrigin;
+  /** How its output is read when the automatic rule is overridden. */
+  classifier?: ClassifierSpec;
   [key: string]: unknown;
 }
 

@@ -5,7 +5,7 @@ import type { CoreServices } from './core-services.js';
 export const PLUGIN_API_VERSION = 1;
 
 /** The kinds of extension point. */
-export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'dataset';
+export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'dataset' | 'format';
 
 /** Services core hands to a plugin's `create`. Extended as core grows; plugins must ignore unknown fields. */
 export interface PluginContext {
