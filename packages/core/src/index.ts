@@ -49,10 +49,10 @@ export { annotateModel, annotationsOf, inheritAnnotations } from './io/model-ann
 export type { ClassifierSpec, ModelAnnotations } from './io/model-annotations.js';
 
 export {
-  resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding,
+  resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding, HardSigmoid, HardSwish,
   registerZooLayers, ATTENTION_WEIGHT_NAMES, RESNET_STAGE_WIDTHS, VGG16_CONFIG,
 } from './zoo/index.js';
-export type { ResNetOptions, Vgg16Options, VitOptions, ZooModelName, ZooModelOptions } from './zoo/index.js';
+export type { ResNetOptions, Vgg16Options, VitOptions, ZooModelName, ZooModelOptions, HardSigmoidArgs } from './zoo/index.js';
 
 export {
   loadDataset, datasetSpecSchema, DATASET_NAMES, dataPipelineSchema, prepareData, loadIdxDataset, loadCifar, loadImageFolder, channelStats, normalize,
@@ -66,6 +66,8 @@ export {
   learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, PROB_EPSILON, softmaxCrossEntropy,
   createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight, lossGradients,
 } from './train/index.js';
+export { classifierOutput } from './train/classifier-output.js';
+export type { ClassifierOutput } from './train/classifier-output.js';
 export type {
   Trainer, TrainEvent, FitOptions, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,
   SgdTrainerOptionsInput, LrSchedule,

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, PROB_EPSILON, type ImageDataset, type InferenceRunner } from '@omniprune/core';
+import { OmnipruneError, PROB_EPSILON, classifierOutput, type ImageDataset, type InferenceRunner } from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
 
 type OrtModule = typeof import('onnxruntime-node');
@@ -63,13 +63,13 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
   };
 }
 
-/** The classifier's scores on onnxruntime: logits when the model has a `logits` layer, else its probabilities. */
+/** The classifier's scores on onnxruntime: its logits when core's `classifierOutput` finds them, else its probabilities. */
 async function classifierScores(model: tfl.LayersModel, ds: ImageDataset, options: { threads?: number; batchSize?: number }): Promise<{ scores: Float32Array; fromLogits: boolean }> {
-  const fromLogits = model.layers.some((l) => l.name === 'logits');
-  const runner = await createOnnxRunner(model, { extraOutputs: fromLogits ? ['logits'] : [], threads: options.threads });
+  const { logitsLayer } = classifierOutput(model);
+  const runner = await createOnnxRunner(model, { extraOutputs: logitsLayer ? [logitsLayer] : [], threads: options.threads });
   try {
     const outputs = await runner.run(ds, options.batchSize);
-    return { scores: outputs.get(fromLogits ? 'out:logits' : runner.outputs[0])!, fromLogits };
+    return { scores: outputs.get(logitsLayer ? `out:${logitsLayer}` : runner.outputs[0])!, fromLogits: logitsLayer !== null };
   } finally {
     await runner.dispose();
   }
@@ -77,7 +77,7 @@ async function classifierScores(model: tfl.LayersModel, ds: ImageDataset, option
 
 /**
  * Mean cross-entropy and accuracy of `model` on `ds`, computed on onnxruntime exactly as the TF.js evaluation does:
- * from the `logits` layer when the model has one (log-softmax), else from its output read as probabilities
+ * from the logits `classifierOutput` finds (log-softmax), else from its output read as probabilities
  * (clipped at 1e-7).
  * @example
  * const { accuracy } = await evaluateOnOnnx(model, test);
@@ -105,7 +105,7 @@ export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset, t
 
 /**
  * Log-probabilities up to a per-row constant on onnxruntime, as core's `predictLogits` computes them on TF.js: the
- * `logits` layer's output, else `log` of the clipped probabilities.
+ * logits `classifierOutput` finds, else `log` of the clipped probabilities.
  * @example
  * const logits = await predictLogitsOnOnnx(model, sample);
  */

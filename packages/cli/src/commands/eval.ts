@@ -1,13 +1,15 @@
 import { defineCommand } from 'citty';
-import { DATASET_NAMES, OmnipruneError, countCost, loadModel, prepareData, readModelMetadata, resolveModelJson } from '@omniprune/core';
+import { DATASET_NAMES, OmnipruneError, countCost, prepareData, readModel } from '@omniprune/core';
+import { builtinContainer } from '../shared/plugin-registry.js';
 import { selectRunner } from '../shared/select-runner.js';
-import { backendArg, parsePositiveInt, startBackend } from '../shared/common-args.js';
+import { backendArg, parseNormalize, parsePositiveInt, startBackend } from '../shared/common-args.js';
 
 /** `omniprune eval`: accuracy, FLOPs and parameters of a saved model on a dataset's test split. */
 export default defineCommand({
   meta: { name: 'eval', description: "Evaluate a saved model on a dataset's test split (normalised as the model was trained)" },
   args: {
-    model: { type: 'positional', required: true, description: 'model.json (or its directory)' },
+    model: { type: 'positional', required: true, description: 'Model file: model.json (or its directory), Keras .h5/.keras, or ONNX .onnx' },
+    normalize: { type: 'string', description: 'Input normalisation for models that do not record it, as PyTorch Normalize values MEAN/STD, e.g. 0.2860/0.3530 (default: none)' },
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files' },
     'test-subset': { type: 'string', description: 'Evaluate on a stratified subset of N test images' },
@@ -18,12 +20,15 @@ export default defineCommand({
   async run({ args }) {
     if (!(DATASET_NAMES as readonly string[]).includes(args.data)) throw new OmnipruneError('E_BAD_INPUT', `unknown dataset "${args.data}"`, { hint: `use one of: ${DATASET_NAMES.join(', ')}` });
     await startBackend(args.backend, args.json);
-    const file = await resolveModelJson(args.model);
-    const model = await loadModel(file);
-    const meta = await readModelMetadata(file);
+    const file = args.model;
+    const { model, metadata: meta } = await readModel(file, builtinContainer());
+    if (args.normalize !== undefined && meta.normalization) {
+      throw new OmnipruneError('E_BAD_INPUT', `${file} records its normalisation already; --normalize would apply a second one`, { hint: 'drop --normalize' });
+    }
+    const stats = args.normalize !== undefined ? parseNormalize(args.normalize) : meta.normalization ?? null;
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, testSubset, trainSubset: 10, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
-    const data = await prepareData({ dataset: dataset as never, normalize: meta.normalization ?? false }, meta.normalization ?? null);
+    const data = await prepareData({ dataset: dataset as never, normalize: stats ?? false }, stats);
     const runner = await selectRunner(args.runner, args.json);
     const { accuracy, loss } = await runner.evaluate(model, data.test);
     const cost = countCost(model);

@@ -29,15 +29,17 @@ export default defineCommand({
     const runner = await selectRunner(args.runner ?? pipeline.runner);
     const report = await runPipeline(pipeline, { container, outDir, backend, runner, onEvent: createEventRenderer(process.stderr) });
     const f = report.final!;
-    if (pipeline.export.onnx) {
+    const files = [...(f.files ?? ['final/model.json'])];
+    if (pipeline.export.onnx && !files.includes('final/model.onnx')) {
       const final = await loadModel(join(outDir, 'final', 'model.json'));
       await writeFileAtomic(join(outDir, 'final', 'model.onnx'), exportOnnx(final).bytes);
       final.dispose();
+      files.push('final/model.onnx');
     }
     process.stdout.write(
       `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
       `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
-      `wrote ${outDir}/report.json, report.html, final/model.json${pipeline.export.onnx ? ', final/model.onnx' : ''}\n`,
+      `wrote ${outDir}/report.json, report.html, ${files.join(', ')}\n`,
     );
   },
 });

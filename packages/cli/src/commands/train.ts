@@ -2,9 +2,10 @@ import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
   DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentFromSteps, buildZooModel, countCost, createProgressRenderer,
-  createSgdTrainer, loadModel, prepareData, readModelMetadata, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
+  createSgdTrainer, prepareData, readModel, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
 } from '@omniprune/core';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
+import { builtinContainer } from '../shared/plugin-registry.js';
 
 function parseAugment(value: string): AugmentStep[] {
   if (value === 'none' || value === '') return [];
@@ -41,7 +42,7 @@ export default defineCommand({
   args: {
     zoo: { type: 'string', description: `Architecture to train from scratch: ${ZOO_MODEL_NAMES.join(', ')}` },
     'zoo-options': { type: 'string', description: 'JSON options of the zoo architecture, e.g. \'{"patchSize":7,"numHeads":4}\' for vit' },
-    from: { type: 'string', description: 'Continue training a saved model (model.json or its directory) instead of --zoo' },
+    from: { type: 'string', description: 'Continue training a model file (model.json or its directory, Keras .h5/.keras, ONNX .onnx) instead of --zoo' },
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files (default: system folder / cache)' },
     out: { type: 'string', required: true, description: 'Output directory (model.json, weights.bin, train-report.json)' },
@@ -69,9 +70,9 @@ export default defineCommand({
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, seed, trainSubset, testSubset, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
     if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
-    const stats = args.from ? (await readModelMetadata(args.from)).normalization ?? undefined : undefined;
-    const data = await prepareData({ dataset: dataset as never }, stats);
-    const model = args.from ? await loadModel(args.from)
+    const loaded = args.from ? await readModel(args.from, builtinContainer()) : undefined;
+    const data = await prepareData({ dataset: dataset as never }, loaded?.metadata.normalization ?? undefined);
+    const model = loaded ? loaded.model
       : buildZooModel(args.zoo!, { ...parseZooOptions(args['zoo-options']), inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
     const name = args.zoo ?? model.name;
     const cost = countCost(model);

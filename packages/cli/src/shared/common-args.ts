@@ -41,3 +41,21 @@ export function parsePositiveNumber(flag: string, value: string | undefined, fal
   if (!Number.isFinite(n) || n <= 0) throw new OmnipruneError('E_BAD_INPUT', `--${flag} must be a positive number, got "${value}"`);
   return n;
 }
+
+/**
+ * Parse `--normalize MEAN/STD` as PyTorch's `Normalize(mean, std)` values: `0.286/0.353` or `0.49,0.48,0.45/0.25,0.24,0.26`.
+ * @example
+ * parseNormalize('0.2860/0.3530') // { mean: [0.286], std: [0.353] }
+ */
+export function parseNormalize(value: string): { mean: number[]; std: number[] } {
+  const [m, s, extra] = value.split('/');
+  const nums = (part: string | undefined): number[] => (part ?? '').split(',').map((x) => Number(x.trim()));
+  const mean = nums(m);
+  const std = nums(s);
+  if (extra !== undefined || s === undefined || mean.some((x) => !Number.isFinite(x)) || std.some((x) => !(x > 0)) || mean.length !== std.length) {
+    throw new OmnipruneError('E_BAD_INPUT', `--normalize must be MEAN/STD with as many std values (> 0) as means, got "${value}"`, {
+      hint: 'e.g. --normalize 0.2860/0.3530 (one channel) or --normalize 0.485,0.456,0.406/0.229,0.224,0.225',
+    });
+  }
+  return { mean, std };
+}

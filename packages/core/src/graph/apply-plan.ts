@@ -6,6 +6,7 @@ import { jsonToModel, modelToJson, type InboundRef, type ModelJson } from './mod
 import type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan } from './prune-plan.js';
 import { keepAlong, transferWeights } from './weight-transfer.js';
 import { removeHeads } from './remove-heads.js';
+import { inheritAnnotations } from '../io/model-annotations.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -130,5 +131,5 @@ export async function applyPlans(model: tfl.LayersModel, plans: readonly PrunePl
     if (current !== model) current.dispose();
     current = next;
   }
-  return current === model ? cloneModel(model, modelToJson(model)) : current;
+  return inheritAnnotations(model, current === model ? await cloneModel(model, modelToJson(model)) : current);
 }

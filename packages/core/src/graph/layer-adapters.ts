@@ -112,6 +112,16 @@ export const LAYER_ADAPTERS: Readonly<Record<string, LayerAdapter>> = {
   Flatten: { role: 'flatten' },
   Reshape: { role: 'reshape' },
   AddPositionEmbedding: { role: 'passthrough', weights: { embeddings: { out: -1 } } },
+  HardSigmoid: PASS,
+  HardSwish: PASS,
+  Rescaling: PASS,
+  Permute: {
+    role: 'passthrough',
+    unsupported: (c, rank) => {
+      const dims = c.dims as number[] | undefined;
+      return dims && dims[dims.length - 1] === rank - 1 ? null : 'moves the channel axis';
+    },
+  },
   MultiHeadSelfAttention: {
     role: 'passthrough',
     weights: {

@@ -5,6 +5,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { listPlugins } from '../plugin/plugin-container.js';
 import type { LoadedModel, ModelFormat, ModelFormatPlugin, ModelOrigin } from './model-format.js';
+import { separateOutputSoftmax } from './separate-softmax.js';
 import { tfjsLayersFormat } from './tfjs-layers-format.js';
 
 /** Hints for files people try that no registered format reads. */
@@ -37,7 +38,7 @@ export function formatForFile(file: string, container?: DependencyContainer): Mo
 /**
  * Read a model in any registered format: a TF.js/Keras `model.json` (or its directory), and with the matching
  * format plugins registered, Keras `.h5`/`.keras` and ONNX `.onnx`. Returns the model, where it came from and
- * what the reader changed on the way in.
+ * what the reader changed on the way in (an output layer with a fused softmax is split so its logits can be read).
  * @example
  * const { model, origin, notes } = await readModel('examples/pytorch/resnet.onnx', container);
  */
@@ -50,7 +51,9 @@ export async function readModel(path: string, container?: DependencyContainer): 
     });
   }
   const file = s.isDirectory() ? join(full, 'model.json') : full;
-  return formatForFile(file, container).read(file);
+  const loaded = await formatForFile(file, container).read(file);
+  const { model, note } = await separateOutputSoftmax(loaded.model);
+  return note ? { ...loaded, model, notes: [...loaded.notes, note] } : loaded;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface InferenceRunner {
   evaluate(model: tfl.LayersModel, ds: ImageDataset): Promise<{ loss: number; accuracy: number }>;
   /**
    * Log-probabilities up to a per-row constant, `[ds.count, classes]` row-major, as core's `predictLogits` computes
-   * them: the `logits` layer's output when the model has one, else `log` of its clipped probabilities.
+   * them: the logits core's `classifierOutput` finds, else `log` of its clipped probabilities.
    */
   predictLogits(model: tfl.LayersModel, ds: ImageDataset, batchSize?: number): Promise<Float32Array>;
 }

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { selectSubsetIndices, takeIndices } from '../data/subset.js';
 import { buildDependencyGraph } from '../graph/dependency-graph.js';
+import { annotationsOf } from '../io/model-annotations.js';
 import { loadModel, saveModel } from '../io/model-io.js';
+import { writeInOriginFormat } from '../io/read-model.js';
+import { classifierOutput } from '../train/classifier-output.js';
 import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import { deriveSeed } from '../train/batches.js';
@@ -109,7 +112,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     }
   } else {
     const baseline = await statsOf(parent, data.test, runner);
-    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), baseline, iterations: [] };
+    const model = { format: annotationsOf(parent).origin?.format ?? 'tfjs-layers', classifier: classifierOutput(parent).reason, notes: inputs.notes };
+    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), model, baseline, iterations: [] };
     onEvent({ type: 'baseline', stats: baseline });
     await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
     checkTargetsReachable(pipeline.stop, baseline, buildDependencyGraph(parent), pruners.map((p) => p.pruner.kind), parent);
@@ -174,7 +178,15 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const final = report.final!;
   const finalModel = await loadModel(join(outDir, final.iteration === 0 ? BASELINE_DIR : report.iterations[final.iteration - 1].modelDir));
   await saveModel(finalModel, join(outDir, 'final'), { omniprune: { normalization: data.normalization, iteration: final.iteration } });
+  const files = ['final/model.json'];
+  const origin = annotationsOf(finalModel).origin;
+  const native = origin ? await writeInOriginFormat(finalModel, origin, join(outDir, 'final'), container) : null;
+  if (native) {
+    files.push(relative(outDir, native));
+    log(`wrote the final model as ${origin!.format} too (${relative(outDir, native)}), with the original's interface`);
+  }
   finalModel.dispose();
+  report = { ...report, final: { ...final, files } };
   await writeReport(outDir, report);
   onEvent({ type: 'done', report });
   return report;

@@ -3,7 +3,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
-import { loadModel, readModelMetadata, saveModel } from '../io/model-io.js';
+import { annotateModel } from '../io/model-annotations.js';
+import { loadModel, saveModel } from '../io/model-io.js';
+import { readModel } from '../io/read-model.js';
+import { classifierOutput } from '../train/classifier-output.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import type { PluginContext } from '../plugin/define-plugin.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
@@ -17,6 +20,8 @@ export interface PipelineInputs {
   readonly model: tfl.LayersModel;
   readonly data: PreparedData;
   readonly augment?: AugmentFn;
+  /** What the reader changed on load (empty for zoo models). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -32,16 +37,19 @@ export async function preparePipelineInputs(
   if (typeof dataset.path === 'string') dataset.path = resolveInPipeline(pipeline, dataset.path);
   const dataSpec = { ...pipeline.data, dataset } as never;
   if ('path' in pipeline.model) {
-    const modelPath = resolveInPipeline(pipeline, pipeline.model.path);
-    const model = await loadModel(modelPath);
-    const data = await prepareData(dataSpec, (await readModelMetadata(modelPath)).normalization ?? undefined);
-    return { model, data, augment };
+    const { path, logitsLayer, output } = pipeline.model;
+    const loaded = await readModel(resolveInPipeline(pipeline, path), container);
+    if (logitsLayer || output) annotateModel(loaded.model, { classifier: { logitsLayer, output } });
+    for (const note of loaded.notes) ctx.log(`model: ${note}`);
+    ctx.log(`model: ${loaded.origin.format} model, ${classifierOutput(loaded.model).reason}`);
+    const data = await prepareData(dataSpec, loaded.metadata.normalization ?? undefined);
+    return { model: loaded.model, data, augment, notes: loaded.notes };
   }
   const data = await prepareData(dataSpec);
   const baseDir = join(runDir, 'base');
   if (await stat(join(baseDir, 'model.json')).catch(() => null)) {
     ctx.log(`using the base model trained earlier in ${baseDir}`);
-    return { model: await loadModel(baseDir), data, augment };
+    return { model: await loadModel(baseDir), data, augment, notes: [] };
   }
   const model = buildZooModel(pipeline.model.zoo, {
     inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed: pipeline.model.seed ?? pipeline.seed,
@@ -50,5 +58,5 @@ export async function preparePipelineInputs(
   const factory = await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');
   await factory({ seed: pipeline.seed, augment }).fit(model, data.train, { onEvent: onTrainEvent });
   await saveModel(model, baseDir, { omniprune: { normalization: data.normalization, trainedBy: 'pipeline' } });
-  return { model, data, augment };
+  return { model, data, augment, notes: [] };
 }

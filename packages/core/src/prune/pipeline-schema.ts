@@ -8,9 +8,19 @@ import type { PluginKind } from '../plugin/define-plugin.js';
 /** One `use: <plugin> / with: <options>` entry. */
 const pluginUse = z.strictObject({ use: z.string().min(1), with: z.unknown().optional() });
 
-/** Where the pipeline's model comes from: a saved model, or a zoo model trained from scratch first. */
+/**
+ * Where the pipeline's model comes from: a model file (TF.js/Keras `model.json`, Keras `.h5`/`.keras`, ONNX `.onnx`),
+ * or a zoo model trained from scratch first. `logitsLayer`/`output` override how the classifier's output is read
+ * (default: from the output layer's activation; see core's `classifierOutput`).
+ */
 export const modelSourceSchema = z.union([
-  z.strictObject({ path: z.string().min(1) }),
+  z.strictObject({
+    path: z.string().min(1),
+    /** Layer whose output is the logits. */
+    logitsLayer: z.string().min(1).optional(),
+    /** What the model's output is. */
+    output: z.enum(['logits', 'probabilities']).optional(),
+  }),
   z.strictObject({ zoo: z.string().min(1), train: z.record(z.string(), z.unknown()), seed: z.number().int().optional() }),
 ]);
 

@@ -54,10 +54,16 @@ export interface RunReport {
   readonly runner?: string;
   readonly similarity: string;
   readonly pruners: readonly string[];
+  /** The base model: the format it came in, how its output is read, what was normalised on load. */
+  readonly model?: { readonly format: string; readonly classifier: string; readonly notes: readonly string[] };
   readonly baseline: ModelStats;
   readonly iterations: readonly IterationRecord[];
   /** Filled when the run ended. */
-  readonly final?: { readonly iteration: number; readonly stats: ModelStats; readonly flopsReduction: number; readonly paramsReduction: number; readonly accuracyChange: number };
+  readonly final?: {
+    readonly iteration: number; readonly stats: ModelStats; readonly flopsReduction: number; readonly paramsReduction: number; readonly accuracyChange: number;
+    /** Files of the final model, relative to the run directory (`final/model.json`, and `final/model.onnx` for ONNX models). */
+    readonly files?: readonly string[];
+  };
   readonly stopReason?: StopReason;
   readonly stopMessage?: string;
 }

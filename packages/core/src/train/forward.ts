@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/types.js';
 import { OmnipruneError } from '../errors/omniprune-error.js';
+import { classifierOutput } from './classifier-output.js';
 
 /** Probabilities are clipped to this before `log` when a model has no logits layer. */
 export const PROB_EPSILON = 1e-7;
@@ -18,57 +19,33 @@ export interface ClassifierHead {
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
 }
 
-const heads = new WeakMap<tfl.LayersModel, Map<string, ClassifierHead>>();
-
-function findLayer(model: tfl.LayersModel, name: string): tfl.layers.Layer | undefined {
-  return model.layers.find((layer) => layer.name === name);
-}
+const heads = new WeakMap<tfl.LayersModel, { key: string; head: ClassifierHead }>();
 
 /**
- * Resolve how to run `model` for the loss: through the sub-model ending at the layer named `logitsLayer`
- * (sharing the model's weights) when it exists, else the model itself, read as probabilities.
+ * How to run `model` for the loss and the scores: through the sub-model ending at its logits layer (sharing the
+ * model's weights) when {@link classifierOutput} finds one, else the model itself, read as probabilities.
  */
-export function resolveHead(model: tfl.LayersModel, logitsLayer = 'logits'): ClassifierHead {
-  const cached = heads.get(model)?.get(logitsLayer);
-  if (cached) return cached;
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `model ${model.name} has ${model.inputs.length} inputs and ` +
-      `${model.outputs.length} outputs; the trainer needs exactly one of each`, {
-      plugin: 'trainer:sgd', hint: 'train single-input, single-output classifiers',
-    });
-  }
+export function resolveHead(model: tfl.LayersModel): ClassifierHead {
+  const decision = classifierOutput(model);
+  const key = `${decision.logitsLayer}|${decision.output}`;
+  const cached = heads.get(model);
+  if (cached?.key === key) return cached.head;
   const rawSample = model.inputs[0].shape.slice(1);
   if (rawSample.some((d) => d == null)) {
-    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `model ${model.name} input shape [${model.inputs[0].shape.join(', ')}] ` +
-      'has unknown dimensions besides the batch axis', { plugin: 'trainer:sgd', hint: 'give the Input a full shape' });
+    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `model ${model.name} input shape [${model.inputs[0].shape.join(', ')}] ` +
+      'has unknown dimensions besides the batch axis', { hint: 'give the Input a full shape (height, width, channels)' });
   }
   const sampleShape = rawSample as number[];
-  const layer = findLayer(model, logitsLayer);
-  let runner: tfl.LayersModel = model;
-  let fromLogits = false;
-  if (layer) {
-    const output = layer.output;
-    if (Array.isArray(output)) {
-      throw new OmnipruneError('E_UNSUPPORTED_LAYER', `layer ${logitsLayer} of ${model.name} has several outputs`, {
-        plugin: 'trainer:sgd', hint: `name the last linear layer '${logitsLayer}'`,
-      });
-    }
-    runner = output === model.outputs[0] ? model : tfl.model({ inputs: model.inputs, outputs: output });
-    fromLogits = true;
-  }
-  const outShape = (layer ? (layer.output as tfl.SymbolicTensor) : model.outputs[0]).shape;
-  if (outShape.length !== 2 || outShape[1] == null) {
-    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `output of ${model.name} has shape [${outShape.join(', ')}], ` +
-      'expected [batch, classes]', { plugin: 'trainer:sgd', hint: 'end the model with a Dense layer over the classes' });
-  }
+  const layer = decision.logitsLayer === null ? undefined : model.getLayer(decision.logitsLayer);
+  const output = (layer ? layer.output : model.outputs[0]) as tfl.SymbolicTensor;
+  const runner = output === model.outputs[0] ? model : tfl.model({ inputs: model.inputs, outputs: output });
   const head: ClassifierHead = {
-    fromLogits,
-    numClasses: outShape[1],
+    fromLogits: layer !== undefined,
+    numClasses: output.shape[1] as number,
     sampleShape,
     forward: (x, training) => runner.apply(x, { training }) as tf.Tensor2D,
   };
-  if (!heads.has(model)) heads.set(model, new Map());
-  heads.get(model)!.set(logitsLayer, head);
+  heads.set(model, { key, head });
   return head;
 }
 
@@ -154,11 +131,11 @@ function checkBatchSize(batchSize: number): void {
  * const { loss, accuracy } = await evaluateClassifier(model, test, { batchSize: 256 });
  */
 export async function evaluateClassifier(
-  model: tfl.LayersModel, ds: ImageDataset, options: { batchSize?: number; logitsLayer?: string } = {},
+  model: tfl.LayersModel, ds: ImageDataset, options: { batchSize?: number } = {},
 ): Promise<{ loss: number; accuracy: number }> {
   const batchSize = options.batchSize ?? 128;
   checkBatchSize(batchSize);
-  const head = resolveHead(model, options.logitsLayer);
+  const head = resolveHead(model);
   checkDataset(ds, head, model.name);
   const sample = ds.shape[0] * ds.shape[1] * ds.shape[2];
   let lossSum = 0;
@@ -197,8 +174,6 @@ export async function collectOutputs(
 export interface PredictOptions {
   /** Batch size. Default 128. */
   batchSize?: number;
-  /** Name of the logits layer ({@link predictLogits} only). Default `'logits'`. */
-  logitsLayer?: string;
 }
 
 /**
@@ -207,7 +182,7 @@ export interface PredictOptions {
  * const probs = await predict(model, test); // probs.length === test.count * test.numClasses
  */
 export async function predict(model: tfl.LayersModel, ds: ImageDataset, options: PredictOptions = {}): Promise<Float32Array> {
-  const head = resolveHead(model, options.logitsLayer);
+  const head = resolveHead(model);
   checkDataset(ds, head, model.name);
   const outDim = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   return collectOutputs(ds, options.batchSize ?? 128, outDim, head.sampleShape,
@@ -216,13 +191,13 @@ export async function predict(model: tfl.LayersModel, ds: ImageDataset, options:
 
 /**
  * Logits (inference mode) for every image of `ds`, row-major `[ds.count, numClasses]`: the output of the
- * layer named `logitsLayer`, or `log(max(p, 1e-7))` of the model's probabilities when there is none
+ * logits layer {@link classifierOutput} finds, or `log(max(p, 1e-7))` of the model's probabilities when there is none
  * (logits up to a per-row constant, which softmax and KL ignore).
  * @example
  * const logits = await predictLogits(model, test, { batchSize: 256 });
  */
 export async function predictLogits(model: tfl.LayersModel, ds: ImageDataset, options: PredictOptions = {}): Promise<Float32Array> {
-  const head = resolveHead(model, options.logitsLayer);
+  const head = resolveHead(model);
   checkDataset(ds, head, model.name);
   return collectOutputs(ds, options.batchSize ?? 128, head.numClasses, head.sampleShape, (x) => {
     const out = head.forward(x, false);

@@ -37,7 +37,7 @@ const augmentSchema = z.custom<AugmentFn>((v) => typeof v === 'function', { mess
  *   a Keras `l2(λ)` kernel regulariser on the model adds `2λw` on top through the model's own losses);
  * - `schedule` `{ type: 'constant' }`; `warmupEpochs` 0 (linear ramp, see {@link learningRateAt});
  * - `labelSmoothing` 0; `earlyStopping` off; `seed` 0 (shuffle order and augmentation rng);
- * - `shuffle` true (ImageDataset inputs only); `augment` none; `logitsLayer` `'logits'`.
+ * - `shuffle` true (ImageDataset inputs only); `augment` none.
  * @example
  * sgdTrainerOptionsSchema.parse({ epochs: 190, weightDecay: 1e-4, schedule: { type: 'step', milestones: [100, 150] } });
  */
@@ -56,7 +56,6 @@ export const sgdTrainerOptionsSchema = z.object({
   shuffle: z.boolean().default(true),
   augment: augmentSchema.optional(),
   /** Name of the linear layer before the final softmax; the loss is computed from its output when present. */
-  logitsLayer: z.string().min(1).default('logits'),
 });
 
 /** Options accepted by {@link createSgdTrainer} (every field optional). */

@@ -32,7 +32,7 @@ export function createSgdTrainer(input: SgdTrainerOptionsInput = {}): Trainer {
   return {
     fit: (model, train, opts = {}) => fitSgd(model, train, options, opts),
     evaluate: (model, ds, opts = {}) =>
-      evaluateClassifier(model, ds, { batchSize: opts.batchSize ?? options.batchSize, logitsLayer: options.logitsLayer }),
+      evaluateClassifier(model, ds, { batchSize: opts.batchSize ?? options.batchSize }),
   };
 }
 
@@ -107,7 +107,7 @@ async function fitSgd(
   const started = performance.now();
   const epochs = opts.epochs ?? options.epochs;
   if (!Number.isInteger(epochs) || epochs < 1) throw badInput(`epochs must be a positive integer, got ${epochs}`, 'pass e.g. { epochs: 10 }');
-  const head = resolveHead(model, options.logitsLayer);
+  const head = resolveHead(model);
   const sampleSize = head.sampleShape.reduce((a, b) => a * b, 1);
   let source: BatchSource;
   let stepsPerEpoch: number | undefined;
@@ -196,7 +196,7 @@ async function fitSgd(
       if (step === 0) throw badInput(`the batch source yielded no batches for epoch ${epoch + 1}`, 'check the training data is not empty');
       stepsPerEpoch ??= step;
       const val = opts.validation
-        ? await evaluateClassifier(model, opts.validation, { batchSize: options.batchSize, logitsLayer: options.logitsLayer })
+        ? await evaluateClassifier(model, opts.validation, { batchSize: options.batchSize })
         : undefined;
       const end = progress('epoch-end');
       history.push({ epoch, lr, loss: end.loss, accuracy: end.accuracy, seconds: (performance.now() - epochStart) / 1000, val });

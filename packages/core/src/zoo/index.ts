@@ -8,6 +8,8 @@ export { MultiHeadSelfAttention, ATTENTION_WEIGHT_NAMES } from './layers/multi-h
 export type { MultiHeadSelfAttentionArgs, LayerArgs } from './layers/multi-head-self-attention.js';
 export { AddPositionEmbedding } from './layers/add-position-embedding.js';
 export type { AddPositionEmbeddingArgs } from './layers/add-position-embedding.js';
+export { HardSigmoid, HardSwish } from './layers/hard-activations.js';
+export type { HardSigmoidArgs } from './layers/hard-activations.js';
 export { registerZooLayers, loadLayersModel } from './register.js';
 export { buildZooModel, isZooModelName, ZOO_MODEL_NAMES } from './build.js';
 export type { ZooModelName, ZooModelOptions } from './build.js';

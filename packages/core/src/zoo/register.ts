@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { AddPositionEmbedding } from './layers/add-position-embedding.js';
+import { HardSigmoid, HardSwish } from './layers/hard-activations.js';
 import { MultiHeadSelfAttention } from './layers/multi-head-self-attention.js';
 
 /** The zoo's custom layer classes, by serialised class name. */
-const ZOO_LAYERS = [MultiHeadSelfAttention, AddPositionEmbedding] as const;
+const ZOO_LAYERS = [MultiHeadSelfAttention, AddPositionEmbedding, HardSigmoid, HardSwish] as const;
 
 /**
- * Register the zoo's custom layers (`MultiHeadSelfAttention`, `AddPositionEmbedding`) with TF.js serialisation, so
+ * Register the zoo's custom layers (`MultiHeadSelfAttention`, `AddPositionEmbedding`, and `HardSigmoid`/`HardSwish`
+ * that ONNX import creates) with TF.js serialisation, so
  * models holding them can be loaded (`tfl.loadLayersModel`, `tfl.models.modelFromJSON`). Idempotent; called by
  * {@link vit} and {@link loadLayersModel}, call it yourself before other loaders.
  * @example

@@ -62,7 +62,7 @@ describe('option validation', () => {
     const o = parseSgdTrainerOptions({});
     expect(o).toMatchObject({
       epochs: 10, batchSize: 128, lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0,
-      schedule: { type: 'constant' }, warmupEpochs: 0, labelSmoothing: 0, seed: 0, shuffle: true, logitsLayer: 'logits',
+      schedule: { type: 'constant' }, warmupEpochs: 0, labelSmoothing: 0, seed: 0, shuffle: true,
     });
     expect(o.earlyStopping).toBeUndefined();
     expect(parseSgdTrainerOptions({ earlyStopping: {} }).earlyStopping)
