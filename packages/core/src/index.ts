@@ -69,7 +69,7 @@ export {
 export { classifierOutput } from './train/classifier-output.js';
 export type { ClassifierOutput } from './train/classifier-output.js';
 export type {
-  Trainer, TrainEvent, FitOptions, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,
+  Trainer, TrainEvent, FitOptions, TrainResumeState, FitResult, Evaluation, AugmentFn, BatchSource, SgdTrainerOptions,
   SgdTrainerOptionsInput, LrSchedule,
 } from './train/index.js';
 
@@ -87,3 +87,5 @@ export type {
 export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-plugin.js';
 export type { TrainerFactory, TrainerRun } from './train/sgd-trainer-plugin.js';
 export { deriveSeed } from './train/batches.js';
+export { saveTrainCheckpoint, readTrainCheckpoint, removeTrainCheckpoint, CHECKPOINT_DIR } from './train/train-checkpoint.js';
+export { hashSettings } from './util/hash-settings.js';

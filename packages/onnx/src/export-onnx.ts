@@ -8,8 +8,19 @@ import { encodeModel, type OnnxValue } from './onnx-graph.js';
 export interface ExportOnnxOptions {
   /** Extra graph outputs: layer names whose activations are also returned (TF.js layout, for activation capture). */
   readonly extraOutputs?: readonly string[];
-  /** Default-domain opset. Default 17 (LayerNormalization). */
+  /** Default-domain opset. Default 17 (LayerNormalization; HardSwish needs 14). */
   readonly opset?: number;
+  /** Name of the graph input. Default: the model's input layer name. */
+  readonly inputName?: string;
+  /**
+   * Layout of a 4-D image input and of 4-D model outputs: `NHWC` (default, as TF.js feeds them) or `NCHW` (as
+   * PyTorch and most onnxruntime deployments feed them; the graph then starts without a Transpose).
+   */
+  readonly layout?: 'NHWC' | 'NCHW';
+  /** Name of the symbolic batch dimension of the input and outputs. Default `batch`. */
+  readonly batchName?: string;
+  /** Names of the model's outputs in the graph, in order. Default `out:<layer>`. Extra outputs keep `out:<layer>`. */
+  readonly outputNames?: readonly string[];
 }
 
 /** An exported model: the ONNX bytes and the names of its input and outputs. */
@@ -21,11 +32,13 @@ export interface OnnxExport {
 }
 
 /**
- * Export a single-input TF.js Layers model to ONNX. Images stay NHWC at the graph's input and outputs (like TF.js)
- * and run NCHW inside; batch norm becomes one multiply-add per channel. A layer class the exporter does not know
- * is an `E_UNSUPPORTED_LAYER` error naming it.
+ * Export a single-input TF.js Layers model to ONNX. By default images stay NHWC at the graph's input and outputs
+ * (like TF.js) and run NCHW inside; `layout: 'NCHW'` gives the graph a PyTorch-style NCHW input (and 4-D outputs)
+ * instead. The batch dimension is symbolic. Batch norm becomes one multiply-add per channel. A layer class the
+ * exporter does not know is an `E_UNSUPPORTED_LAYER` error naming it.
  * @example
  * const { bytes } = exportOnnx(model); await writeFileAtomic('model.onnx', bytes);
+ * const same = exportOnnx(imported, { inputName: 'input', layout: 'NCHW', outputNames: ['logits'] }); // as the original
  */
 export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = {}): OnnxExport {
   const json = modelToJson(model);
@@ -35,6 +48,7 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export model "${model.name}" with ${json.config.input_layers.length} inputs to ONNX`, { plugin: 'onnx', hint: 'export single-input models' });
   }
   const g = new GraphBuilder();
+  const batch = options.batchName ?? 'batch';
   const syms = new Map<string, Sym>();
   const inputs: OnnxValue[] = [];
   for (const name of order) {
@@ -42,8 +56,10 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     const layer = model.getLayer(name);
     const outShape = ((Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[]).slice(1) as number[];
     if (lj.class_name === 'InputLayer') {
-      inputs.push({ name, shape: [null, ...outShape] });
-      syms.set(name, { name, layout: 'plain', rank: outShape.length + 1 });
+      const inputName = options.inputName ?? name;
+      const nchw = options.layout === 'NCHW' && outShape.length === 3;
+      inputs.push({ name: inputName, shape: [batch, ...(nchw ? [outShape[2], outShape[0], outShape[1]] : outShape)] });
+      syms.set(name, { name: inputName, layout: nchw ? 'nchw' : 'plain', rank: outShape.length + 1 });
       continue;
     }
     const convert = CONVERTERS[lj.class_name];
@@ -55,14 +71,19 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     const inbound = (lj.inbound_nodes[0] ?? []).map((ref) => syms.get(ref[0])!);
     syms.set(name, convert({ layer, className: lj.class_name, config: lj.config, inputs: inbound, g, outShape }));
   }
-  const outputNames = [...new Set([...json.config.output_layers.map((o) => o[0]), ...(options.extraOutputs ?? [])])];
-  const outputs: OnnxValue[] = outputNames.map((name) => {
+  const modelOutputs = json.config.output_layers.map((o) => o[0]);
+  if (options.outputNames && options.outputNames.length !== modelOutputs.length) {
+    throw new OmnipruneError('E_BAD_INPUT', `${options.outputNames.length} output names given for a model with ${modelOutputs.length} outputs`, { plugin: 'onnx', hint: 'name every output of the model, in order' });
+  }
+  const outputNames = [...new Set([...modelOutputs, ...(options.extraOutputs ?? [])])];
+  const outputs: OnnxValue[] = outputNames.map((name, i) => {
     const sym = syms.get(name);
     if (!sym) throw new OmnipruneError('E_BAD_INPUT', `no layer "${name}" to export as an output`, { plugin: 'onnx', hint: 'name a layer of the model' });
-    const plain = g.toPlain(sym);
-    g.op('Identity', [plain.name], {}, `out:${name}`);
     const shape = ((Array.isArray(model.getLayer(name).outputShape[0]) ? model.getLayer(name).outputShape[0] : model.getLayer(name).outputShape) as (number | null)[]).slice(1) as number[];
-    return { name: `out:${name}`, shape: [null, ...shape] };
+    const nchw = options.layout === 'NCHW' && i < modelOutputs.length && shape.length === 3;
+    const graphName = (i < modelOutputs.length ? options.outputNames?.[i] : undefined) ?? `out:${name}`;
+    g.op('Identity', [(nchw ? g.toNchw(sym) : g.toPlain(sym)).name], {}, graphName);
+    return { name: graphName, shape: [batch, ...(nchw ? [shape[2], shape[0], shape[1]] : shape)] };
   });
   const bytes = encodeModel({ name: model.name, nodes: g.nodes, initializers: g.initializers, inputs, outputs }, options.opset ?? 17);
   return { bytes, input: inputs[0].name, outputs: outputs.map((o) => o.name) };

@@ -42,6 +42,7 @@ export function activation(g: GraphBuilder, x: Sym, fn: unknown, c: LayerContext
     case 'softplus': return same('Softplus');
     case 'softsign': return same('Softsign');
     case 'softmax': return same('Softmax', { axis: channelAxis });
+    case 'log_softmax': case 'logSoftmax': return same('LogSoftmax', { axis: channelAxis });
     case 'relu6': return { ...x, name: g.op('Clip', [x.name, g.floats('zero', [], [0]), g.floats('six', [], [6])]) };
     case 'swish': return { ...x, name: g.op('Mul', [x.name, g.op('Sigmoid', [x.name])]) };
     case 'gelu': {
@@ -177,7 +178,22 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   BatchNormalization: batchNorm,
   Dense: dense,
   Activation: (c) => activation(c.g, c.inputs[0], c.config.activation, c, channelAxisOf(c.inputs[0])),
-  ReLU: (c) => (c.config.max_value ? activation(c.g, c.inputs[0], 'relu6', c) : activation(c.g, c.inputs[0], 'relu', c)),
+  ReLU: (c) => {
+    const max = c.config.max_value;
+    if (max === undefined || max === null) return activation(c.g, c.inputs[0], 'relu', c);
+    return { ...c.inputs[0], name: c.g.op('Clip', [c.inputs[0].name, c.g.floats('zero', [], [0]), c.g.floats('max', [], [Number(max)])]) };
+  },
+  HardSigmoid: (c) => ({ ...c.inputs[0], name: c.g.op('HardSigmoid', [c.inputs[0].name], { alpha: { float: Number(c.config.alpha) }, beta: { float: Number(c.config.beta) } }) }),
+  HardSwish: (c) => ({ ...c.inputs[0], name: c.g.op('HardSwish', [c.inputs[0].name]) }),
+  Rescaling: (c) => {
+    const x = c.inputs[0];
+    const scaled = c.g.op('Mul', [x.name, c.g.floats('scale', [], [Number(c.config.scale)])]);
+    return { ...x, name: Number(c.config.offset ?? 0) === 0 ? scaled : c.g.op('Add', [scaled, c.g.floats('offset', [], [Number(c.config.offset)])]) };
+  },
+  Permute: (c) => {
+    const x = c.g.toPlain(c.inputs[0]);
+    return { ...x, name: c.g.op('Transpose', [x.name], { perm: [0, ...(c.config.dims as number[])] }) };
+  },
   LeakyReLU: (c) => ({ ...c.inputs[0], name: c.g.op('LeakyRelu', [c.inputs[0].name], { alpha: { float: Number(c.config.alpha ?? 0.3) } }) }),
   Softmax: (c) => activation(c.g, c.inputs[0], 'softmax', c, channelAxisOf(c.inputs[0])),
   Dropout: identity,

@@ -24,10 +24,10 @@ export interface OnnxTensor {
   readonly values: Float32Array | BigInt64Array;
 }
 
-/** A graph input or output: name, element type, shape (null = symbolic batch). */
+/** A float graph input or output: name and shape (a string is a symbolic dimension; null is the symbolic `batch`). */
 export interface OnnxValue {
   readonly name: string;
-  readonly shape: readonly (number | null)[];
+  readonly shape: readonly (number | string | null)[];
 }
 
 /** A whole ONNX graph. */
@@ -65,7 +65,7 @@ function writeValue(w: ProtoWriter, field: number, v: OnnxValue): void {
     m.message(2, (type) => type.message(1, (tensor) => {
       tensor.int(1, FLOAT);
       tensor.message(2, (shape) => {
-        for (const d of v.shape) shape.message(1, (dim) => (d === null ? dim.string(2, 'batch') : dim.int(1, d)));
+        for (const d of v.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d ?? 'batch')));
       });
     }));
   });

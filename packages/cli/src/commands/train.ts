@@ -2,8 +2,10 @@ import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
   DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentFromSteps, buildZooModel, countCost, createProgressRenderer,
-  createSgdTrainer, prepareData, readModel, saveModel, writeFileAtomic, type AugmentStep, type LrSchedule,
+  createSgdTrainer, hashSettings, prepareData, readModel, readTrainCheckpoint, removeTrainCheckpoint, saveModel,
+  saveTrainCheckpoint, writeFileAtomic, type AugmentStep, type LrSchedule,
 } from '@omniprune/core';
+import { rm } from 'node:fs/promises';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 
@@ -38,7 +40,7 @@ function parseZooOptions(text: string | undefined): Record<string, unknown> {
 
 /** `omniprune train`: train a zoo model on a dataset and save it for `inspect`, `eval` and pipelines. */
 export default defineCommand({
-  meta: { name: 'train', description: 'Train a zoo model on a dataset and save model.json + weights' },
+  meta: { name: 'train', description: 'Train a zoo model on a dataset and save model.json + weights (resumes an interrupted training in the same --out)' },
   args: {
     zoo: { type: 'string', description: `Architecture to train from scratch: ${ZOO_MODEL_NAMES.join(', ')}` },
     'zoo-options': { type: 'string', description: 'JSON options of the zoo architecture, e.g. \'{"patchSize":7,"numHeads":4}\' for vit' },
@@ -56,6 +58,7 @@ export default defineCommand({
     'train-subset': { type: 'string', description: 'Use a stratified subset of N training images' },
     'test-subset': { type: 'string', description: 'Use a stratified subset of N test images' },
     seed: { type: 'string', description: 'Seed for weights, shuffling and augmentation (default: 1)' },
+    restart: { type: 'boolean', default: false, description: 'Discard a checkpoint of an interrupted training in --out instead of resuming it' },
     ...backendArg,
   },
   async run({ args }) {
@@ -70,10 +73,17 @@ export default defineCommand({
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, seed, trainSubset, testSubset, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
     if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
+    const { backend: _b, restart: _r, ...shaping } = args;
+    const settingsHash = hashSettings({ ...shaping, _: undefined });
+    if (args.restart) await rm(join(args.out, 'checkpoint'), { recursive: true, force: true });
+    const checkpoint = await readTrainCheckpoint(args.out, settingsHash);
     const loaded = args.from ? await readModel(args.from, builtinContainer()) : undefined;
     const data = await prepareData({ dataset: dataset as never }, loaded?.metadata.normalization ?? undefined);
-    const model = loaded ? loaded.model
+    const built = checkpoint ? undefined : loaded ? loaded.model
       : buildZooModel(args.zoo!, { ...parseZooOptions(args['zoo-options']), inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
+    if (checkpoint && loaded) loaded.model.dispose();
+    const model = checkpoint?.model ?? built!;
+    if (checkpoint) process.stderr.write(`resuming the training in ${args.out} after epoch ${checkpoint.state.epochsDone}/${epochs}\n`);
     const name = args.zoo ?? model.name;
     const cost = countCost(model);
     process.stderr.write(`${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
@@ -89,18 +99,22 @@ export default defineCommand({
       augment: augmentFromSteps(augment),
     });
     const started = Date.now();
-    const result = await trainer.fit(model, data.train, { validation: data.test, onEvent: createProgressRenderer(process.stderr) });
+    const metadata = { omniprune: { dataset: args.data, inputShape: data.train.shape, classes: data.train.numClasses, normalization: data.normalization } };
+    const result = await trainer.fit(model, data.train, {
+      validation: data.test, onEvent: createProgressRenderer(process.stderr), resume: checkpoint?.state,
+      onEpochEnd: (state) => saveTrainCheckpoint(args.out, model, state, settingsHash, metadata),
+    });
     const evaluation = await trainer.evaluate(model, data.test);
     const seconds = (Date.now() - started) / 1000;
     const report = {
       model: name, from: args.from, dataset: data.train.name, backend, epochs: result.epochsRun, seconds,
+      resumedAfterEpoch: checkpoint?.state.epochsDone, command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
       testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, flops: cost.flops, params: cost.params,
       normalization: data.normalization, history: result.history,
     };
-    await saveModel(model, args.out, {
-      omniprune: { dataset: args.data, inputShape: data.train.shape, classes: data.train.numClasses, normalization: data.normalization, testAccuracy: evaluation.accuracy },
-    });
+    await saveModel(model, args.out, { omniprune: { ...metadata.omniprune, testAccuracy: evaluation.accuracy } });
     await writeFileAtomic(join(args.out, 'train-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await removeTrainCheckpoint(args.out);
     process.stderr.write(`test accuracy ${(evaluation.accuracy * 100).toFixed(2)} % after ${result.epochsRun} epochs in ${seconds.toFixed(0)} s; saved to ${args.out}\n`);
     model.dispose();
   },

@@ -3,6 +3,7 @@ import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as similarityPlugins } from '@omniprune/criteria-similarity';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
 import { plugins as headPlugins } from '@omniprune/pruner-head';
+import { onnxFormat } from '@omniprune/onnx';
 import { plugins as layerPlugins } from '@omniprune/pruner-layer';
 
 /** Built-in plugins, by the package that provides them. */
@@ -13,6 +14,7 @@ export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugi
   { source: '@omniprune/pruner-layer', plugins: layerPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-filter', plugins: filterPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-head', plugins: headPlugins as readonly PluginDefinition[] },
+  { source: '@omniprune/onnx', plugins: [onnxFormat as unknown as PluginDefinition] },
 ];
 
 /**

@@ -25,7 +25,8 @@ import { preparePipelineInputs } from './pipeline-inputs.js';
 import type { Pruner, PruneCandidate } from './pruner-types.js';
 import { renderReportHtml } from './report-html.js';
 import { reduction, type CandidateRecord, type ModelStats, type RunReport, type StopReason } from './run-report.js';
-import { hashSettings, readRunState, writeRunState } from './run-state.js';
+import { readRunState, writeRunState } from './run-state.js';
+import { hashSettings } from '../util/hash-settings.js';
 import { checkStop, checkTargetsReachable } from './stop-rules.js';
 
 const BASELINE_DIR = 'iterations/000';

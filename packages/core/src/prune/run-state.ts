@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OmnipruneError } from '../errors/omniprune-error.js';
@@ -16,12 +15,6 @@ export interface RunState {
 }
 
 const STATE_FILE = 'state.json';
-
-/** Stable hash of pipeline settings. */
-export function hashSettings(settings: unknown): string {
-  const canonical = JSON.stringify(settings, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-}
 
 /** Read a run directory's state, or null when it holds none. A state for another pipeline is an error. */
 export async function readRunState(dir: string, pipelineHash: string): Promise<RunState | null> {

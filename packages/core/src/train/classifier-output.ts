@@ -44,7 +44,8 @@ function checkRank2(model: tfl.LayersModel, layer: tfl.layers.Layer, what: strin
 /**
  * Decide how to read `model`'s output, from the output layer's activation: softmax (a `Softmax` layer or an
  * `Activation('softmax')`) means probabilities whose input layer gives the logits; a linear output (a `Dense`/Gemm
- * without activation, `from_logits=True` training) is logits; anything else (sigmoid, tanh, an unknown layer) is an
+ * without activation, `from_logits=True` training) is logits, and so is a log-softmax (PyTorch's `NLLLoss` models,
+ * logits up to a per-row constant); anything else (sigmoid, tanh, an unknown layer) is an
  * `E_UNSUPPORTED_MODEL` error unless `spec` (default: the model's annotation, set from the pipeline's `model:`)
  * says what the output is. The one place the trainer, both runners, the criteria and the exporter ask.
  * @example
@@ -80,6 +81,9 @@ export function classifierOutput(model: tfl.LayersModel, spec: ClassifierSpec | 
   }
   if (activation === 'linear') {
     return { logitsLayer: out.name, output: 'logits', reason: `output "${out.name}" (${out.getClassName()}, linear) gives logits` };
+  }
+  if (activation === 'logSoftmax' || activation === 'log_softmax') {
+    return { logitsLayer: out.name, output: 'logits', reason: `output "${out.name}" is a log-softmax: log-probabilities, used as logits (softmax of them is the same distribution)` };
   }
   throw new OmnipruneError('E_UNSUPPORTED_MODEL', `output layer "${out.name}" (${out.getClassName()}${activation ? `, activation ${activation}` : ''}) of model ${model.name} is neither a softmax nor a linear classifier output`, {
     hint: `omniprune trains and scores single-label classifiers with softmax cross-entropy; ${HOW_TO_OVERRIDE}`,

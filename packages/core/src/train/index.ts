@@ -1,5 +1,5 @@
 export type {
-  AugmentContext, AugmentFn, Batch, BatchSource, EpochSummary, EvaluateOptions, Evaluation, FitOptions, FitResult,
+  AugmentContext, AugmentFn, Batch, BatchSource, EpochSummary, EvaluateOptions, Evaluation, FitOptions, TrainResumeState, FitResult,
   TrainEvent, Trainer,
 } from './types.js';
 export {

@@ -126,15 +126,24 @@ async function fitSgd(
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (variables.length === 0) throw badInput(`model ${model.name} has no trainable weights`, 'unfreeze some layers before fitting');
 
+  if (opts.resume && options.earlyStopping) {
+    throw badInput('cannot resume a training that uses early stopping (its best weights are not checkpointed)', 'drop earlyStopping or restart the training');
+  }
   const sgd = createSgd(layerVariableParams(model), options);
   const stopper = options.earlyStopping ? createEarlyStopper(model, options.earlyStopping) : undefined;
-  const history: EpochSummary[] = [];
+  const history: EpochSummary[] = [...(opts.resume?.history ?? [])];
+  const firstEpoch = opts.resume?.epochsDone ?? 0;
+  if (!Number.isInteger(firstEpoch) || firstEpoch < 0 || firstEpoch > epochs) {
+    sgd.dispose();
+    throw badInput(`cannot resume after epoch ${firstEpoch} of a ${epochs}-epoch training`, 'restart the training');
+  }
+  if (opts.resume) sgd.importState(opts.resume.optimizer);
   const emit = (event: TrainEvent): void => opts.onEvent?.(event);
   let stepsDone = 0;
   let stoppedEarly = false;
   let restoredEpoch: number | undefined;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch < epochs; epoch++) {
       opts.signal?.throwIfAborted();
       const lr = learningRateAt(options, epoch, epochs);
       const epochStart = performance.now();
@@ -144,7 +153,7 @@ async function fitSgd(
       let correctSum = 0;
       const progress = (type: TrainEvent['type']): TrainEvent => {
         const now = performance.now();
-        const remaining = stepsPerEpoch === undefined ? NaN : epochs * stepsPerEpoch - stepsDone;
+        const remaining = stepsPerEpoch === undefined ? NaN : (epochs - firstEpoch) * stepsPerEpoch - stepsDone;
         return {
           type, epoch, epochs, step, stepsPerEpoch, lr,
           loss: seen > 0 ? lossSum / seen : NaN,
@@ -201,6 +210,7 @@ async function fitSgd(
       const end = progress('epoch-end');
       history.push({ epoch, lr, loss: end.loss, accuracy: end.accuracy, seconds: (performance.now() - epochStart) / 1000, val });
       emit({ ...end, val });
+      await opts.onEpochEnd?.({ epochsDone: epoch + 1, history: [...history], optimizer: sgd.exportState() });
       if (stopper && val && stopper.update(epoch, val) && epoch < epochs - 1) {
         stoppedEarly = true;
         break;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { OmnipruneError } from '../errors/omniprune-error.js';
 
 /** Hyper-parameters of {@link createSgd} that do not change during training. */
 export interface SgdConfig {
@@ -25,6 +26,10 @@ export interface SgdParam {
 export interface SgdOptimizer {
   /** Apply one update with learning rate `lr`. Gradients missing from `grads` leave their parameter unchanged. */
   step(grads: tf.NamedTensorMap, lr: number): void;
+  /** Copy of the momentum buffers, one per parameter in the order given to {@link createSgd} (null: none yet). */
+  exportState(): (Float32Array | null)[];
+  /** Restore buffers from {@link SgdOptimizer.exportState} (to resume training exactly where it stopped). */
+  importState(state: readonly (Float32Array | null)[]): void;
   /** Free the momentum buffers. */
   dispose(): void;
 }
@@ -60,6 +65,32 @@ export function createSgd(params: readonly SgdParam[], config: SgdConfig): SgdOp
           param.write(tf.sub(p, tf.mul(direction, lr)));
         }
       });
+    },
+    exportState() {
+      return params.map((param) => {
+        const v = buffers.get(param.variable.name);
+        return v ? Float32Array.from(v.dataSync() as Float32Array) : null;
+      });
+    },
+    importState(state) {
+      if (state.length !== params.length) {
+        throw new OmnipruneError('E_CORRUPT_FILE', `optimizer state holds ${state.length} buffers, the model has ${params.length} trainable weights`, {
+          hint: 'the checkpoint belongs to another model; restart the training',
+        });
+      }
+      for (const [i, param] of params.entries()) {
+        const values = state[i];
+        const p = param.variable;
+        buffers.get(p.name)?.dispose();
+        buffers.delete(p.name);
+        if (!values) continue;
+        if (values.length !== p.size) {
+          throw new OmnipruneError('E_CORRUPT_FILE', `optimizer buffer ${i} holds ${values.length} values, weight ${p.name} has ${p.size}`, {
+            hint: 'the checkpoint belongs to another model; restart the training',
+          });
+        }
+        buffers.set(p.name, tf.variable(tf.tensor(values, p.shape), false));
+      }
     },
     dispose() {
       for (const v of buffers.values()) v.dispose();

@@ -83,6 +83,24 @@ export interface FitOptions {
   onEvent?: (event: TrainEvent) => void;
   /** Aborting rejects `fit` with the signal's reason after the current step; weights stay as trained so far. */
   signal?: AbortSignal;
+  /**
+   * Resume an interrupted run (Keras' `initial_epoch`): the number of epochs already done, their history and the
+   * optimizer state saved by {@link FitOptions.onEpochEnd}. The model must hold the weights of that moment. With the
+   * same seed and data, the result equals an uninterrupted run (batch order and augmentation depend on epoch and step).
+   */
+  resume?: TrainResumeState;
+  /** Called (and awaited) after every epoch with what a checkpoint needs to resume; e.g. save the model and this state. */
+  onEpochEnd?: (state: TrainResumeState) => Promise<void> | void;
+}
+
+/** Where a training run is after some epochs: enough, with the model's weights, to resume it exactly. */
+export interface TrainResumeState {
+  /** Epochs finished. */
+  readonly epochsDone: number;
+  /** Their summaries. */
+  readonly history: readonly EpochSummary[];
+  /** The optimizer's buffers (momentum), one per trainable weight in order; null where none exists yet. */
+  readonly optimizer: readonly (Float32Array | null)[];
 }
 
 /** Summary of one finished epoch. */

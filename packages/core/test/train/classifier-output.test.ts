@@ -53,6 +53,14 @@ describe('classifierOutput', () => {
     model.dispose();
   });
 
+  it('reads a log-softmax output (PyTorch NLLLoss models) as logits', () => {
+    const input = tfl.input({ shape: [4, 4, 1] });
+    let x = tfl.layers.flatten().apply(input) as S;
+    x = tfl.layers.dense({ units: 3, name: 'fc' }).apply(x) as S;
+    x = tfl.layers.activation({ activation: 'logSoftmax' as 'softmax', name: 'log_probs' }).apply(x) as S;
+    expect(classifierOutput(tfl.model({ inputs: input, outputs: x }))).toMatchObject({ logitsLayer: 'log_probs', output: 'logits' });
+  });
+
   it('refuses a sigmoid output with an error that says how to override, and follows the override', () => {
     const model = kerasStyle('sigmoid');
     expect(() => classifierOutput(model)).toThrow(/dense_1.*activation sigmoid[\s\S]*output: logits \| probabilities/);

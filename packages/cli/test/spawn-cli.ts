@@ -1,0 +1,20 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** tsx, to run the CLI from source in a child process. */
+export const TSX = join(ROOT, 'node_modules/.bin/tsx');
+/** The CLI entry. */
+export const BIN = join(ROOT, 'packages/cli/src/bin.ts');
+/** Arguments before the CLI's own: `spawn(TSX, [...CLI_ARGS, 'run', file])`. */
+export const CLI_ARGS = ['--conditions=omniprune-src', BIN];
+
+/** Poll `check` every 200 ms until it holds; throw after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
