@@ -28,7 +28,7 @@ describe('omniprune export and eval --runner onnxruntime', () => {
     const out = join(dir, 'model.onnx');
     const exported = await runCliCaptured(['export', join(dir, 'model'), '--out', out]);
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout).toMatch(/input "input" \[batch, 10, 10, 1\], outputs out:probs/);
+    expect(exported.stdout).toMatch(/input "input" \[batch, 10, 10, 1\] \(NHWC\), outputs out:probs/);
     expect((await stat(out)).size).toBeGreaterThan(100_000);
     const bad = await runCliCaptured(['export', join(dir, 'model'), '--format', 'tflite', '--out', out]);
     expect(bad.code).toBe(2);

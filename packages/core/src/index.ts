@@ -44,6 +44,7 @@ export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel } from '.
 export { readModel, formatForFile, modelFormats, writeInOriginFormat } from './io/read-model.js';
 export { tfjsLayersFormat } from './io/tfjs-layers-format.js';
 export { normalizeLayersArtifacts } from './io/keras-topology.js';
+export { modelFromArtifacts } from './io/model-from-artifacts.js';
 export type { LayersArtifacts } from './io/keras-topology.js';
 export { annotateModel, annotationsOf, inheritAnnotations } from './io/model-annotations.js';
 export type { ClassifierSpec, ModelAnnotations } from './io/model-annotations.js';

@@ -1,7 +1,7 @@
 /** @omniprune/onnx: ONNX import (PyTorch models in) and export of TF.js Layers models, and an onnxruntime-node inference runner. */
 export { exportOnnx } from './export-onnx.js';
 export { importOnnx } from './import/import-onnx.js';
-export { onnxFormat } from './onnx-format.js';
+export { onnxFormat, originInterface } from './onnx-format.js';
 export type { ExportOnnxOptions, OnnxExport } from './export-onnx.js';
 export { encodeModel } from './onnx-graph.js';
 export type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValue } from './onnx-graph.js';

@@ -90,7 +90,11 @@ function conv(c: LayerContext, depthwise: boolean): Sym {
   return activation(g, { name: y, layout: 'nchw', rank: 4 }, config.activation, c, 1);
 }
 
-/** `x * a + b` along the channel axis (BatchNormalization folded into an affine map). */
+/**
+ * Inference batch norm: an ONNX `BatchNormalization` node on NCHW images and `[batch, C]` vectors (what PyTorch
+ * exports with BN kept, which the importer reads back and onnxruntime fuses into the conv), else `x * a + b` along
+ * the last axis (token sequences, where ONNX's channel axis 1 is not the features).
+ */
 function batchNorm(c: LayerContext): Sym {
   const { g, config } = c;
   const x = c.inputs[0];
@@ -101,10 +105,14 @@ function batchNorm(c: LayerContext): Sym {
   const gamma = w.get('gamma')?.values ?? new Float32Array(n).fill(1);
   const beta = w.get('beta')?.values ?? new Float32Array(n);
   const eps = Number(config.epsilon ?? 1e-3);
+  const name = c.layer.name;
+  if (x.layout === 'nchw' || x.rank === 2) {
+    const inputs = [x.name, g.floats(`${name}_gamma`, [n], gamma), g.floats(`${name}_beta`, [n], beta), g.floats(`${name}_mean`, [n], mean), g.floats(`${name}_var`, [n], variance)];
+    return { ...x, name: g.op('BatchNormalization', inputs, { epsilon: { float: eps } }) };
+  }
   const a = Float32Array.from({ length: n }, (_, i) => gamma[i] / Math.sqrt(variance[i] + eps));
   const b = Float32Array.from({ length: n }, (_, i) => beta[i] - mean[i] * a[i]);
-  const dims = x.layout === 'nchw' ? [n, 1, 1] : [n];
-  return { ...x, name: g.op('Add', [g.op('Mul', [x.name, g.floats(`${c.layer.name}_scale`, dims, a)]), g.floats(`${c.layer.name}_shift`, dims, b)]) };
+  return { ...x, name: g.op('Add', [g.op('Mul', [x.name, g.floats(`${name}_scale`, [n], a)]), g.floats(`${name}_shift`, [n], b)]) };
 }
 
 function dense(c: LayerContext): Sym {

@@ -4,8 +4,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
 import { importOnnx } from './import/import-onnx.js';
 
-/** Export options that give `model` the graph interface `origin` describes (input name, layout, batch, outputs). */
-function interfaceOf(model: tfl.LayersModel, origin: ModelOrigin): ExportOnnxOptions {
+/**
+ * Export options that give `model` the graph interface `origin` describes (input name, layout, batch, outputs).
+ * @example
+ * exportOnnx(model, originInterface(model, annotationsOf(model).origin!));
+ */
+export function originInterface(model: tfl.LayersModel, origin: ModelOrigin): ExportOnnxOptions {
   const input = origin.input;
   const batch = input?.dims[0];
   return {
@@ -36,7 +40,7 @@ export const onnxFormat = defineModelFormat({
     return importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
   },
   async write(model, file, origin) {
-    const { bytes } = exportOnnx(model, interfaceOf(model, origin));
+    const { bytes } = exportOnnx(model, originInterface(model, origin));
     await writeFileAtomic(file, bytes);
   },
 });

@@ -3,6 +3,7 @@ import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as similarityPlugins } from '@omniprune/criteria-similarity';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
 import { plugins as headPlugins } from '@omniprune/pruner-head';
+import { kerasFormat, kerasH5Format } from '@omniprune/keras';
 import { onnxFormat } from '@omniprune/onnx';
 import { plugins as layerPlugins } from '@omniprune/pruner-layer';
 
@@ -15,6 +16,7 @@ export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugi
   { source: '@omniprune/pruner-filter', plugins: filterPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/pruner-head', plugins: headPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/onnx', plugins: [onnxFormat as unknown as PluginDefinition] },
+  { source: '@omniprune/keras', plugins: [kerasH5Format, kerasFormat] as unknown as PluginDefinition[] },
 ];
 
 /**

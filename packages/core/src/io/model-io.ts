@@ -4,9 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { replaceDirAtomic } from '../util/atomic-write.js';
-import { registerZooLayers } from '../zoo/index.js';
-import { normalizeLayersArtifacts } from './keras-topology.js';
-import { annotateModel, annotationsOf, type ClassifierSpec } from './model-annotations.js';
+import { annotationsOf, type ClassifierSpec } from './model-annotations.js';
+import { modelFromArtifacts } from './model-from-artifacts.js';
 import type { LoadedModel, ModelOrigin } from './model-format.js';
 
 const WEIGHTS_FILE = 'weights.bin';
@@ -71,7 +70,6 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
  * const { model, notes } = await readLayersModel('converted/model.json');
  */
 export async function readLayersModel(path: string): Promise<LoadedModel> {
-  registerZooLayers();
   const file = await resolveModelJson(path);
   const text = await readFile(file, 'utf8').catch((cause) => {
     throw new OmnipruneError('E_FILE_NOT_FOUND', `cannot read ${file}`, { cause, hint: 'check the path' });
@@ -109,35 +107,18 @@ export async function readLayersModel(path: string): Promise<LoadedModel> {
   if (expected !== total) {
     throw new OmnipruneError('E_CORRUPT_FILE', `weights of ${file} hold ${total} bytes, the manifest expects ${expected}`, { hint: 'the weights file is truncated or belongs to another model' });
   }
-  const normalized = normalizeLayersArtifacts({ modelTopology: json.modelTopology as Record<string, unknown>, weightSpecs: specs });
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: normalized.modelTopology, weightSpecs: [...normalized.weightSpecs], weightData: weightData.buffer }));
-  } catch (cause) {
-    throw layersLoadError(file, cause);
-  }
   const metadata = json.userDefinedMetadata?.omniprune ?? {};
   const origin: ModelOrigin = (metadata.origin as ModelOrigin | undefined) ?? { format: 'tfjs-layers', file };
-  annotateModel(model, { origin, classifier: metadata.classifier as ClassifierSpec | undefined });
-  return { model, origin, notes: normalized.notes, metadata };
+  const { model, notes } = await modelFromArtifacts(
+    { modelTopology: json.modelTopology as Record<string, unknown>, weightSpecs: specs, weightData: weightData.buffer },
+    file, origin, metadata.classifier as ClassifierSpec | undefined,
+  );
+  return { model, origin, notes, metadata };
 }
 
 function bytesPerElement(spec: tf.io.WeightsManifestEntry): number {
   if (spec.quantization) return spec.quantization.dtype === 'uint8' ? 1 : 2;
   return spec.dtype === 'bool' ? 1 : 4;
-}
-
-/** The error for a topology TF.js cannot build: an unknown layer class names the class and how to register it. */
-function layersLoadError(file: string, cause: unknown): OmnipruneError {
-  const message = (cause as Error)?.message ?? String(cause);
-  const unknown = /Unknown (?:layer|class(?:Name)?):? ?([A-Za-z0-9_>.]+)/i.exec(message);
-  if (unknown) {
-    return new OmnipruneError('E_UNSUPPORTED_LAYER', `${file} uses layer class ${unknown[1]}, which TensorFlow.js cannot deserialize`, {
-      cause,
-      hint: `register a TF.js implementation first (tf.serialization.registerClass(${unknown[1]}) in a plugin module listed under \`plugins:\`), or replace the layer with built-in ones before export`,
-    });
-  }
-  return new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${message}`, { cause, hint: 'the topology or its weights are inconsistent; re-export the model' });
 }
 
 /** What omniprune records in a saved model's `userDefinedMetadata.omniprune`. */
