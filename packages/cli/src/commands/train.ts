@@ -56,6 +56,7 @@ export default defineCommand({
     'label-smoothing': { type: 'string', description: 'Label smoothing in [0,1) (default: 0)' },
     augment: { type: 'string', description: 'Comma list: pad-crop[:PAD], flip, or none (default: pad-crop:2,flip)', default: 'pad-crop:2,flip' },
     'train-subset': { type: 'string', description: 'Use a stratified subset of N training images' },
+    holdout: { type: 'string', description: 'Hold N training images out as a validation split (stratified, seed 0; pipelines with data.dataset.validation: { count: N } hold out the same ones)' },
     'test-subset': { type: 'string', description: 'Use a stratified subset of N test images' },
     seed: { type: 'string', description: 'Seed for weights, shuffling and augmentation (default: 1)' },
     restart: { type: 'boolean', default: false, description: 'Discard a checkpoint of an interrupted training in --out instead of resuming it' },
@@ -71,7 +72,10 @@ export default defineCommand({
     }
     const trainSubset = args['train-subset'] ? parsePositiveInt('train-subset', args['train-subset'], 0) : undefined;
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
-    const dataset = { name: args.data, seed, trainSubset, testSubset, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
+    const holdout = args.holdout ? parsePositiveInt('holdout', args.holdout, 0) : undefined;
+    const dataset = {
+      name: args.data, seed, trainSubset, testSubset, ...(holdout ? { validation: { count: holdout } } : {}), ...(args['data-path'] ? { path: args['data-path'] } : {}),
+    };
     if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
     const { backend: _b, restart: _r, ...shaping } = args;
     const settingsHash = hashSettings({ ...shaping, _: undefined });
@@ -87,7 +91,7 @@ export default defineCommand({
     const name = args.zoo ?? model.name;
     const cost = countCost(model);
     process.stderr.write(`${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
-      `${data.train.name} ${data.train.count} train / ${data.test.count} test images\n`);
+      `${data.train.name} ${data.train.count} train${data.validation ? ` (${data.validation.count} held out)` : ''} / ${data.test.count} test images\n`);
     const trainer = createSgdTrainer({
       epochs,
       batchSize: parsePositiveInt('batch-size', args['batch-size'], 128),

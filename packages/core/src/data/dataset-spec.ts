@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { loadCifar } from './cifar-binary.js';
-import { DATA_COMPONENT } from './data-errors.js';
+import { DATA_COMPONENT, badInput } from './data-errors.js';
 import { defaultDatasetCacheDir } from './download.js';
 import { loadIdxDataset } from './idx-dataset.js';
 import { loadImageFolder } from './image-folder.js';
+import { selectSubsetIndices, subsetDataset, takeIndices, type SubsetOptions } from './subset.js';
 import type { DataSplits } from './types.js';
 
 const positiveInt = z.number().int().positive();
@@ -18,6 +19,11 @@ const common = {
   subset: z.enum(['first', 'stratified']).default('stratified'),
   seed: z.number().int().default(0),
   scale: z.boolean().default(true),
+  /**
+   * A validation split held out of the training split before `trainSubset` is drawn: `count` images, stratified,
+   * drawn with its own `seed` (default 0) so that every run and the base model's training hold out the same images.
+   */
+  validation: z.strictObject({ count: positiveInt, seed: z.number().int().default(0) }).optional(),
 };
 
 /**
@@ -84,8 +90,33 @@ function parseSpec(spec: unknown): DatasetSpec {
  */
 export async function loadDataset(spec: DatasetSpecInput): Promise<DataSplits> {
   const s = parseSpec(spec);
+  const splits = await loadSplits(s, s.validation ? undefined : s.trainSubset);
+  if (!s.validation) return splits;
+  return holdOutValidation(splits, s.validation, s.trainSubset, { strategy: s.subset, seed: s.seed });
+}
+
+/** Carve `validation.count` stratified images out of the training split, then draw `trainSubset` from the rest. */
+function holdOutValidation(
+  splits: DataSplits, validation: { count: number; seed: number }, trainSubset: number | undefined, options: SubsetOptions,
+): DataSplits {
+  const { train } = splits;
+  if (validation.count >= train.count) {
+    throw badInput(`validation.count ${validation.count} leaves nothing of the ${train.count} training images`, 'hold out fewer images, e.g. a tenth of the training split');
+  }
+  const held = selectSubsetIndices(train.labels, train.numClasses, validation.count, { strategy: 'stratified', seed: validation.seed });
+  const isHeld = new Uint8Array(train.count);
+  for (const i of held) isHeld[i] = 1;
+  const rest = takeIndices(train, Int32Array.from({ length: train.count }, (_, i) => i).filter((i) => !isHeld[i]));
+  return {
+    ...splits,
+    train: { ...subsetDataset(rest, trainSubset, options), name: train.name },
+    validation: { ...takeIndices(train, held), name: train.name.replace(/train$/, 'validation') },
+  };
+}
+
+async function loadSplits(s: DatasetSpec, trainSubset: number | undefined): Promise<DataSplits> {
   const shared = {
-    trainSubset: s.trainSubset, testSubset: s.testSubset, subset: s.subset, seed: s.seed, scale: s.scale,
+    trainSubset, testSubset: s.testSubset, subset: s.subset, seed: s.seed, scale: s.scale,
   };
   switch (s.name) {
     case 'fashion-mnist':

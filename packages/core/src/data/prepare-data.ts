@@ -41,6 +41,7 @@ export async function prepareData(input: DataPipelineInput, stats?: ChannelStats
   if (normalization) {
     normalize(splits.train, { ...normalization, inPlace: true });
     normalize(splits.test, { ...normalization, inPlace: true });
+    if (splits.validation) normalize(splits.validation, { ...normalization, inPlace: true });
   }
   return { ...splits, normalization };
 }

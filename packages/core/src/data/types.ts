@@ -19,8 +19,10 @@ export interface ImageDataset {
   readonly classNames?: readonly string[];
 }
 
-/** A train/test pair of datasets. */
+/** A train/test pair of datasets, with a validation split when one was held out of training. */
 export interface DataSplits {
   readonly train: ImageDataset;
   readonly test: ImageDataset;
+  /** Held out of `train` (dataset spec `validation: { count }`); never trained on. */
+  readonly validation?: ImageDataset;
 }

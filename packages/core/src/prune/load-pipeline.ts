@@ -52,6 +52,11 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
   const p = parsed.data;
   const pruners = p.pruners.map((entry, i) => ({ use: entry.use, with: checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) }));
   const similarity = { ...p.similarity, with: checkUse(c, 'criterion', p.similarity.use, p.similarity.with, 'similarity', 'similarity') };
+  if (p.similarity.split === 'validation' && !(p.data.dataset as { validation?: unknown }).validation) {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  similarity.split: validation needs a validation split`, {
+      hint: 'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
+    });
+  }
   checkUse(c, 'trainer', p.trainer, {}, 'trainer');
   const finetune = {
     candidate: p.finetune.candidate && (checkUse(c, 'trainer', p.trainer, p.finetune.candidate, 'finetune.candidate') as Record<string, unknown>),

@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { join, relative, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { selectSubsetIndices, takeIndices } from '../data/subset.js';
+import { OmnipruneError } from '../errors/omniprune-error.js';
 import { buildDependencyGraph } from '../graph/dependency-graph.js';
 import { annotationsOf } from '../io/model-annotations.js';
 import { loadModel, saveModel } from '../io/model-io.js';
@@ -96,7 +97,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const candidateFinetune = await trainerFor(pipeline.finetune.candidate, 'finetune.candidate');
   const winnerFinetune = await trainerFor(pipeline.finetune.winner, 'finetune.winner');
 
-  const split = pipeline.similarity.split === 'test' ? data.test : data.train;
+  const split = pipeline.similarity.split === 'validation' ? validationSplit(data) : pipeline.similarity.split === 'test' ? data.test : data.train;
   const samples = pipeline.similarity.samples && pipeline.similarity.samples < split.count
     ? takeIndices(split, selectSubsetIndices(split.labels, split.numClasses, pipeline.similarity.samples, { strategy: 'stratified', seed: pipeline.seed }))
     : split;
@@ -191,6 +192,15 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   await writeReport(outDir, report);
   onEvent({ type: 'done', report });
   return report;
+}
+
+function validationSplit(data: { validation?: ImageDataset }): ImageDataset {
+  if (!data.validation) {
+    throw new OmnipruneError('E_BAD_INPUT', 'similarity.split is validation but the data holds no validation split', {
+      hint: 'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
+    });
+  }
+  return data.validation;
 }
 
 /** The final model: the last iteration, or the last one meeting the accuracy floor. */

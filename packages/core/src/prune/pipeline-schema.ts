@@ -53,8 +53,11 @@ export const pipelineBaseSchema = z.strictObject({
     with: z.unknown().optional(),
     /** `penultimate` or a layer name every candidate keeps. */
     layer: z.string().min(1).default('penultimate'),
-    /** Samples the similarity is measured on (the paper: the test set). */
-    split: z.enum(['train', 'test']).default('test'),
+    /**
+     * Samples the similarity is measured on: the paper uses the test set; `validation` is the split held out of
+     * training by `data.dataset.validation` (so the reported test accuracy is not measured on the selection data).
+     */
+    split: z.enum(['train', 'test', 'validation']).default('test'),
     samples: z.number().int().min(4).optional(),
   }).default({ use: 'linear-cka', layer: 'penultimate', split: 'test' }),
   /** Candidate kind that wins ties, or `first` (pipeline order). */

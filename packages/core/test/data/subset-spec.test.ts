@@ -80,4 +80,22 @@ describe('datasetSpecSchema / loadDataset', () => {
     expect([...cifar.train.labels]).toEqual([1, 3]);
     expect(cifar.test.shape).toEqual([32, 32, 3]);
   });
+
+  it('holds a validation split out of training, the same images whatever the training subset and seed', async () => {
+    await writeIdxDataset(join(dir, 'held'), { trainCount: 100, testCount: 10, h: 1, w: 2, gz: false });
+    const pixelsOf = (ds: ImageDataset) => new Set(Array.from({ length: ds.count }, (_, i) => `${ds.images[2 * i]},${ds.images[2 * i + 1]}`));
+    const a = await loadDataset({ name: 'mnist', path: join(dir, 'held'), validation: { count: 20 }, scale: false });
+    expect(a.validation!.count).toBe(20);
+    expect(countPerClass(a.validation!.labels, 10)).toEqual(new Array(10).fill(2));
+    expect(a.train.count).toBe(80);
+    const held = pixelsOf(a.validation!);
+    expect([...pixelsOf(a.train)].some((p) => held.has(p))).toBe(false);
+    const b = await loadDataset({ name: 'mnist', path: join(dir, 'held'), validation: { count: 20 }, trainSubset: 30, seed: 7, scale: false });
+    expect([...pixelsOf(b.validation!)]).toEqual([...held]);
+    expect(b.train.count).toBe(30);
+    expect([...pixelsOf(b.train)].some((p) => held.has(p))).toBe(false);
+    const other = await loadDataset({ name: 'mnist', path: join(dir, 'held'), validation: { count: 20, seed: 3 }, scale: false });
+    expect([...pixelsOf(other.validation!)]).not.toEqual([...held]);
+    await expect(loadDataset({ name: 'mnist', path: join(dir, 'held'), validation: { count: 100 } })).rejects.toThrow(/leaves nothing/);
+  });
 });
