@@ -10,7 +10,7 @@ import { tinyPipeline, writeTinyIdx } from './pipeline-fixtures.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** What a stranger installs: the CLI, everything it depends on, and the template plugin. */
-const PACKED = ['packages/backend-native', 'packages/core', 'packages/criteria-cka', 'packages/criteria-similarity', 'packages/onnx', 'packages/pruner-layer', 'packages/pruner-filter', 'packages/pruner-head', 'packages/cli', 'examples/plugin-template'];
+const PACKED = ['packages/backend-native', 'packages/core', 'packages/criteria-cka', 'packages/criteria-similarity', 'packages/onnx', 'packages/keras', 'packages/pruner-layer', 'packages/pruner-filter', 'packages/pruner-head', 'packages/cli', 'examples/plugin-template'];
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
