@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { OmnipruneError, isOmnipruneError } from '../errors/omniprune-error.js';
 import type { PluginContext, PluginKind } from './define-plugin.js';
 import { coreServices } from './core-services.js';
+import { namePluginErrors } from './name-plugin-errors.js';
 import { pluginOrigin, pluginToken, resolvePlugin } from './plugin-container.js';
 
 /** Format zod issues as `path: message` lines, prefixed with where the options came from. */
@@ -38,7 +39,7 @@ export async function createPlugin<T = unknown>(
     create: <U>(k: PluginKind, n: string, o?: unknown) => createPlugin<U>(container, k, n, o, ctx, `${at}(${k}:${n})`),
   };
   try {
-    return (await plugin.create(parsed.data, fullCtx)) as T;
+    return namePluginErrors((await plugin.create(parsed.data, fullCtx)) as T, token);
   } catch (cause) {
     if (isOmnipruneError(cause)) throw cause;
     const origin = pluginOrigin(container, kind, name);

@@ -80,13 +80,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const outDir = resolve(options.outDir ?? resolve(pipeline.baseDir, pipeline.output));
   const log = (message: string) => onEvent({ type: 'log', message });
   const ctx = { log, seed: pipeline.seed };
-  const { stop, output, file, baseDir, export: formats, runner: runnerName, ...shaping } = pipeline;
-  void stop; void output; void file; void baseDir; void formats; void runnerName;
-  const pipelineHash = hashSettings(shaping);
+  const pipelineHash = hashSettings(resultShaping(pipeline));
   const state = await readRunState(outDir, pipelineHash);
 
-  const inputs = await preparePipelineInputs(pipeline, container, outDir, ctx, (event) => onEvent({ type: 'train', phase: 'base', event }));
-  const { data, augment } = inputs;
+  // every plugin is created (and its options checked) before any data is loaded or a base model trained
   const pruners: { name: string; pruner: Pruner }[] = [];
   for (const [i, p] of pipeline.pruners.entries()) {
     pruners.push({ name: p.use, pruner: await createPlugin<Pruner>(container, 'pruner', p.use, p.with, ctx, `pruners[${i}].with`) });
@@ -96,6 +93,9 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     settings && (settings.epochs ?? 1) !== 0 ? createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, at) : null;
   const candidateFinetune = await trainerFor(pipeline.finetune.candidate, 'finetune.candidate');
   const winnerFinetune = await trainerFor(pipeline.finetune.winner, 'finetune.winner');
+
+  const inputs = await preparePipelineInputs(pipeline, container, outDir, ctx, (event) => onEvent({ type: 'train', phase: 'base', event }));
+  const { data, augment } = inputs;
 
   const split = pipeline.similarity.split === 'validation' ? validationSplit(data) : pipeline.similarity.split === 'test' ? data.test : data.train;
   const samples = pipeline.similarity.samples && pipeline.similarity.samples < split.count
@@ -123,60 +123,72 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     await writeRunState(outDir, { version: 1, pipelineHash, completed: 0, report });
   }
 
-  for (let iteration = report.iterations.length + 1; !report.stopReason; iteration++) {
-    signal?.throwIfAborted();
-    const started = Date.now();
-    onEvent({ type: 'iteration-start', iteration });
-    const graph = buildDependencyGraph(parent);
-    const parentFeatures = await runner.capture(parent, layer, samples);
-    const proposals: PruneCandidate[] = [];
-    for (const [k, { pruner }] of pruners.entries()) {
-      const proposal = await pruner.propose({ parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, runner, log });
-      if (proposal) proposals.push(proposal);
-    }
-    let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
-    if (!stopNow) {
-      const records: CandidateRecord[] = [];
-      const models: tfl.LayersModel[] = [];
-      for (const [k, candidate] of proposals.entries()) {
-        const { model, record } = await evaluateCandidate(parent, candidate, {
-          parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment,
-          seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, runner, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
-        });
-        records.push(record);
-        models.push(model);
-        onEvent({ type: 'candidate-scored', iteration, record });
+  try {
+    for (let iteration = report.iterations.length + 1; !report.stopReason; iteration++) {
+      signal?.throwIfAborted();
+      const started = Date.now();
+      onEvent({ type: 'iteration-start', iteration });
+      const graph = buildDependencyGraph(parent);
+      const parentFeatures = await runner.capture(parent, layer, samples);
+      const proposals: PruneCandidate[] = [];
+      for (const [k, { pruner }] of pruners.entries()) {
+        const proposeCtx = { parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, runner, log };
+        const proposal = await pruner.propose(proposeCtx);
+        if (proposal) proposals.push(proposal);
       }
-      const chosen = chooseCandidate(records, pipeline.ties);
-      onEvent({ type: 'chosen', iteration, record: records[chosen] });
-      models.forEach((m, i) => i !== chosen && m.dispose());
-      const winner = models[chosen];
-      if (winnerFinetune) {
-        await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
+      let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
+      if (!stopNow) {
+        const records: CandidateRecord[] = [];
+        const models: tfl.LayersModel[] = [];
+        let winner: tfl.LayersModel | undefined;
+        let scored = false;
+        try {
+          for (const [k, candidate] of proposals.entries()) {
+            const { model, record } = await evaluateCandidate(parent, candidate, {
+              parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment,
+              seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, runner, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
+            });
+            records.push(record);
+            models.push(model);
+            onEvent({ type: 'candidate-scored', iteration, record });
+          }
+          const chosen = chooseCandidate(records, pipeline.ties);
+          onEvent({ type: 'chosen', iteration, record: records[chosen] });
+          winner = models[chosen];
+          if (winnerFinetune) {
+            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
+          }
+          scored = true;
+        } finally {
+          // the candidates that lost, and every candidate when the iteration failed, are freed here
+          for (const m of models) if (!scored || m !== winner) m.dispose();
+        }
+        const chosen = models.indexOf(winner!);
+        const stats = await statsOf(winner!, data.test, runner);
+        const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
+        await saveModel(winner!, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
+        const flopsReduction = reduction(report.baseline.flops, stats.flops);
+        const paramsReduction = reduction(report.baseline.params, stats.params);
+        report = {
+          ...report,
+          iterations: [...report.iterations, {
+            iteration, candidates: records, chosen, chosenKind: records[chosen].kind, stats, flopsReduction, paramsReduction,
+            accuracyChange: stats.accuracy - report.baseline.accuracy, seconds: (Date.now() - started) / 1000, modelDir,
+          }],
+        };
+        onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
+        parent.dispose();
+        parent = winner!;
+        stopNow = checkStop(pipeline.stop, report);
       }
-      const stats = await statsOf(winner, data.test, runner);
-      const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
-      await saveModel(winner, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
-      const flopsReduction = reduction(report.baseline.flops, stats.flops);
-      const paramsReduction = reduction(report.baseline.params, stats.params);
-      report = {
-        ...report,
-        iterations: [...report.iterations, {
-          iteration, candidates: records, chosen, chosenKind: records[chosen].kind, stats, flopsReduction, paramsReduction,
-          accuracyChange: stats.accuracy - report.baseline.accuracy, seconds: (Date.now() - started) / 1000, modelDir,
-        }],
-      };
-      onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
-      parent.dispose();
-      parent = winner;
-      stopNow = checkStop(pipeline.stop, report);
+      if (stopNow) report = finish(report, stopNow.reason, stopNow.message);
+      await writeReport(outDir, report);
+      await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
+      if (stopNow) break;
     }
-    if (stopNow) report = finish(report, stopNow.reason, stopNow.message);
-    await writeReport(outDir, report);
-    await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
-    if (stopNow) break;
+  } finally {
+    parent.dispose();
   }
-  parent.dispose();
   const final = report.final!;
   const finalModel = await loadModel(join(outDir, final.iteration === 0 ? BASELINE_DIR : report.iterations[final.iteration - 1].modelDir));
   await saveModel(finalModel, join(outDir, 'final'), { omniprune: { normalization: data.normalization, iteration: final.iteration } });
@@ -201,6 +213,15 @@ function validationSplit(data: { validation?: ImageDataset }): ImageDataset {
     });
   }
   return data.validation;
+}
+
+/**
+ * The settings that shape a run's results, by inclusion: a resumed run must have the same. Stop targets, the output
+ * folder, extra export formats and the inference runner do not change what an iteration computes.
+ */
+function resultShaping(p: Pipeline): unknown {
+  const { seed, backend, plugins, model, data, pruners, similarity, ties, trainer, finetune } = p;
+  return { seed, backend, plugins, model, data, pruners, similarity, ties, trainer, finetune };
 }
 
 /** The final model: the last iteration, or the last one meeting the accuracy floor. */
