@@ -10,7 +10,7 @@ export { writeFileAtomic, replaceDirAtomic } from './util/atomic-write.js';
 export { nameFilter, regexOption } from './util/name-filter.js';
 
 export { BACKEND_NAMES, initBackend, describeBackend, wasmThreadsWanted } from './backend/index.js';
-export type { BackendInfo, BackendName } from './backend/index.js';
+export type { Backend, BackendInfo, BackendName } from './backend/index.js';
 
 export {
   PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,

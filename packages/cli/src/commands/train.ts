@@ -105,13 +105,13 @@ export default defineCommand({
     const started = Date.now();
     const metadata = { omniprune: { dataset: args.data, inputShape: data.train.shape, classes: data.train.numClasses, normalization: data.normalization } };
     const result = await trainer.fit(model, data.train, {
-      validation: data.test, onEvent: createProgressRenderer(process.stderr), resume: checkpoint?.state,
+      validation: data.test, onEvent: createProgressRenderer(process.stderr), resume: checkpoint?.state, backend,
       onEpochEnd: (state) => saveTrainCheckpoint(args.out, model, state, settingsHash, metadata),
     });
     const evaluation = await trainer.evaluate(model, data.test);
     const seconds = (Date.now() - started) / 1000;
     const report = {
-      model: name, from: args.from, dataset: data.train.name, backend, epochs: result.epochsRun, seconds,
+      model: name, from: args.from, dataset: data.train.name, backend: backend.name, epochs: result.epochsRun, seconds,
       resumedAfterEpoch: checkpoint?.state.epochsDone, command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
       testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, flops: cost.flops, params: cost.params,
       normalization: data.normalization, history: result.history,

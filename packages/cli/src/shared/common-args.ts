@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, OmnipruneError, describeBackend, initBackend, type BackendName } from '@omniprune/core';
+import { BACKEND_NAMES, OmnipruneError, describeBackend, initBackend, type Backend, type BackendName } from '@omniprune/core';
 
 /** `--backend` flag shared by every command that computes. */
 export const backendArg = {
@@ -9,12 +9,12 @@ export const backendArg = {
   },
 } as const;
 
-/** Start the backend named by `--backend` and print which one is in use to stderr. */
-export async function startBackend(choice: string | undefined, quiet = false): Promise<string> {
+/** Start the backend named by `--backend`, print which one is in use to stderr, and return it. */
+export async function startBackend(choice: string | undefined, quiet = false): Promise<Backend> {
   // initBackend rejects unknown names with E_BAD_INPUT listing the valid ones
-  const info = await initBackend((choice ?? 'auto') as BackendName | 'auto');
-  if (!quiet) process.stderr.write(`${describeBackend(info)}\n`);
-  return info.name;
+  const backend = await initBackend((choice ?? 'auto') as BackendName | 'auto');
+  if (!quiet) process.stderr.write(`${describeBackend(backend)}\n`);
+  return backend;
 }
 
 /** Parse a comma-separated list of positive integers, e.g. `32,32,3`. */

@@ -37,3 +37,16 @@ export interface InitBackendOptions {
    */
   threads?: number;
 }
+
+/**
+ * A compute backend as a value (what {@link initBackend} returns): which backend, and `activate()` to make it the one
+ * TF.js computes on. TF.js has one active backend per process; whoever runs work on a backend (the orchestrator,
+ * the trainer) activates the one it was given, so another component choosing another backend in between cannot
+ * silently change where that work runs (`native` and `wasm` share the wasm backend and differ by kernels).
+ */
+export interface Backend extends BackendInfo {
+  /** Make this backend the active one (switching native kernels on or off); cheap when it already is. */
+  activate(): Promise<void>;
+  /** True when TF.js currently computes on this backend (with this backend's kernels). */
+  isActive(): boolean;
+}

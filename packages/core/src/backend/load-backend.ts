@@ -108,14 +108,24 @@ async function loadNative(threads: number | undefined): Promise<LoadedBackend> {
   const wasm = await loadWasm(threads);
   nativeModule = mod;
   nativeThreads = wasmThreadsWanted(threads);
-  return { ...wasm, notes: [...wasm.notes, mod.enableNativeKernels({ threads: nativeThreads })] };
+  const note = mod.enableNativeKernels({ threads: nativeThreads });
+  nativeOn = true;
+  return { ...wasm, notes: [...wasm.notes, note] };
 }
+
+let nativeOn = false;
 
 /** Switch the native convolution kernels on or off (no-op before `native` has loaded). */
 export function setNativeKernels(on: boolean): void {
-  if (!nativeModule) return;
+  if (!nativeModule || on === nativeOn) return;
   if (on) nativeModule.enableNativeKernels({ threads: nativeThreads });
   else nativeModule.disableNativeKernels();
+  nativeOn = on;
+}
+
+/** True while the native kernels replace wasm's. */
+export function nativeKernelsOn(): boolean {
+  return nativeOn;
 }
 
 /**

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import {
-  type BackendAttempt, type BackendInfo, type BackendName, BACKEND_NAMES, type InitBackendOptions,
+  type Backend, type BackendAttempt, type BackendName, BACKEND_NAMES, type InitBackendOptions,
 } from './backend-types.js';
 import { registerGradientOverrides } from './kernels/tile-gradient.js';
-import { type LoadedBackend, loadBackend, setNativeKernels, shortReason } from './load-backend.js';
+import { type LoadedBackend, loadBackend, nativeKernelsOn, setNativeKernels, shortReason } from './load-backend.js';
 
 /** Environment variable that replaces `'auto'` with an explicit backend. */
 export const BACKEND_ENV_VAR = 'OMNIPRUNE_BACKEND';
@@ -60,14 +60,18 @@ async function use(name: BackendName, threads: number | undefined): Promise<Load
   return loaded;
 }
 
-function toInfo(name: BackendName, loaded: LoadedBackend, tried: BackendAttempt[], notes: string[]): BackendInfo {
-  const info: BackendInfo = { name, tfBackend: loaded.tfBackend, tried, notes: [...notes, ...loaded.notes] };
-  if (loaded.threads !== undefined) info.threads = loaded.threads;
-  return info;
+function toBackend(name: BackendName, loaded: LoadedBackend, tried: BackendAttempt[], notes: string[], threads: number | undefined): Backend {
+  return Object.freeze({
+    name, tfBackend: loaded.tfBackend, tried, notes: [...notes, ...loaded.notes],
+    ...(loaded.threads === undefined ? {} : { threads: loaded.threads }),
+    activate: async () => void (await use(name, threads)),
+    isActive: () => tf.getBackend() === loaded.tfBackend && (loaded.tfBackend !== 'wasm' || nativeKernelsOn() === (name === 'native')),
+  });
 }
 
 /**
- * Select, load and activate the TF.js backend; the one place omniprune does so. Kernel registration (omniprune's
+ * Select, load and activate the TF.js backend; the one place omniprune does so. Returns the backend as a value:
+ * hand it to `runPipeline` and the trainer (`fit(..., { backend })`), which activate it before they compute. Kernel registration (omniprune's
  * wasm training kernels) and gradient fixes (a linear-time `Tile` gradient) happen here, never on import.
  *
  * `'auto'` (default) tries `tfjs-node-gpu`, `tfjs-node`, `native`, `wasm`, `cpu` in that order and records one short reason
@@ -83,7 +87,7 @@ function toInfo(name: BackendName, loaded: LoadedBackend, tried: BackendAttempt[
  */
 export async function initBackend(
   choice: BackendName | 'auto' = 'auto', options: InitBackendOptions = {},
-): Promise<BackendInfo> {
+): Promise<Backend> {
   let resolved = checkName(choice, 'backend');
   const notes: string[] = [];
   const fromEnv = process.env[BACKEND_ENV_VAR]?.trim();
@@ -93,7 +97,7 @@ export async function initBackend(
   }
   if (resolved !== 'auto') {
     try {
-      return toInfo(resolved, await withOverrides(use(resolved, options.threads)), [], notes);
+      return toBackend(resolved, await withOverrides(use(resolved, options.threads)), [], notes, options.threads);
     } catch (err) {
       throw new OmnipruneError('E_BACKEND', `backend ${resolved} is unavailable: ${shortReason(err)}`, {
         plugin: PLUGIN, hint: HINTS[resolved], cause: err,
@@ -103,7 +107,7 @@ export async function initBackend(
   const tried: BackendAttempt[] = [];
   for (const name of BACKEND_NAMES) {
     try {
-      return toInfo(name, await withOverrides(use(name, options.threads)), tried, notes);
+      return toBackend(name, await withOverrides(use(name, options.threads)), tried, notes, options.threads);
     } catch (err) {
       tried.push({ name, error: shortReason(err) });
     }
@@ -136,7 +140,7 @@ async function withOverrides<T>(loading: Promise<T>): Promise<T> {
  * describeBackend(await initBackend());
  * // "backend: wasm, 2 threads (tfjs-node-gpu unavailable: native addon ...; tfjs-node unavailable: ...)"
  */
-export function describeBackend(info: BackendInfo): string {
+export function describeBackend(info: Omit<Backend, 'activate' | 'isActive'>): string {
   const threads = info.threads === undefined ? '' : `, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
   const details = [describeAttempts(info.tried), ...info.notes].filter((s) => s !== '');
   return `backend: ${info.name}${threads}${details.length > 0 ? ` (${details.join('; ')})` : ''}`;

@@ -3,6 +3,7 @@ import type { ImageDataset } from '../data/types.js';
 import { applyPlans } from '../graph/apply-plan.js';
 import { countCost } from '../metrics/flops.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
+import type { Backend } from '../backend/backend-types.js';
 import type { AugmentFn, TrainEvent } from '../train/types.js';
 import { featuresToTensor, type Features } from './capture.js';
 import type { InferenceRunner } from './inference-runner.js';
@@ -20,6 +21,8 @@ export interface CandidateScoring {
   /** Fine-tune of each candidate before scoring; null to skip. */
   readonly finetune: TrainerFactory | null;
   readonly augment?: AugmentFn;
+  /** The run's compute backend, handed to the fine-tune. */
+  readonly backend?: Backend;
   readonly seed: number;
   readonly onTrainEvent?: (e: TrainEvent) => void;
   readonly signal?: AbortSignal;
@@ -50,7 +53,7 @@ export async function evaluateCandidate(
   const model = await applyPlans(parent, candidate.plans);
   try {
     if (scoring.finetune) {
-      await scoring.finetune({ seed: scoring.seed, augment: scoring.augment }).fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
+      await scoring.finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend }).fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
     }
     const features = await scoring.runner.capture(model, scoring.layer, scoring.samples);
     const similarity = similarityOf(scoring.metric, scoring.parentFeatures, features);

@@ -14,6 +14,7 @@ import { createPlugin } from '../plugin/create-plugin.js';
 import { deriveSeed } from '../train/batches.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import type { TrainEvent } from '../train/types.js';
+import type { Backend } from '../backend/backend-types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRng } from '../util/rng.js';
 import { chooseCandidate, evaluateCandidate } from './candidate-evaluation.js';
@@ -49,8 +50,11 @@ export interface RunPipelineOptions {
   readonly container: DependencyContainer;
   /** Run directory; default: the pipeline's `output`, relative to the pipeline file. */
   readonly outDir?: string;
-  /** Name of the backend in use, recorded in the report. */
-  readonly backend?: string;
+  /**
+   * The compute backend (from `initBackend`): activated before the run computes and handed to every fine-tune; its
+   * name is recorded in the report. A plain name is only recorded. Default: whatever TF.js has active.
+   */
+  readonly backend?: Backend | string;
   readonly onEvent?: (e: PipelineEvent) => void;
   readonly signal?: AbortSignal;
   /** Where activation capture and evaluation run; default TF.js ({@link tfjsInferenceRunner}). */
@@ -77,6 +81,9 @@ async function writeReport(dir: string, report: RunReport): Promise<void> {
  */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunReport> {
   const { container, onEvent = () => {}, signal, runner = tfjsInferenceRunner } = options;
+  const backend = typeof options.backend === 'object' ? options.backend : undefined;
+  const backendName = typeof options.backend === 'object' ? options.backend.name : options.backend;
+  await backend?.activate();
   const outDir = resolve(options.outDir ?? resolve(pipeline.baseDir, pipeline.output));
   const log = (message: string) => onEvent({ type: 'log', message });
   const ctx = { log, seed: pipeline.seed };
@@ -115,7 +122,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   } else {
     const baseline = await statsOf(parent, data.test, runner);
     const model = { format: annotationsOf(parent).origin?.format ?? 'tfjs-layers', classifier: classifierOutput(parent).reason, notes: inputs.notes };
-    report = { name: pipeline.name, seed: pipeline.seed, backend: options.backend ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), model, baseline, iterations: [] };
+    report = { name: pipeline.name, seed: pipeline.seed, backend: backendName ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), model, baseline, iterations: [] };
     onEvent({ type: 'baseline', stats: baseline });
     await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
     checkTargetsReachable(pipeline.stop, baseline, buildDependencyGraph(parent), pruners.map((p) => p.pruner.kind), parent);
@@ -145,7 +152,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         try {
           for (const [k, candidate] of proposals.entries()) {
             const { model, record } = await evaluateCandidate(parent, candidate, {
-              parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment,
+              parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment, backend,
               seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, runner, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
             });
             records.push(record);
@@ -156,7 +163,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           onEvent({ type: 'chosen', iteration, record: records[chosen] });
           winner = models[chosen];
           if (winnerFinetune) {
-            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
+            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
           }
           scored = true;
         } finally {

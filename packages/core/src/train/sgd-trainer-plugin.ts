@@ -1,12 +1,15 @@
 import { defineTrainer } from '../plugin/define-plugin.js';
 import { sgdTrainerOptionsSchema } from './options.js';
 import { createSgdTrainer } from './sgd-trainer.js';
+import type { Backend } from '../backend/backend-types.js';
 import type { AugmentFn, Trainer } from './types.js';
 
-/** Per-fit settings the orchestrator supplies: a derived seed and the data pipeline's augmentation. */
+/** Per-fit settings the orchestrator supplies: a derived seed, the data pipeline's augmentation and the run's backend. */
 export interface TrainerRun {
   seed: number;
   augment?: AugmentFn;
+  /** The run's compute backend: the trainer activates it before training. */
+  backend?: Backend;
 }
 
 /** What a trainer plugin creates: a factory of trainers, one per fit. */
@@ -25,5 +28,8 @@ export const sgdTrainerPlugin = defineTrainer({
   name: 'sgd',
   description: 'SGD with momentum/Nesterov, weight decay, step or cosine schedule, label smoothing, early stopping',
   options: sgdTrainerPluginOptions,
-  create: (options): TrainerFactory => (run) => createSgdTrainer({ ...options, seed: run.seed, augment: run.augment }),
+  create: (options): TrainerFactory => (run) => {
+    const trainer = createSgdTrainer({ ...options, seed: run.seed, augment: run.augment });
+    return run.backend ? { ...trainer, fit: (model, train, opts) => trainer.fit(model, train, { backend: run.backend, ...opts }) } : trainer;
+  },
 });

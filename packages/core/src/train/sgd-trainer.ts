@@ -122,6 +122,7 @@ async function fitSgd(
   if (options.earlyStopping && !opts.validation) {
     throw badInput('early stopping needs a validation set', 'pass fit(model, train, { validation }) or drop earlyStopping');
   }
+  await opts.backend?.activate();
   assertTrainableOnBackend(model, PLUGIN);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (variables.length === 0) throw badInput(`model ${model.name} has no trainable weights`, 'unfreeze some layers before fitting');

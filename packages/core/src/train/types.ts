@@ -1,3 +1,4 @@
+import type { Backend } from '../backend/backend-types.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/types.js';
 import type { Rng } from '../util/rng.js';
@@ -89,6 +90,8 @@ export interface FitOptions {
    * same seed and data, the result equals an uninterrupted run (batch order and augmentation depend on epoch and step).
    */
   resume?: TrainResumeState;
+  /** The compute backend to train on, activated before the first step (default: whatever TF.js has active). */
+  backend?: Backend;
   /** Called (and awaited) after every epoch with what a checkpoint needs to resume; e.g. save the model and this state. */
   onEpochEnd?: (state: TrainResumeState) => Promise<void> | void;
 }

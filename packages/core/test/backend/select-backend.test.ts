@@ -87,9 +87,35 @@ describe('initBackend', () => {
     const kernel = tf.getKernel('Conv2DBackpropInput', 'wasm');
     await initBackend('cpu');
     const second = await initBackend();
-    expect(second).toEqual(first);
+    expect(JSON.parse(JSON.stringify(second))).toEqual(JSON.parse(JSON.stringify(first)));
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(kernel);
+  });
+
+  it('is a value: activate() switches explicitly, isActive() says which one computes, the trainer activates its own', async () => {
+    const wasm = await initBackend('wasm');
+    const cpu = await initBackend('cpu');
+    expect(cpu.isActive()).toBe(true);
+    expect(wasm.isActive()).toBe(false);
+    await wasm.activate();
+    expect(tf.getBackend()).toBe('wasm');
+    expect(wasm.isActive() && !cpu.isActive()).toBe(true);
+    const { createSgdTrainer } = await import('../../src/train/sgd-trainer.js');
+    const { mlp, prototypeDataset } = await import('../train/fixtures.js');
+    await cpu.activate();
+    const model = mlp();
+    await wasm.activate();
+    let during = '';
+    await createSgdTrainer({ epochs: 1, batchSize: 16 }).fit(model, prototypeDataset(32, 1), { backend: cpu, onEvent: () => { during = tf.getBackend(); } });
+    expect(during).toBe('cpu');
+    if (loadNativeAddon() instanceof Error) return;
+    const native = await initBackend('native');
+    expect(native.isActive() && !wasm.isActive()).toBe(true);
+    await wasm.activate();
+    expect(nativeKernelsEnabled()).toBe(false);
+    expect(native.isActive()).toBe(false);
+    await native.activate();
+    expect(nativeKernelsEnabled()).toBe(true);
   });
 
   it('switches the native convolutions off for wasm and on again for native', async () => {

@@ -57,7 +57,7 @@ describe("the orchestrator's contract with plugins", () => {
     const p = validatePipeline(tinyPipeline(dir, { similarity: { use: 'flaky', with: { okCalls: 1 }, samples: 20 }, finetune: {} }), c);
     similarityCalls = 0;
     const before = tf.memory().numTensors;
-    const err = await runPipeline(p, { container: c }).catch((e: unknown) => e as { code: string; message: string });
+    const err = (await runPipeline(p, { container: c }).catch((e: unknown) => e)) as { code: string; message: string };
     expect(err.code).toBe('E_PLUGIN_FAILED');
     expect(err.message).toMatch(/\[criterion:flaky\] similarity failed: matrix is singular/);
     // the base model was trained inside the run: only what the run itself keeps alive may remain (nothing)
