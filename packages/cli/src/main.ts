@@ -13,6 +13,7 @@ export const rootCommand = defineCommand({
     plugins: () => import('./commands/plugins.js').then((m) => m.default),
     bench: () => import('./commands/bench.js').then((m) => m.default),
     export: () => import('./commands/export.js').then((m) => m.default),
+    compare: () => import('./commands/compare.js').then((m) => m.default),
   },
 });
 

@@ -37,7 +37,7 @@ const augmentSchema = z.custom<AugmentFn>((v) => typeof v === 'function', { mess
  *   a Keras `l2(λ)` kernel regulariser on the model adds `2λw` on top through the model's own losses);
  * - `schedule` `{ type: 'constant' }`; `warmupEpochs` 0 (linear ramp, see {@link learningRateAt});
  * - `labelSmoothing` 0; `earlyStopping` off; `seed` 0 (shuffle order and augmentation rng);
- * - `shuffle` true (ImageDataset inputs only); `augment` none.
+ * - `shuffle` true (ImageDataset inputs only); `augment` none; `passesPerEpoch` 1.
  * @example
  * sgdTrainerOptionsSchema.parse({ epochs: 190, weightDecay: 1e-4, schedule: { type: 'step', milestones: [100, 150] } });
  */
@@ -55,7 +55,11 @@ export const sgdTrainerOptionsSchema = z.object({
   seed: z.number().int().default(0),
   shuffle: z.boolean().default(true),
   augment: augmentSchema.optional(),
-  /** Name of the linear layer before the final softmax; the loss is computed from its output when present. */
+  /**
+   * Passes over the training data per epoch (the authors' reference code trains on three differently augmented
+   * copies per "epoch"); the schedule still steps per epoch. Default 1.
+   */
+  passesPerEpoch: z.number().int().positive().default(1),
 });
 
 /** Options accepted by {@link createSgdTrainer} (every field optional). */

@@ -99,6 +99,11 @@ function withBackendHint<T>(run: () => T): T {
   }
 }
 
+/** The batches of one epoch: pass p of epoch e reads the source's order number e * passes + p (one pass: e). */
+function* epochPasses(source: BatchSource, epoch: number, passes: number): Generator<Batch> {
+  for (let p = 0; p < passes; p++) yield* source(epoch * passes + p);
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function fitSgd(
@@ -116,7 +121,7 @@ async function fitSgd(
   } else {
     checkDataset(train, head, model.name);
     source = datasetBatches(train, { batchSize: options.batchSize, shuffle: options.shuffle, seed: options.seed });
-    stepsPerEpoch = batchesPerEpoch(train.count, options.batchSize);
+    stepsPerEpoch = batchesPerEpoch(train.count, options.batchSize) * options.passesPerEpoch;
   }
   if (opts.validation) checkDataset(opts.validation, head, model.name);
   if (options.earlyStopping && !opts.validation) {
@@ -164,7 +169,7 @@ async function fitSgd(
         };
       };
       emit(progress('epoch-start'));
-      for (const batch of source(epoch)) {
+      for (const batch of epochPasses(source, epoch, options.passesPerEpoch)) {
         opts.signal?.throwIfAborted();
         const where = `epoch ${epoch + 1}, step ${step + 1}`;
         checkBatch(batch, sampleSize, head.numClasses, where);

@@ -47,3 +47,19 @@ describe('resuming a training', () => {
     await expect(trainer().fit(model, train, { resume: { epochsDone: 5, history: [], optimizer: [] } })).rejects.toThrow(/epoch 5 of a 4-epoch/);
   });
 });
+
+describe('passes per epoch', () => {
+  it('reads the batch source passesPerEpoch times per epoch, each pass a different order, the schedule per epoch', async () => {
+    const calls: number[] = [];
+    const lrs: number[] = [];
+    const source = (order: number) => {
+      calls.push(order);
+      return [{ x: train.images.slice(0, 16 * 16), y: train.labels.slice(0, 16), size: 16 }];
+    };
+    const result = await createSgdTrainer({ epochs: 2, passesPerEpoch: 3, lr: 0.1, schedule: { type: 'step', milestones: [1], gamma: 0.1 } })
+      .fit(convBn(), source, { onEvent: (e) => e.type === 'batch-end' && lrs.push(e.lr) });
+    expect(calls).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(lrs).toEqual([0.1, 0.1, 0.1, 0.1 * 0.1, 0.1 * 0.1, 0.1 * 0.1].map((v) => expect.closeTo(v, 10)));
+    expect(result.history).toHaveLength(2);
+  });
+});

@@ -1,0 +1,62 @@
+import { defineCommand } from 'citty';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { OmnipruneError, writeFileAtomic, type RunReport } from '@omniprune/core';
+import { formatChange, renderComparisonHtml } from '../compare/compare-html.js';
+import { compareRuns, defaultArm, DEFAULT_LEVELS, type ComparedRun } from '../compare/compare-runs.js';
+import { formatTable } from '../shared/format-table.js';
+
+async function readRun(dir: string): Promise<RunReport> {
+  const file = join(dir, 'report.json');
+  const text = await readFile(file, 'utf8').catch((cause) => {
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `no run report at ${file}`, { cause, hint: 'pass run folders written by omniprune run (they hold report.json)' });
+  });
+  try {
+    const report = JSON.parse(text) as RunReport;
+    if (!report.baseline || !Array.isArray(report.iterations) || !Array.isArray(report.pruners)) throw new Error('missing baseline, iterations or pruners');
+    return report;
+  } catch (cause) {
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not an omniprune run report: ${(cause as Error).message}`, { cause, hint: 'pass run folders written by omniprune run' });
+  }
+}
+
+function parseLevels(value: string | undefined): number[] {
+  if (value === undefined) return [...DEFAULT_LEVELS];
+  const levels = value.split(',').map((s) => Number(s.trim()));
+  if (levels.length === 0 || levels.some((l) => !(l > 0 && l < 1))) {
+    throw new OmnipruneError('E_BAD_INPUT', `--levels must be fractions in (0, 1), got "${value}"`, { hint: 'e.g. --levels 0.3,0.5,0.7,0.8' });
+  }
+  return levels.sort((a, b) => a - b);
+}
+
+/** `omniprune compare`: accuracy of several runs (arms x seeds) at common FLOPs levels, with mean and spread. */
+export default defineCommand({
+  meta: { name: 'compare', description: 'Compare runs at common FLOPs reductions: accuracy change mean ± std per arm (runs grouped by their pruners, e.g. all at once vs --only layer vs --only filter, over seeds)' },
+  args: {
+    runs: { type: 'positional', required: true, description: 'Run folders (each holding report.json), any number' },
+    levels: { type: 'string', description: `FLOPs reductions to compare at, comma list of fractions (default: ${DEFAULT_LEVELS.join(',')})` },
+    out: { type: 'string', description: 'Write compare.json and compare.html into this folder' },
+    json: { type: 'boolean', default: false, description: 'Print the comparison as JSON' },
+  },
+  async run({ args }) {
+    const dirs = (args._ as string[]).length ? (args._ as string[]) : [args.runs];
+    const levels = parseLevels(args.levels);
+    const runs: ComparedRun[] = [];
+    for (const dir of dirs) {
+      const report = await readRun(resolve(dir));
+      runs.push({ dir, arm: defaultArm(report), report });
+    }
+    const comparison = compareRuns(runs, levels);
+    if (args.out) {
+      await writeFileAtomic(join(args.out, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+      await writeFileAtomic(join(args.out, 'compare.html'), renderComparisonHtml(comparison));
+    }
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+      return;
+    }
+    const rows = comparison.arms.map((a) => [a.arm, a.runs.map((r) => r.seed).join(','), ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached))]);
+    process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], rows)}\n`);
+    if (args.out) process.stdout.write(`wrote ${join(args.out, 'compare.json')}, compare.html\n`);
+  },
+});

@@ -1,0 +1,67 @@
+import type { MeanStd } from '../bench/summary.js';
+import type { Comparison } from './compare-runs.js';
+
+const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
+
+/** `-1.23 ± 0.45 (3)` in points, or `not reached` / the count that did not reach. */
+export function formatChange(m: MeanStd, notReached: number): string {
+  if (m.n === 0) return 'not reached';
+  return `${(m.mean * 100).toFixed(2)} ± ${(m.std * 100).toFixed(2)} (n=${m.n}${notReached ? `, ${notReached} short` : ''})`;
+}
+
+/**
+ * Inline SVG: mean accuracy change (points) against FLOPs reduction, one line per arm with a band of one standard
+ * deviation, at the compared levels (a level no run of the arm reached breaks the line).
+ */
+export function comparisonSvg(c: Comparison): string {
+  const W = 640, H = 360, L = 60, R = 140, T = 20, B = 50;
+  const cells = c.arms.flatMap((a) => a.at.filter((l) => l.accuracyChange.n > 0).map((l) => l.accuracyChange));
+  const lo = Math.min(0, ...cells.map((m) => m.mean - m.std)) - 0.005;
+  const hi = Math.max(0, ...cells.map((m) => m.mean + m.std)) + 0.005;
+  const xMax = Math.max(...c.levels, 0.1);
+  const sx = (x: number) => L + (x / xMax) * (W - L - R);
+  const sy = (y: number) => T + (1 - (y - lo) / (hi - lo || 1)) * (H - T - B);
+  const series = c.arms.map((a, k) => {
+    const color = COLORS[k % COLORS.length];
+    const pts = a.at.filter((l) => l.accuracyChange.n > 0);
+    const band = pts.length > 1
+      ? `<path class="band" d="${[...pts.map((p) => [p.level, p.accuracyChange.mean + p.accuracyChange.std]), ...pts.slice().reverse().map((p) => [p.level, p.accuracyChange.mean - p.accuracyChange.std])].map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')} Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`
+      : '';
+    const line = `<path d="${pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p.level).toFixed(1)},${sy(p.accuracyChange.mean).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`;
+    const dots = pts.map((p) => `<circle class="point" cx="${sx(p.level).toFixed(1)}" cy="${sy(p.accuracyChange.mean).toFixed(1)}" r="4" fill="${color}"><title>${esc(a.arm)} at ${pct(p.level)}: ${formatChange(p.accuracyChange, p.notReached)} points</title></circle>`).join('');
+    const legend = `<text x="${W - R + 12}" y="${T + 16 + 18 * k}" font-size="12" fill="${color}">${esc(a.arm)} (${a.runs.length} run${a.runs.length === 1 ? '' : 's'})</text>`;
+    return band + line + dots + legend;
+  });
+  const ticksY = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="accuracy change vs FLOPs reduction per arm">
+  <rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="#fafafa" stroke="#ccc"/>
+  <line x1="${L}" x2="${W - R}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>
+  ${c.levels.map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t)}</text>`).join('')}
+  ${ticksY.map((t) => `<text x="${L - 6}" y="${(sy(t) + 4).toFixed(1)}" font-size="11" text-anchor="end">${(t * 100).toFixed(1)}</text>`).join('')}
+  <text x="${(L + W - R) / 2}" y="${H - 8}" font-size="12" text-anchor="middle">FLOPs reduction</text>
+  <text x="14" y="${(T + H - B) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(T + H - B) / 2})">accuracy change (points)</text>
+  ${series.join('\n  ')}
+</svg>`;
+}
+
+/** A self-contained page: the plot and a table, one row per arm, one column per level. */
+export function renderComparisonHtml(c: Comparison): string {
+  const head = c.levels.map((l) => `<th>${pct(l, l * 100 % 1 ? 1 : 0)}</th>`).join('');
+  const rows = c.arms.map((a) => `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}</tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>omniprune comparison</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style>
+</head><body>
+<h1>omniprune comparison</h1>
+<p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
+reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there.</p>
+${comparisonSvg(c)}
+<table><thead><tr><th>arm</th><th>seeds</th>${head}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}

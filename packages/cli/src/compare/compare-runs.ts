@@ -1,0 +1,85 @@
+import type { RunReport } from '@omniprune/core';
+import { meanStd, type MeanStd } from '../bench/summary.js';
+
+/** FLOPs-reduction levels `compare` reports by default (fractions). */
+export const DEFAULT_LEVELS = [0.3, 0.5, 0.7, 0.8, 0.85, 0.9] as const;
+
+/** One run of a comparison: its report, where it came from, and the arm it belongs to. */
+export interface ComparedRun {
+  readonly dir: string;
+  readonly arm: string;
+  readonly report: RunReport;
+}
+
+/** One arm at one FLOPs level: accuracy change (points of [0, 1]) and accuracy over the runs that reached it. */
+export interface ArmLevel {
+  readonly level: number;
+  readonly accuracyChange: MeanStd;
+  readonly accuracy: MeanStd;
+  /** Runs of the arm that never reached this level (their curve stops before it). */
+  readonly notReached: number;
+}
+
+/** The comparison: per arm, its runs (seeds) and one row per level. */
+export interface Comparison {
+  readonly levels: readonly number[];
+  readonly arms: readonly { readonly arm: string; readonly runs: readonly { readonly dir: string; readonly seed: number }[]; readonly at: readonly ArmLevel[] }[];
+}
+
+/** The run's accuracy curve: baseline at 0, then every iteration's winner after its fine-tune, by FLOPs reduction. */
+export function accuracyCurve(report: RunReport): { x: number; y: number }[] {
+  return [{ x: 0, y: report.baseline.accuracy }, ...report.iterations.map((it) => ({ x: it.flopsReduction, y: it.stats.accuracy }))];
+}
+
+/**
+ * Accuracy of the run at FLOPs reduction `level`, linearly interpolated between the two iterations around it;
+ * undefined when the run never got that far (no extrapolation).
+ * @example
+ * accuracyAt(report, 0.5) // between the iterations at 45 % and 55 % FLOPs reduction
+ */
+export function accuracyAt(report: RunReport, level: number): number | undefined {
+  const curve = accuracyCurve(report);
+  for (let i = 1; i < curve.length; i++) {
+    const a = curve[i - 1];
+    const b = curve[i];
+    if (level >= Math.min(a.x, b.x) && level <= Math.max(a.x, b.x)) {
+      return b.x === a.x ? Math.max(a.y, b.y) : a.y + ((level - a.x) / (b.x - a.x)) * (b.y - a.y);
+    }
+  }
+  return level === 0 ? curve[0].y : undefined;
+}
+
+/** The arm a run belongs to by default: its pruners (`layer+filter`, `layer`, `filter`). */
+export function defaultArm(report: RunReport): string {
+  return report.pruners.join('+');
+}
+
+/**
+ * Compare runs at common FLOPs levels: per arm and level, the mean and sample standard deviation over its runs
+ * (seeds) of the interpolated accuracy and of the accuracy change against each run's own baseline.
+ * @example
+ * compareRuns(runs, [0.5, 0.8]).arms[0].at[0].accuracyChange // { mean: -0.012, std: 0.004, n: 3 }
+ */
+export function compareRuns(runs: readonly ComparedRun[], levels: readonly number[] = DEFAULT_LEVELS): Comparison {
+  const arms = [...new Set(runs.map((r) => r.arm))];
+  return {
+    levels,
+    arms: arms.map((arm) => {
+      const mine = runs.filter((r) => r.arm === arm);
+      return {
+        arm,
+        runs: mine.map((r) => ({ dir: r.dir, seed: r.report.seed })),
+        at: levels.map((level) => {
+          const values = mine.map((r) => ({ acc: accuracyAt(r.report, level), base: r.report.baseline.accuracy }));
+          const reached = values.filter((v): v is { acc: number; base: number } => v.acc !== undefined);
+          return {
+            level,
+            accuracy: meanStd(reached.map((v) => v.acc)),
+            accuracyChange: meanStd(reached.map((v) => v.acc - v.base)),
+            notReached: values.length - reached.length,
+          };
+        }),
+      };
+    }),
+  };
+}

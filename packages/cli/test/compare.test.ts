@@ -1,0 +1,66 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic, type RunReport } from '@omniprune/core';
+import { accuracyAt, compareRuns } from '../src/compare/compare-runs.js';
+import { runCliCaptured } from './run-cli.js';
+
+/** A hand-made report: baseline accuracy, then (FLOPs reduction, accuracy) per iteration. */
+function report(pruners: string[], seed: number, base: number, points: [number, number][]): RunReport {
+  const stats = (accuracy: number) => ({ flops: 100, params: 10, accuracy, loss: 0 });
+  return {
+    name: 'hand', seed, backend: 'cpu', similarity: 'linear-cka', pruners, baseline: stats(base),
+    iterations: points.map(([x, y], i) => ({
+      iteration: i + 1, candidates: [], chosen: 0, chosenKind: pruners[0], stats: stats(y), flopsReduction: x, paramsReduction: x,
+      accuracyChange: y - base, seconds: 1, modelDir: `iterations/00${i + 1}`,
+    })),
+  };
+}
+
+describe('compare', () => {
+  it('interpolates linearly between iterations and never extrapolates', () => {
+    const r = report(['layer', 'filter'], 1, 0.9, [[0.2, 0.88], [0.6, 0.84]]);
+    expect(accuracyAt(r, 0.1)).toBeCloseTo(0.89, 12);
+    expect(accuracyAt(r, 0.5)).toBeCloseTo(0.85, 12);
+    expect(accuracyAt(r, 0.6)).toBeCloseTo(0.84, 12);
+    expect(accuracyAt(r, 0.7)).toBeUndefined();
+  });
+
+  it('groups runs into arms by their pruners and gives mean ± sample std over seeds at each level', () => {
+    const runs = [
+      report(['layer', 'filter'], 1, 0.9, [[0.4, 0.89], [0.6, 0.87]]),
+      report(['layer', 'filter'], 2, 0.92, [[0.5, 0.9], [0.7, 0.88]]),
+      report(['filter'], 1, 0.9, [[0.5, 0.86]]),
+    ].map((r, i) => ({ dir: `run${i}`, arm: r.pruners.join('+'), report: r }));
+    const c = compareRuns(runs, [0.5, 0.6]);
+    expect(c.arms.map((a) => a.arm)).toEqual(['layer+filter', 'filter']);
+    const both = c.arms[0].at[0];
+    // seed 1 at 50 %: 0.88 (-0.02); seed 2 at 50 %: 0.90 (-0.02)
+    expect(both.accuracyChange.mean).toBeCloseTo(-0.02, 12);
+    expect(both.accuracyChange.std).toBeCloseTo(0, 12);
+    const at60 = c.arms[0].at[1];
+    // seed 1: 0.87 (-0.03); seed 2: 0.89 (-0.03)... 0.9 + (0.1/0.2) * -0.02 = 0.89 -> -0.03
+    expect(at60.accuracy.mean).toBeCloseTo(0.88, 12);
+    expect(at60.accuracy.std).toBeCloseTo(Math.SQRT2 * 0.01, 12);
+    expect(c.arms[1].at[1]).toMatchObject({ notReached: 1, accuracyChange: { n: 0 } });
+  });
+
+  it('writes compare.json and compare.html from run folders and names a folder without a report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-compare-'));
+    const reports = [report(['layer', 'filter'], 1, 0.9, [[0.5, 0.88]]), report(['layer', 'filter'], 2, 0.9, [[0.5, 0.86]]), report(['layer'], 1, 0.9, [[0.5, 0.8]])];
+    for (const [i, r] of reports.entries()) await writeFileAtomic(join(dir, `r${i}`, 'report.json'), JSON.stringify(r));
+    const out = join(dir, 'cmp');
+    const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), '--levels', '0.3,0.5', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)/);
+    const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
+    expect(json.arms[1].at[1].accuracyChange.mean).toBeCloseTo(-0.1, 12);
+    const html = await readFile(join(out, 'compare.html'), 'utf8');
+    expect(html).toMatch(/class="band"/);
+    expect((html.match(/class="point"/g) ?? []).length).toBe(4);
+    const missing = await runCliCaptured(['compare', join(dir, 'nothing')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no run report at .*nothing/);
+  });
+});
