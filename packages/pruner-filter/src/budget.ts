@@ -41,6 +41,29 @@ export function allocateBudget(slots: readonly BudgetSlot[], count: number, rng:
   return counts;
 }
 
+/**
+ * The reference code's allocation: `p = count / allFilters` (every convolution filter of the model, prunable or
+ * not), each group removes `round(p x size)` (capped so it keeps its minimum), then single units go to groups drawn
+ * uniformly at random (with replacement; groups at their minimum are skipped) until the total is exactly `count`,
+ * or taken away the same way when rounding overshot. A total above what can be removed is capped (after `p`).
+ * @example
+ * allocateReference([{ size: 16, maxRemovable: 15 }, { size: 32, maxRemovable: 31 }], 6, 64, rng) // round(6/64 x [16, 32]) = [2, 3], then 1 unit at a random group
+ */
+export function allocateReference(slots: readonly BudgetSlot[], count: number, allFilters: number, rng: Rng): number[] {
+  const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
+  const target = Math.max(0, Math.min(Math.round(count), capacity));
+  if (allFilters <= 0 || target === 0) return slots.map(() => 0);
+  const p = Math.round(count) / allFilters; // the share asked for, before any cap (as the reference computes it)
+  const counts = slots.map((g) => Math.min(Math.round(p * g.size), g.maxRemovable));
+  let diff = target - counts.reduce((a, b) => a + b, 0);
+  while (diff !== 0) {
+    const i = rng.int(slots.length);
+    if (diff > 0 && counts[i] < slots[i].maxRemovable) (counts[i]++, diff--);
+    else if (diff < 0 && counts[i] > 0) (counts[i]--, diff++);
+  }
+  return counts;
+}
+
 /** The units a `match-layer` or `ratio` budget asks for, and a note for the log when it fell back. */
 export interface UnitBudget {
   readonly count: number;
@@ -53,10 +76,13 @@ export interface UnitBudget {
  * @example
  * unitBudget({ type: 'ratio', ratio: 0.1 }, 336, []) // { count: 34 }
  */
-export function unitBudget(budget: Exclude<FilterBudget, { type: 'flops' }>, totalUnits: number, earlier: readonly PruneCandidate[]): UnitBudget {
+export function unitBudget(
+  budget: Exclude<FilterBudget, { type: 'flops' }>, totalUnits: number, earlier: readonly PruneCandidate[], allFilters = totalUnits,
+): UnitBudget {
   if (budget.type === 'ratio') return { count: Math.round(budget.ratio * totalUnits) };
   const layer = [...earlier].reverse().find((c) => c.kind === 'layer');
   if (layer) return { count: layer.removedUnits };
-  const count = Math.round(budget.fallbackRatio * totalUnits);
-  return { count, note: `no layer candidate this iteration: removing fallbackRatio ${budget.fallbackRatio} x ${totalUnits} = ${count} units` };
+  const base = budget.allocation === 'reference' ? allFilters : totalUnits;
+  const count = Math.round(budget.fallbackRatio * base);
+  return { count, note: `no layer candidate this iteration: removing fallbackRatio ${budget.fallbackRatio} x ${base} ${budget.allocation === 'reference' ? 'filters' : 'units'} = ${count}` };
 }

@@ -2,7 +2,7 @@ import {
   createRng, definePruner, type ChannelGroup, type ChannelImportance, type DependencyGraph, type ProposeContext,
   type PruneCandidate, type Pruner, type RemoveChannelsPlan,
 } from '@omniprune/core';
-import { allocateBudget, unitBudget, type BudgetSlot } from './budget.js';
+import { allocateBudget, allocateReference, unitBudget, type BudgetSlot } from './budget.js';
 import { channelCriterion } from './channel-criterion.js';
 import { flopsEstimator } from './flops-estimate.js';
 import { filterPrunerOptions, type FilterPrunerOptions } from './options.js';
@@ -38,12 +38,21 @@ function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: 
   if (options.budget.type === 'flops') return flopsCounts(pc, groups, slots, options.budget.fraction);
   const total = slots.reduce((s, g) => s + g.size, 0);
   const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
-  const { count, note } = unitBudget(options.budget, total, pc.earlier);
+  const reference = options.budget.type === 'match-layer' && options.budget.allocation === 'reference';
+  const allFilters = reference ? convFilters(pc.graph) : total;
+  const { count, note } = unitBudget(options.budget, total, pc.earlier, allFilters);
   if (note) pc.log(`${PRUNER}: ${note}`);
   if (count > capacity) {
     pc.log(`${PRUNER}: budget of ${count} units exceeds the ${capacity} removable ones (each group keeps >= ${options.minChannels}); removing ${capacity}`);
   }
-  return allocateBudget(slots, count, pc.rng);
+  return reference ? allocateReference(slots, count, allFilters, pc.rng) : allocateBudget(slots, count, pc.rng);
+}
+
+/** Every convolution filter of the model (the reference code's `count_filters`: stem and projections included). */
+function convFilters(graph: DependencyGraph): number {
+  let n = 0;
+  for (const layer of graph.layers.values()) if (layer.className === 'Conv2D') n += Number(layer.config.filters);
+  return n;
 }
 
 /** The `k` lowest-scoring channels (ties: lower index first; NaN counts as most important), sorted ascending. */

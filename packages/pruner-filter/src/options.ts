@@ -13,8 +13,18 @@ import { regexOption } from '@omniprune/core';
 export const budgetSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('match-layer'),
-    /** Share of the prunable units removed when no layer candidate exists this iteration. Default 0.05. */
+    /**
+     * Share of the units removed when no layer candidate exists this iteration: of the prunable units
+     * (`proportional`), of all convolution filters (`reference`; the authors' code uses 0.5). Default 0.05.
+     */
     fallbackRatio: z.number().min(0).max(1).default(0.05),
+    /**
+     * How the count is spread over groups. `proportional` (default): `p = count / prunable units`, `round(p x size)`
+     * per group, the remainder one unit at a time at seeded random groups (each at most once per round).
+     * `reference` (the authors' code): `p = count / all convolution filters of the model` (stem and projection convs
+     * included), `round(p x size)` per group, then single units at uniformly random groups until the count is exact.
+     */
+    allocation: z.enum(['proportional', 'reference']).default('proportional'),
   }),
   z.strictObject({
     type: z.literal('ratio'),
@@ -42,8 +52,8 @@ export const filterPrunerOptions = z.strictObject({
   criterion: z.string().min(1).default('l1'),
   /** Options passed to the criterion (validated by its schema). Default `{}`. */
   criterionOptions: z.record(z.string(), z.unknown()).default({}),
-  /** How many units to remove. Default `{ type: 'match-layer', fallbackRatio: 0.05 }`. */
-  budget: budgetSchema.default({ type: 'match-layer', fallbackRatio: 0.05 }),
+  /** How many units to remove. Default `{ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }`. */
+  budget: budgetSchema.default({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }),
   /**
    * Also prune residual-stream groups (channels tied by adds, pruned together) and inexact groups (coupled by
    * LayerNorm/softmax). Default false: only groups like the first conv of each residual block, as in the paper.

@@ -144,6 +144,9 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         if (proposal) proposals.push(proposal);
       }
       let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
+    if (!stopNow && pipeline.stop.whenNoLayerCandidate === 'stop' && pruners.some((p) => p.pruner.kind === 'layer') && !proposals.some((p) => p.kind === 'layer')) {
+      stopNow = { reason: 'no-layer-candidate', message: 'the layer pruner found no block left to remove (stop.whenNoLayerCandidate: stop)' };
+    }
       if (!stopNow) {
         const records: CandidateRecord[] = [];
         const models: tfl.LayersModel[] = [];
@@ -186,7 +189,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
         parent.dispose();
         parent = winner!;
-        stopNow = checkStop(pipeline.stop, report);
+        stopNow = checkStop(pipeline.stop, report, buildDependencyGraph(parent));
       }
       if (stopNow) report = finish(report, stopNow.reason, stopNow.message);
       await writeReport(outDir, report);

@@ -31,6 +31,16 @@ export const stopSchema = z.strictObject({
   minAccuracy: z.number().min(0).max(1).optional(),
   maxAccuracyDrop: z.number().min(0).max(1).optional(),
   maxIterations: z.number().int().positive().default(50),
+  /**
+   * Stop when every stage holds at most this many residual blocks (the authors' loop: `while blocks != [2, 2, 2]`).
+   * Counts every block of a stage, the downsampling one included.
+   */
+  minBlocksPerStage: z.number().int().nonnegative().optional(),
+  /**
+   * When a layer pruner is configured but proposes nothing (no removable block left): `continue` (default) lets the
+   * other pruners go on alone; `stop` ends the run there, as the authors' loop does.
+   */
+  whenNoLayerCandidate: z.enum(['continue', 'stop']).default('continue'),
 });
 
 /** The static part of a pipeline; plugin options are checked against each plugin's own schema. */
@@ -67,7 +77,7 @@ export const pipelineBaseSchema = z.strictObject({
     candidate: z.record(z.string(), z.unknown()).optional(),
     winner: z.record(z.string(), z.unknown()).optional(),
   }).default({}),
-  stop: stopSchema.default({ maxIterations: 50 }),
+  stop: stopSchema.default({ maxIterations: 50, whenNoLayerCandidate: 'continue' }),
   output: z.string().min(1).default('runs/pipeline'),
   /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx). */
   export: z.strictObject({ onnx: z.boolean().default(false) }).default({ onnx: false }),

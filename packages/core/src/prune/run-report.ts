@@ -43,7 +43,8 @@ export interface IterationRecord {
 }
 
 /** Why the loop ended. */
-export type StopReason = 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune';
+export type StopReason =
+  | 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune' | 'min-blocks' | 'no-layer-candidate';
 
 /** Everything a run produced; written as `report.json` after every iteration. */
 export interface RunReport {

@@ -15,8 +15,18 @@ export function accuracyFloor(stop: StopTargets, baseline: ModelStats): number {
   return Math.max(...floors);
 }
 
-/** Whether the run should stop after the last iteration of `report`, and why. */
-export function checkStop(stop: StopTargets, report: RunReport): { reason: StopReason; message: string } | null {
+/** Residual blocks per stage (every block of the stage, removable or not), in the order stages appear. */
+export function blocksPerStage(graph: DependencyGraph): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const b of graph.blocks) counts.set(b.stage, (counts.get(b.stage) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Whether the run should stop after the last iteration of `report`, and why. `graph` (the new parent's) is needed
+ * for `minBlocksPerStage`.
+ */
+export function checkStop(stop: StopTargets, report: RunReport, graph?: DependencyGraph): { reason: StopReason; message: string } | null {
   const last = report.iterations[report.iterations.length - 1];
   if (!last) return null;
   const floor = accuracyFloor(stop, report.baseline);
@@ -24,6 +34,12 @@ export function checkStop(stop: StopTargets, report: RunReport): { reason: StopR
   if (last.stats.accuracy < floor) return { reason: 'accuracy-floor', message: `accuracy ${pct(last.stats.accuracy)} fell below the floor ${pct(floor)}; the final model is the previous iteration's` };
   if (stop.flopsReduction !== undefined && last.flopsReduction >= stop.flopsReduction) return { reason: 'flops-target', message: `FLOPs reduced by ${pct(last.flopsReduction)} (target ${pct(stop.flopsReduction)})` };
   if (stop.paramsReduction !== undefined && last.paramsReduction >= stop.paramsReduction) return { reason: 'params-target', message: `parameters reduced by ${pct(last.paramsReduction)} (target ${pct(stop.paramsReduction)})` };
+  if (stop.minBlocksPerStage !== undefined && graph && graph.blocks.length > 0) {
+    const counts = [...blocksPerStage(graph).values()];
+    if (counts.every((n) => n <= stop.minBlocksPerStage!)) {
+      return { reason: 'min-blocks', message: `every stage is down to at most ${stop.minBlocksPerStage} blocks ([${counts.join(', ')}])` };
+    }
+  }
   if (last.iteration >= stop.maxIterations) return { reason: 'max-iterations', message: `reached ${stop.maxIterations} iterations` };
   return null;
 }

@@ -90,4 +90,20 @@ describe("the orchestrator's contract with plugins", () => {
     const reseeded = validatePipeline(tinyPipeline(dir, { seed: 9 }), c);
     await expect(runPipeline(reseeded, { container: c })).rejects.toThrow(/different pipeline/);
   });
+
+  it('stops when the layer pruner has nothing left under whenNoLayerCandidate: stop, goes on with filters otherwise', async () => {
+    const dir = await tinyDataset();
+    const c = container();
+    // a constant similarity: every iteration ties and the layer candidate wins, until no block is left to remove
+    const base = { finetune: {}, pruners: [{ use: 'first-block' }, { use: 'two-channels' }], ties: 'layer', similarity: { use: 'flaky', with: { okCalls: 1e9 }, samples: 20 } };
+    const stopped = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'a'), stop: { maxIterations: 8, whenNoLayerCandidate: 'stop' } }), c), { container: c });
+    expect(stopped.stopReason).toBe('no-layer-candidate');
+    const layerIterations = stopped.iterations.length;
+    expect(layerIterations).toBe(3); // one removable block per stage of the ResNet-20 (first-block keeps 2 per stage)
+    expect(stopped.iterations.every((it) => it.chosenKind === 'layer')).toBe(true);
+    const going = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'b'), stop: { maxIterations: layerIterations + 2 } }), c), { container: c });
+    expect(going.stopReason).toBe('max-iterations');
+    expect(going.iterations.slice(layerIterations).every((it) => it.candidates.every((x) => x.kind === 'filter'))).toBe(true);
+  });
 });
+
