@@ -1,6 +1,6 @@
 import {
   definePruner, z, type ChannelGroup, type CoreServices, type DependencyGraph, type PruneCandidate, type Pruner,
-} from '@omniprune/core';
+} from '@omniprune/plugin-api';
 
 /** Options of the `fpgm` pruner. */
 export const fpgmOptions = z.strictObject({

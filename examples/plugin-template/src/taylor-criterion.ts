@@ -1,4 +1,4 @@
-import { defineCriterion, z, type ChannelImportance, type CoreServices, type PluginContext, type ProposeContext } from '@omniprune/core';
+import { defineCriterion, z, type ChannelImportance, type CoreServices, type PluginContext, type ProposeContext } from '@omniprune/plugin-api';
 
 /** Options of the `taylor` channel criterion. */
 export const taylorOptions = z.strictObject({

@@ -1,7 +1,8 @@
+// The host: omniprune core (a dev dependency), so the tests build, register and run the plugins the way omniprune does.
 import {
   buildDependencyGraph, buildZooModel, createPlugin, createPluginContainer, createRng, initBackend, registerPlugin,
-  type ImageDataset, type PluginDefinition, type ProposeContext,
 } from '@omniprune/core';
+import type { ImageDataset, PluginDefinition, ProposeContext } from '@omniprune/plugin-api';
 import { plugins } from '../src/index.js';
 
 type Model = ProposeContext['parent'];

@@ -3,15 +3,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_NORM_TRAIN, disableNativeKernels, enableNativeKernels, loadNativeAddon } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { BATCH_NORM_TRAIN, disableNativeKernels, enableNativeKernels } from '../src/index.js';
+import { useNativeAddon } from './native-suite.js';
 
-const skip = Boolean(process.env.OMNIPRUNE_SKIP_NATIVE);
-
-beforeAll(async () => {
-  if (skip) return;
-  const addon = loadNativeAddon();
-  if (addon instanceof Error) throw addon;
+// Skipped with the reason where the addon is not built; fails instead under OMNIPRUNE_REQUIRE_NATIVE (CI).
+useNativeAddon(async () => {
   await tf.setBackend('wasm');
   enableNativeKernels({ threads: 2 });
 });
@@ -45,7 +42,7 @@ async function onCpu<T>(fn: () => T): Promise<T> {
   }
 }
 
-describe.skipIf(skip)('native training-mode batch normalisation', () => {
+describe('native training-mode batch normalisation', () => {
   it.each([[[4, 5, 6, 3]], [[64, 8, 8, 16]], [[7, 5]]])('equals tfjs-layers on the cpu backend: output, gradients, moving statistics (%j)', async (shape) => {
     const kernelsUsed: string[] = [];
     const native = await (async () => {
@@ -73,7 +70,7 @@ describe.skipIf(skip)('native training-mode batch normalisation', () => {
   });
 });
 
-describe.skipIf(skip)('native inference batch norm and ReLU', () => {
+describe('native inference batch norm and ReLU', () => {
   it.each([[[4, 5, 6, 3]], [[2, 8, 8, 64]], [[9, 7]]])('equal the cpu backend (%j)', async (shape) => {
     const run = () => tf.tidy(() => {
       const channels = shape[shape.length - 1];

@@ -2,16 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeKernelsEnabled } from '../src/index.js';
+import { useNativeAddon } from './native-suite.js';
 
-const addon = loadNativeAddon();
-// CI installs g++ and libdnnl-dev, so the addon must have built; OMNIPRUNE_SKIP_NATIVE opts out on other machines.
-const skip = Boolean(process.env.OMNIPRUNE_SKIP_NATIVE);
-
-beforeAll(async () => {
-  if (skip) return;
-  if (addon instanceof Error) throw addon;
+// Skipped with the reason where the addon is not built (no g++ or libdnnl-dev, or OMNIPRUNE_SKIP_NATIVE);
+// CI installs both and sets OMNIPRUNE_REQUIRE_NATIVE, under which an unavailable addon fails the suite.
+useNativeAddon(async () => {
   await tf.setBackend('wasm');
   enableNativeKernels({ threads: 2 });
 });
@@ -75,11 +72,11 @@ function expectClose(actual: Float32Array, expected: Float32Array): void {
   expect(worst / scale).toBeLessThan(1e-5);
 }
 
-describe.skipIf(skip)('native oneDNN convolution kernels on the wasm heap', () => {
+describe('native oneDNN convolution kernels on the wasm heap', () => {
   it('are registered on wasm and say what they run on', () => {
     expect(nativeKernelsEnabled()).toBe(true);
     expect(tf.getBackend()).toBe('wasm');
-    expect((addon as Exclude<typeof addon, Error>).info()).toMatch(/^oneDNN \d+\.\d+\.\d+, 2 threads$/);
+    expect((loadNativeAddon() as Exclude<ReturnType<typeof loadNativeAddon>, Error>).info()).toMatch(/^oneDNN \d+\.\d+\.\d+, 2 threads$/);
   });
 
   it.each(CASES.map((c) => [`${c.x} * ${c.filter}, strides ${c.strides}, pad ${JSON.stringify(c.pad)}, dilations ${c.dilations ?? 1}`, c] as const))(

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,8 +10,11 @@ import type { RunReport } from '@omniprune/core';
 import { tinyPipeline, writeTinyIdx } from './pipeline-fixtures.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** What a stranger installs: the CLI, everything it depends on, and the template plugin. */
-const PACKED = ['packages/backend-native', 'packages/core', 'packages/criteria-cka', 'packages/criteria-similarity', 'packages/onnx', 'packages/keras', 'packages/pruner-layer', 'packages/pruner-filter', 'packages/pruner-head', 'packages/cli', 'examples/plugin-template'];
+/**
+ * What a stranger installs: the CLI, everything it depends on, and the template plugin. Not `@omniprune/backend-native`:
+ * it is an optional dependency of core (its install compiles C++), and the round trip must work without it.
+ */
+const PACKED = ['packages/plugin-api', 'packages/core', 'packages/criteria-cka', 'packages/criteria-similarity', 'packages/onnx', 'packages/keras', 'packages/pruner-layer', 'packages/pruner-filter', 'packages/pruner-head', 'packages/cli', 'examples/plugin-template'];
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
@@ -35,7 +39,10 @@ describe('published plugin round trip', () => {
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'stranger', private: true, type: 'module' }));
     run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=optional', ...files.map((f) => join(tarballs, f))], project);
     const installed = JSON.parse(await readFile(join(project, 'node_modules/omniprune-plugin-template/package.json'), 'utf8'));
-    expect(installed.peerDependencies['@omniprune/core']).toBe('^0.1.0');
+    expect(installed.peerDependencies).toEqual({ '@omniprune/plugin-api': '^0.1.0' });
+    const core = JSON.parse(await readFile(join(project, 'node_modules/@omniprune/core/package.json'), 'utf8'));
+    expect(core.optionalDependencies['@omniprune/backend-native']).toBe('0.1.0');
+    expect(existsSync(join(project, 'node_modules/@omniprune/backend-native'))).toBe(false);
 
     await writeTinyIdx(join(project, 'data'), 60, 40);
     const pipeline = tinyPipeline(project, {
@@ -50,6 +57,12 @@ describe('published plugin round trip', () => {
     });
     await writeFile(join(project, 'pipeline.yaml'), stringify(pipeline));
     const bin = join(project, 'node_modules/.bin/omniprune');
+
+    // backend auto without @omniprune/backend-native installed: native is skipped with its reason, wasm is used
+    const env = { ...process.env, OMNIPRUNE_WASM_THREADS: '1', OMNIPRUNE_BACKEND: '', OMNIPRUNE_SKIP_NATIVE: '' };
+    const inspect = spawnSync(bin, ['inspect', '--zoo', 'resnet20', '--input-shape', '8,8,1', '--classes', '10'], { cwd: project, encoding: 'utf8', env });
+    expect(inspect.status, inspect.stderr).toBe(0);
+    expect(inspect.stderr).toMatch(/^backend: wasm, 1 thread \(.*native unavailable: package not installed\)$/m);
 
     const list = spawnSync(bin, ['plugins', 'list', '--pipeline', 'pipeline.yaml'], { cwd: project, encoding: 'utf8' });
     expect(list.status).toBe(0);

@@ -1,12 +1,13 @@
 /**
- * @omniprune/core: plugin API, model graph engine, compute backends, model zoo, datasets and trainer.
+ * @omniprune/core: the plugin API (declared in `@omniprune/plugin-api`, re-exported here), the plugin container,
+ * model graph engine, compute backends, model zoo, datasets, trainer and orchestrator.
  * Every export is listed explicitly; internal helpers stay internal.
  */
 export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors/omniprune-error.js';
 export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors/omniprune-error.js';
 export { createRng } from './util/rng.js';
 export type { Rng } from './util/rng.js';
-export { writeFileAtomic, replaceDirAtomic } from './util/atomic-write.js';
+export { writeFileAtomic } from './util/atomic-write.js';
 export { nameFilter, regexOption } from './util/name-filter.js';
 
 export { BACKEND_NAMES, initBackend, describeBackend, wasmThreadsWanted } from './backend/index.js';
@@ -14,58 +15,60 @@ export type { Backend, BackendInfo, BackendName } from './backend/index.js';
 
 export {
   PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,
-  createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, pluginToken, createPlugin, formatZodIssues,
-  coreServices, loadPluginModules, resolvePluginModule, pluginsOfModule, createImportanceCriterion,
+  createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, createPlugin, formatZodIssues,
+  coreServices, loadPluginModules, createImportanceCriterion,
 } from './plugin/index.js';
 export type {
   PluginContainer, PluginContext, PluginDefinition, PluginKind, PluginOrigin, CoreServices, LoadedPluginModule, ImportanceCriterionSpec,
 } from './plugin/index.js';
-/** The zod this core validates options with: plugins define their option schemas with it. */
+/** The zod this core validates options with: plugins define their option schemas with it (`@omniprune/plugin-api` exports the same). */
 export { z } from 'zod';
 
 export {
-  buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, jsonToModel, topoOrder,
+  buildDependencyGraph, groupOfLayer, LAYER_ADAPTERS, adapterFor, modelToJson, topoOrder,
   prunePlanSchema, describePlan, applyPlans, maskChannels, bypassBlock, maskHeads, attentionLayers, headPositions,
-  HEAD_PRUNABLE_CLASSES, HEAD_WEIGHT_AXES, attentionShape, transferWeights, weightShortName, groupKernels,
-  groupFilterRows, rowsAlong,
+  HEAD_PRUNABLE_CLASSES, HEAD_WEIGHT_AXES, attentionShape, weightShortName, groupKernels,
+  groupFilterRows, rowsAlong, layerAdapter, producersOf, groupChannels, batchNormsOf, batchNormOf, headAdapter, NO_MACS,
+  configValue, setConfigValue,
 } from './graph/index.js';
 export type {
   ChannelGroup, DependencyGraph, GraphLayer, ResidualBlock, ChannelRef, ChannelSpace, Layout, ChannelRole,
   LayerAdapter, WeightAxes, ModelJson, LayerJson, InboundRef, PrunePlan, RemoveBlockPlan, RemoveChannelsPlan,
-  RemoveHeadsPlan, RestoreWeights, GroupKernel, AttentionLayer,
+  RemoveHeadsPlan, RestoreWeights, GroupKernel, AttentionLayer, ProducerAdapter, PassthroughAdapter, RoutingAdapter,
+  HeadAdapter, MacCount, FlopsSplit, MacInput, LayerConfig, LayerClassName, GroupProducer, GroupBatchNorm,
 } from './graph/index.js';
 
-export { countCost, layerFlops } from './metrics/flops.js';
+export { countCost, layerFlopsSplit } from './metrics/flops.js';
 export type { LayerCost, ModelCost } from './metrics/flops.js';
 export { saveModel, loadModel, readLayersModel, resolveModelJson, readModelMetadata } from './io/model-io.js';
 export type { OmnipruneModelMetadata } from './io/model-io.js';
 export { defineModelFormat } from './io/model-format.js';
 export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel } from './io/model-format.js';
-export { readModel, formatForFile, modelFormats, writeInOriginFormat } from './io/read-model.js';
+export { readModel, modelFormats } from './io/read-model.js';
 export { tfjsLayersFormat } from './io/tfjs-layers-format.js';
 export { normalizeLayersArtifacts } from './io/keras-topology.js';
 export { modelFromArtifacts } from './io/model-from-artifacts.js';
 export type { LayersArtifacts } from './io/keras-topology.js';
-export { annotateModel, annotationsOf, inheritAnnotations } from './io/model-annotations.js';
+export { annotateModel, annotationsOf } from './io/model-annotations.js';
 export type { ClassifierSpec, ModelAnnotations } from './io/model-annotations.js';
 
 export {
   resnet, vgg16, vit, buildZooModel, isZooModelName, ZOO_MODEL_NAMES, MultiHeadSelfAttention, AddPositionEmbedding, HardSigmoid, HardSwish,
-  registerZooLayers, ATTENTION_WEIGHT_NAMES, RESNET_STAGE_WIDTHS, VGG16_CONFIG,
+  registerZooLayers,
 } from './zoo/index.js';
 export type { ResNetOptions, Vgg16Options, VitOptions, ZooModelName, ZooModelOptions, HardSigmoidArgs } from './zoo/index.js';
 
 export {
   loadDataset, datasetSpecSchema, DATASET_NAMES, dataPipelineSchema, prepareData, loadIdxDataset, loadCifar, loadImageFolder, channelStats, normalize,
-  augmentBatch, augmentStepSchema, padCrop, horizontalFlip, batches, toTensors, subsetDataset, selectSubsetIndices, takeIndices,
+  augmentStepSchema, padCrop, horizontalFlip, batches, subsetDataset, selectSubsetIndices, takeIndices,
   FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES, CIFAR10_CLASS_NAMES,
 } from './data/index.js';
 export type { DataPipeline, DataPipelineInput, PreparedData, ChannelStats, DataSplits, ImageDataset, DatasetSpec, DatasetSpecInput, AugmentStep, ImageShape, Batch } from './data/index.js';
 
 export {
   createSgdTrainer, sgdTrainerOptionsSchema, parseSgdTrainerOptions, lrScheduleSchema, earlyStoppingSchema,
-  learningRateAt, datasetBatches, evaluateClassifier, predict, predictLogits, PROB_EPSILON, softmaxCrossEntropy,
-  createProgressRenderer, formatDuration, missingGradientKernels, augmentFromSteps, isKernelWeight, lossGradients,
+  datasetBatches, evaluateClassifier, predict, predictLogits,
+  createProgressRenderer, augmentFromSteps, isKernelWeight, lossGradients,
 } from './train/index.js';
 export { classifierOutput } from './train/classifier-output.js';
 export type { ClassifierOutput } from './train/classifier-output.js';
@@ -76,8 +79,8 @@ export type {
 
 export {
   captureFeatures, featuresToTensor, penultimateLayer, pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema,
-  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline, restrictPruners, runPipeline, tfjsInferenceRunner, runnerOf, perProposal, chooseCandidate, similarityOf, reduction,
-  reportWithoutTimings, renderReportHtml, accuracyCurvesSvg, escapeHtml, checkStop, accuracyFloor, stratifiedSample, softmaxRows, meanKlDivergence,
+  loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, restrictPruners, runPipeline, tfjsInferenceRunner, runnerOf, perProposal, reduction, checkStop,
+  reportWithoutTimings, renderReportHtml, accuracyCurvesSvg, stratifiedSample, softmaxRows, meanKlDivergence,
   predictProbabilities,
 } from './prune/index.js';
 export type {
@@ -87,6 +90,5 @@ export type {
 } from './prune/index.js';
 export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-plugin.js';
 export type { TrainerFactory, TrainerRun } from './train/sgd-trainer-plugin.js';
-export { deriveSeed } from './train/batches.js';
 export { saveTrainCheckpoint, readTrainCheckpoint, removeTrainCheckpoint, CHECKPOINT_DIR } from './train/train-checkpoint.js';
 export { hashSettings } from './util/hash-settings.js';

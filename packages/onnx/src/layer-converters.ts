@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, attentionShape, weightShortName } from '@omniprune/core';
+import { OmnipruneError, attentionShape, weightShortName, type LAYER_ADAPTERS } from '@omniprune/core';
 import type { GraphBuilder, Sym } from './graph-builder.js';
 
 /** What a converter sees: the live layer, its config (snake_case, as in model.json) and its inputs. */
@@ -24,7 +24,7 @@ function weights(layer: tfl.layers.Layer): Map<string, { values: Float32Array; s
 
 function unsupported(c: LayerContext, what: string): never {
   throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export layer "${c.layer.name}" (${c.className}) to ONNX: ${what}`, {
-    plugin: 'onnx', hint: 'export supports conv, depthwise conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
+    plugin: 'onnx', hint: 'export supports conv, depthwise and separable conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
   });
 }
 
@@ -87,6 +87,30 @@ function conv(c: LayerContext, depthwise: boolean): Sym {
     kernel_shape: pair(config.kernel_size), strides: pair(config.strides ?? 1), dilations: pair(config.dilation_rate ?? 1),
     auto_pad: autoPad(config.padding), group,
   });
+  return activation(g, { name: y, layout: 'nchw', rank: 4 }, config.activation, c, 1);
+}
+
+/**
+ * SeparableConv2D: its depthwise kernel `[kh, kw, in, dm]` as a Conv with `group = in` (strides, dilations and
+ * padding of the layer, no bias), then its pointwise kernel `[1, 1, in*dm, filters]` as a 1x1 Conv with the bias,
+ * then the activation.
+ */
+function separableConv(c: LayerContext): Sym {
+  const { g, config } = c;
+  const x = g.toNchw(c.inputs[0]);
+  const w = weights(c.layer);
+  const depthwise = w.get('depthwise_kernel')!;
+  const [kh, kw, cin, mult] = depthwise.shape;
+  const dk = convKernel({ values: depthwise.values, shape: [kh, kw, 1, cin * mult] });
+  const mid = g.op('Conv', [x.name, g.floats(`${c.layer.name}_DW`, dk.dims, dk.values)], {
+    kernel_shape: pair(config.kernel_size), strides: pair(config.strides ?? 1), dilations: pair(config.dilation_rate ?? 1),
+    auto_pad: autoPad(config.padding), group: cin,
+  });
+  const pk = convKernel(w.get('pointwise_kernel')!);
+  const inputs = [mid, g.floats(`${c.layer.name}_PW`, pk.dims, pk.values)];
+  const bias = w.get('bias');
+  if (bias) inputs.push(g.floats(`${c.layer.name}_B`, bias.shape, bias.values));
+  const y = g.op('Conv', inputs, { kernel_shape: [1, 1], group: 1 });
   return activation(g, { name: y, layout: 'nchw', rank: 4 }, config.activation, c, 1);
 }
 
@@ -179,10 +203,20 @@ function attention(c: LayerContext): Sym {
 
 const identity: Converter = (c) => c.inputs[0];
 
+/**
+ * Classes of core's layer table the exporter does not convert (an export containing one fails naming it). Every
+ * other class of the table must have a converter below: adding a class to the table without one does not compile.
+ */
+type NotExported =
+  | 'InputLayer' // the graph input, written by the exporter itself
+  | 'Conv1D' | 'Conv2DTranspose' | 'ELU' | 'PReLU' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalMaxPooling1D'
+  | 'Cropping2D' | 'UpSampling2D';
+
 /** Converters by TF.js layer class. */
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
   Conv2D: (c) => conv(c, false),
   DepthwiseConv2D: (c) => conv(c, true),
+  SeparableConv2D: separableConv,
   BatchNormalization: batchNorm,
   Dense: dense,
   Activation: (c) => activation(c.g, c.inputs[0], c.config.activation, c, channelAxisOf(c.inputs[0])),
@@ -245,4 +279,4 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     return { ...x, name: c.g.op('Add', [x.name, c.g.floats(`${c.layer.name}_E`, e.shape, e.values)]) };
   },
   MultiHeadSelfAttention: attention,
-};
+} satisfies Record<Exclude<keyof typeof LAYER_ADAPTERS, NotExported>, Converter>;

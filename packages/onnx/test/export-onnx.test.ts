@@ -69,6 +69,17 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
     expect(await maxRelativeError(pruned, ['logits'])).toBeLessThan(1e-4);
   });
 
+  it('SeparableConv2D (depthwise Conv with group = in, then a 1x1 Conv) after pruning its filters and inputs', async () => {
+    const model = FIXTURES.separable();
+    randomizeWeights(model, 9);
+    perturbNorms(model, 3);
+    const pruned = await applyPlans(model, [
+      { kind: 'remove-channels', group: 'sep1', indices: [0, 4] }, { kind: 'remove-channels', group: 'c1', indices: [2] },
+    ]);
+    expect(pruned.getLayer('sep1').weights.map((w) => w.shape)).toEqual([[3, 3, 5, 1], [1, 1, 5, 3], [3]]);
+    expect(await maxRelativeError(pruned, ['sep1', 'sep2'])).toBeLessThan(1e-4);
+  });
+
   it('captures activations at any layer, equal to TF.js capture', async () => {
     const model = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 10, seed: 4 });
     perturbNorms(model, 9);

@@ -3,9 +3,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** One FLOP-carrying layer: its FLOPs and how many positions of its input/output axis each group fills. */
 interface CostedLayer {
-  readonly flops: number;
-  /** MACs scale with kept inputs x kept outputs (Conv, Dense) or with kept inputs only (depthwise, attention). */
-  readonly bilinear: boolean;
+  /** MACs scaling with kept inputs x kept outputs (Conv, Dense, pointwise kernels), from the layer table. */
+  readonly inOut: number;
+  /** MACs scaling with kept inputs only (depthwise kernels, attention). */
+  readonly inOnly: number;
   readonly inLength: number;
   readonly inShare: ReadonlyMap<number, number>;
   readonly outLength: number;
@@ -13,9 +14,10 @@ interface CostedLayer {
 }
 
 /**
- * Estimates the FLOPs (MACs, as {@link countCost}) of the parent after removing some channels of some groups.
- * Exact for Conv1D/Conv2D/Dense (MACs are proportional to kept input x kept output channels) and depthwise convs;
- * for other layers (attention) it scales the layer's MACs by the share of input channels kept, an approximation.
+ * Estimates the FLOPs (MACs, as {@link countCost}) of the parent after removing some channels of some groups, from
+ * each layer's FLOPs split in the layer table (`LayerCost.flopsSplit`: MACs proportional to kept input x kept
+ * output channels, and MACs proportional to kept inputs only). Exact for convolutions (also depthwise and
+ * separable) and Dense; attention counts all its MACs as scaling with the kept inputs, an approximation.
  */
 export interface FlopsEstimator {
   /** FLOPs of the parent. */
@@ -24,12 +26,10 @@ export interface FlopsEstimator {
   flopsAfter(removed: readonly number[]): number;
 }
 
-const BILINEAR = new Set(['Conv2D', 'Conv1D', 'Dense']);
-
-function shares(graph: DependencyGraph, layout: Layout, groupOfRoot: ReadonlyMap<number, number>): Map<number, number> {
+function shares(layout: Layout, groupOfSpace: ReadonlyMap<number, number>): Map<number, number> {
   const out = new Map<number, number>();
   for (const ref of layout) {
-    const g = groupOfRoot.get(graph.spaces.find(ref.space));
+    const g = groupOfSpace.get(ref.space);
     if (g !== undefined) out.set(g, (out.get(g) ?? 0) + 1);
   }
   return out;
@@ -42,19 +42,19 @@ function shares(graph: DependencyGraph, layout: Layout, groupOfRoot: ReadonlyMap
  */
 export function flopsEstimator(model: tfl.LayersModel, graph: DependencyGraph, groups: readonly ChannelGroup[]): FlopsEstimator {
   const cost = countCost(model);
-  const groupOfRoot = new Map(groups.map((g, i) => [graph.spaces.find(g.spaces[0]), i]));
+  const groupOfSpace = new Map(groups.flatMap((g, i) => g.spaces.map((s) => [s, i] as const)));
   const layers: CostedLayer[] = [];
   for (const lc of cost.layers) {
     const layer = graph.layers.get(lc.name);
     if (!layer || lc.flops === 0) continue;
-    const bilinear = BILINEAR.has(lc.className);
+    const { inOut, inOnly } = lc.flopsSplit;
     layers.push({
-      flops: lc.flops,
-      bilinear,
+      inOut,
+      inOnly,
       inLength: layer.inLayout.length,
-      inShare: shares(graph, layer.inLayout, groupOfRoot),
+      inShare: shares(layer.inLayout, groupOfSpace),
       outLength: layer.outLayout.length,
-      outShare: bilinear ? shares(graph, layer.outLayout, groupOfRoot) : new Map(),
+      outShare: inOut > 0 ? shares(layer.outLayout, groupOfSpace) : new Map(),
     });
   }
   const keptFraction = (share: ReadonlyMap<number, number>, length: number, removed: readonly number[]): number => {
@@ -69,8 +69,8 @@ export function flopsEstimator(model: tfl.LayersModel, graph: DependencyGraph, g
       let total = cost.flops;
       for (const l of layers) {
         const keptIn = keptFraction(l.inShare, l.inLength, removed);
-        const keptOut = l.bilinear ? keptFraction(l.outShare, l.outLength, removed) : 1;
-        total -= l.flops * (1 - keptIn * keptOut);
+        const keptOut = l.inOut > 0 ? keptFraction(l.outShare, l.outLength, removed) : 1;
+        total -= l.inOut * (1 - keptIn * keptOut) + l.inOnly * (1 - keptIn);
       }
       return Math.round(total);
     },

@@ -5,7 +5,7 @@ import {
   type ChannelImportance, type PruneCandidate, type Pruner, type RemoveChannelsPlan,
 } from '@omniprune/core';
 import { allocateBudget, filterPruner, flopsEstimator, l1ChannelScores, plugin, plugins, prunableGroups } from '../src/index.js';
-import { contextFor, dataset, expectNoLeaks, layerCandidate, readWeight, resnet20, setWeight, useCpu } from './helpers.js';
+import { contextFor, dataset, expectNoLeaks, layerCandidate, readWeight, resnet20, separableModel, setWeight, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -85,6 +85,17 @@ describe('budget', () => {
     const pruned = await applyPlans(ctx.parent, c.plans);
     expect(flopsEstimator(ctx.parent, ctx.graph, groups).flopsAfter(removed)).toBe(countCost(pruned).flops);
     expect(1 - countCost(pruned).flops / countCost(ctx.parent).flops).toBeGreaterThanOrEqual(0.3);
+    pruned.dispose();
+  });
+
+  it('flops estimates are exact for separable convolutions (depthwise MACs follow the inputs only)', async () => {
+    const parent = separableModel();
+    const graph = buildDependencyGraph(parent);
+    const groups = prunableGroups(graph, { residual: false, minChannels: 1 });
+    expect(groups.map((g) => g.id).sort()).toEqual(['c1', 'sep1', 'sep2']);
+    const removed = groups.map((g) => (g.id === 'sep2' ? 1 : 2));
+    const pruned = await applyPlans(parent, groups.map((g, i) => ({ kind: 'remove-channels' as const, group: g.id, indices: Array.from({ length: removed[i] }, (_, j) => j) })));
+    expect(flopsEstimator(parent, graph, groups).flopsAfter(removed)).toBe(countCost(pruned).flops);
     pruned.dispose();
   });
 
@@ -223,7 +234,7 @@ describe('candidate', () => {
 describe('options and plugin wiring', () => {
   it('has documented defaults', () => {
     expect(filterPruner.options.parse({})).toEqual({
-      criterion: 'l1', criterionOptions: {}, budget: { type: 'match-layer', fallbackRatio: 0.05 }, residual: false, minChannels: 1,
+      criterion: 'l1', criterionOptions: {}, budget: { type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, residual: false, minChannels: 1,
     });
     expect(plugin).toBe(filterPruner);
     expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['pruner:filter', 'criterion:l1', 'criterion:l2', 'criterion:bn-scale', 'criterion:kl', 'criterion:random']);

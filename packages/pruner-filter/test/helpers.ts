@@ -90,6 +90,20 @@ export function tinyMlp(): tfl.LayersModel {
   return model;
 }
 
+/** conv c1 (6) -> BN -> ReLU -> SeparableConv2D sep1 (5) -> BN -> ReLU -> SeparableConv2D sep2 (4, stride 2) -> GAP -> Dense 3. */
+export function separableModel(): tfl.LayersModel {
+  type S = tfl.SymbolicTensor;
+  const input = tfl.input({ shape: [7, 7, 3], name: 'in' });
+  let x = tfl.layers.conv2d({ name: 'c1', filters: 6, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as S;
+  x = tfl.layers.activation({ name: 'r1', activation: 'relu' }).apply(tfl.layers.batchNormalization({ name: 'bn1' }).apply(x)) as S;
+  x = tfl.layers.separableConv2d({ name: 'sep1', filters: 5, kernelSize: 3, padding: 'same' }).apply(x) as S;
+  x = tfl.layers.activation({ name: 'r_sep1', activation: 'relu' }).apply(tfl.layers.batchNormalization({ name: 'bn_sep1' }).apply(x)) as S;
+  x = tfl.layers.separableConv2d({ name: 'sep2', filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(x) as S;
+  x = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as S;
+  const out = tfl.layers.dense({ name: 'out', units: 3 }).apply(x) as S;
+  return tfl.model({ inputs: input, outputs: out, name: 'separable' });
+}
+
 /** Replace one weight of a layer (matched by the end of its name) with `values`. */
 export function setWeight(model: tfl.LayersModel, layerName: string, weight: string, values: Float32Array): void {
   const layer = model.getLayer(layerName);

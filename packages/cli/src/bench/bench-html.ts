@@ -1,4 +1,5 @@
-import { accuracyCurvesSvg, escapeHtml as esc } from '@omniprune/core';
+import { accuracyCurvesSvg } from '@omniprune/core';
+import { escapeHtml as esc } from '../shared/escape-html.js';
 import type { BenchCell } from './cells.js';
 import type { CellResult } from './run-cells.js';
 import type { MeanStd, MetricSummary } from './summary.js';

@@ -1,4 +1,4 @@
-import { escapeHtml as esc } from '@omniprune/core';
+import { escapeHtml as esc } from '../shared/escape-html.js';
 import type { MetricSanity, SanitySpec } from './sanity.js';
 
 /** A self-contained HTML page of the sanity suite: one row per metric. */

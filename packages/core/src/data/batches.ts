@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '@omniprune/plugin-api';
 import type { Rng } from '../util/rng.js';
 import { augmentBatch, type AugmentStep, type ImageShape } from './augment.js';
 import { badInput } from './data-errors.js';
 import type { ImageDataset } from './types.js';
 
-/** One mini-batch as plain typed arrays (fresh arrays per batch; safe to keep). */
-export interface Batch {
-  /** `size * h * w * c` pixels, NHWC. */
-  readonly x: Float32Array;
-  /** `size` labels. */
-  readonly y: Int32Array;
-  /** Number of samples in this batch (the last one may be smaller than `batchSize`). */
-  readonly size: number;
-}
+/** One mini-batch as plain typed arrays (declared in `@omniprune/plugin-api`). */
+export type { Batch };
 
 /** Options of {@link batches}. */
 export interface BatchOptions {

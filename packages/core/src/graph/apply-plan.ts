@@ -1,6 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '../errors/omniprune-error.js';
-import { buildDependencyGraph, type DependencyGraph } from './dependency-graph.js';
+import { buildDependencyGraph, type DependencyGraph, type GraphLayer } from './dependency-graph.js';
+import { adapterFor } from './layer-adapters.js';
+import { layerAdapter } from './layer-queries.js';
 import { isRemovedChannel, type ChannelRef } from './channel-spaces.js';
 import { jsonToModel, modelToJson, type InboundRef, type ModelJson } from './model-json.js';
 import type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan } from './prune-plan.js';
@@ -40,25 +42,18 @@ async function removeChannels(model: tfl.LayersModel, graph: DependencyGraph, pl
   const outKeep = new Map<string, number[] | null>();
   for (const lj of json.config.layers) {
     const layer = graph.layers.get(lj.name)!;
-    const role = layer.adapter?.role;
+    const adapter = layer.adapter;
     const inK = keptPositions(layer.inLayout);
+    const outK = keptPositions(layer.outLayout);
     inKeep.set(lj.name, inK);
-    if (role === 'producer') {
-      const outK = keptPositions(layer.outLayout);
-      outKeep.set(lj.name, outK);
-      if (outK && layer.adapter?.sizeKey) lj.config[layer.adapter.sizeKey] = outK.length;
-    } else {
-      outKeep.set(lj.name, inK);
-    }
-    if (lj.class_name === 'Reshape') {
-      const outK = keptPositions(layer.outLayout);
-      const target = lj.config.target_shape as number[];
-      if (outK) lj.config.target_shape = [...target.slice(0, -1), outK.length];
-    }
+    outKeep.set(lj.name, adapter?.role === 'producer' ? outK : inK);
+    if (!outK) continue;
+    if (adapter?.role === 'producer') lj.config[adapter.sizeKey] = outK.length;
+    adapter?.patchConfig?.(lj.config, outK.length);
   }
   const next = await jsonToModel(json);
   transferWeights(model, next, (layerName, short, value) => {
-    const axes = graph.layers.get(layerName)?.adapter?.weights?.[short];
+    const axes = layerAdapter(graph, layerName)?.weights?.[short];
     if (!axes) return null;
     let out = value;
     const inK = inKeep.get(layerName);
@@ -88,8 +83,8 @@ function rewire(json: ModelJson, from: string, to: InboundRef): void {
   for (const out of json.config.output_layers) if (out[0] === from) [out[0], out[1], out[2]] = [to[0], to[1], to[2]];
 }
 
-function isRelu(className: string, config: Record<string, unknown>): boolean {
-  return (className === 'Activation' && config.activation === 'relu') || (className === 'ReLU' && !config.max_value && !config.negative_slope);
+function isRelu(layer: GraphLayer): boolean {
+  return adapterFor(layer.className, layer.config)?.isRelu?.(layer.config) ?? false;
 }
 
 /** Remove one residual block: its branch and its Add; a ReLU after the Add whose input is already ReLU'd goes too. */
@@ -107,7 +102,7 @@ async function removeBlock(model: tfl.LayersModel, graph: DependencyGraph, plan:
   const after = addLayer.consumers.length === 1 ? graph.layers.get(addLayer.consumers[0]) : undefined;
   const inputRef = [block.input, 0, 0, {}] as InboundRef;
   rewire(json, block.id, inputRef);
-  if (after && isRelu(after.className, after.config) && isRelu(input.className, input.config)) {
+  if (after && isRelu(after) && isRelu(input)) {
     drop.add(after.name);
     rewire(json, after.name, inputRef);
   }

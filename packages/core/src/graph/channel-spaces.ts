@@ -1,19 +1,7 @@
-/** One channel of one channel space. A tensor's last axis is described by a list of these (its layout). */
-export interface ChannelRef {
-  readonly space: number;
-  readonly ch: number;
-}
+import type { ChannelRef, ChannelSpace, Layout } from '@omniprune/plugin-api';
 
-/** The channels along a tensor's last axis, position by position. */
-export type Layout = readonly ChannelRef[];
-
-/** A set of channels created by one layer (or a model input), before coupling. */
-export interface ChannelSpace {
-  readonly id: number;
-  readonly size: number;
-  /** Layer whose output created the space; null for channels of no pruned origin. */
-  readonly producer: string | null;
-}
+/** A channel, a layout (the channels along a tensor's last axis) and a channel space: declared in `@omniprune/plugin-api`. */
+export type { ChannelRef, ChannelSpace, Layout };
 
 /**
  * Channel spaces with union-find coupling: spaces tied by residual adds end in one class, and a frozen

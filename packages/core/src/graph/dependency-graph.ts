@@ -1,66 +1,31 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { adapterFor, type LayerAdapter } from './layer-adapters.js';
+import type { ChannelGroup, DependencyGraph, GraphLayer } from '@omniprune/plugin-api';
+import { adapterFor } from './layer-adapters.js';
+import type { LayerAdapter } from './layer-adapter-types.js';
+import { weightShortName } from './weight-transfer.js';
 import { ChannelSpaces, groupOfSpace, type Layout } from './channel-spaces.js';
-import { consumersOf, inboundNames, modelToJson, topoOrder, type LayerJson, type ModelJson } from './model-json.js';
-import { findResidualBlocks, type ResidualBlock } from './residual-blocks.js';
+import { consumersOf, inboundNames, modelToJson, topoOrder, type LayerJson } from './model-json.js';
+import { findResidualBlocks } from './residual-blocks.js';
 
-/** A layer of the dependency graph with its channel layouts. */
-export interface GraphLayer {
-  readonly name: string;
-  readonly className: string;
-  readonly config: Record<string, unknown>;
-  /** Adapter from the layer table; undefined for unknown classes. */
-  readonly adapter?: LayerAdapter;
-  readonly inbound: string[];
-  readonly consumers: string[];
-  /** Output shape without the batch axis. */
-  readonly outputShape: number[];
-  /** Layout of the (first) input's channel axis; empty for inputs. */
-  readonly inLayout: Layout;
-  /** Layout of the output's channel axis. */
-  readonly outLayout: Layout;
-  /** Space created by this layer (producers and sources). */
-  readonly producedSpace?: number;
-}
+/** A graph layer, a channel group and the dependency graph: declared in `@omniprune/plugin-api`. */
+export type { ChannelGroup, DependencyGraph, GraphLayer };
 
-/** Coupled channels that must be pruned together: one index removes the same channel everywhere. */
-export interface ChannelGroup {
-  /** Stable id: the first producing layer's name (e.g. `s1_b0_conv1`). */
-  readonly id: string;
-  /** Number of channels. */
-  readonly size: number;
-  /** Space ids in this group. */
-  readonly spaces: readonly number[];
-  /** Layers whose outputs are these channels (out-axis weights sliced). */
-  readonly producers: readonly string[];
-  /** Layers reading these channels through weights (in-axis weights sliced). */
-  readonly consumers: readonly string[];
-  /** Channel-wise layers the channels pass through (e.g. BN), in order. */
-  readonly passthrough: readonly string[];
-  /** True when any residual add ties more than one producer. */
-  readonly residual: boolean;
-  /** Why this group can't be pruned; undefined when it can. */
-  readonly frozenReason?: string;
-  /** Why removing channels here differs from masking them (LayerNorm, softmax); undefined when exact. */
-  readonly inexactReason?: string;
-}
-
-/** The model's dependency graph, channel groups and residual blocks. */
-export interface DependencyGraph {
-  readonly json: ModelJson;
-  readonly order: readonly string[];
-  readonly layers: ReadonlyMap<string, GraphLayer>;
-  readonly spaces: ChannelSpaces;
-  readonly groups: readonly ChannelGroup[];
-  readonly blocks: readonly ResidualBlock[];
-  /** Layers the engine does not know or cannot prune, one message each. */
-  readonly warnings: readonly string[];
+declare module '@omniprune/plugin-api' {
+  /** Core's graphs carry its full layer-table entries and its channel-space implementation. */
+  interface HostTypes {
+    readonly layerAdapter: LayerAdapter;
+    readonly channelSpaces: ChannelSpaces;
+  }
 }
 
 function shapeOf(model: tfl.LayersModel, name: string): number[] {
   const shape = model.getLayer(name).outputShape;
   const single = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
   return single.slice(1).map((d) => d ?? -1);
+}
+
+function weightShapes(model: tfl.LayersModel, name: string): Record<string, number[]> {
+  return Object.fromEntries(model.getLayer(name).weights.map((w) => [weightShortName(name, w), w.shape as number[]]));
 }
 
 function flattenLayout(inLayout: Layout, positions: number): Layout {
@@ -112,7 +77,7 @@ export function buildDependencyGraph(model: tfl.LayersModel): DependencyGraph {
     const inLayout = inLayouts[0] ?? [];
     let adapter = adapterFor(lj.class_name, lj.config);
     const inputRank = inbound.length ? layers.get(inbound[0])!.outputShape.length + 1 : 0;
-    const unsupported = adapter?.unsupported?.(lj.config, inputRank) ?? (adapter ? null : `unknown layer class ${lj.class_name}`);
+    const unsupported = adapter?.unsupported?.(lj.config, inputRank, weightShapes(model, name)) ?? (adapter ? null : `unknown layer class ${lj.class_name}`);
     let outLayout: Layout;
     let producedSpace: number | undefined;
     if (unsupported) {

@@ -1,30 +1,23 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGroup, DependencyGraph } from './dependency-graph.js';
+import type { ChannelGroup, DependencyGraph, GroupKernel } from '@omniprune/plugin-api';
+import { producersOf } from './layer-queries.js';
 import { weightShortName } from './weight-transfer.js';
 
-type LayerVariable = tfl.layers.Layer['weights'][number];
-
-/** A producer kernel of a channel group: its output axis runs over the group's channels. */
-export interface GroupKernel {
-  readonly layer: string;
-  readonly weight: LayerVariable;
-  /** Non-negative index of the output-channel axis in `weight.shape`. */
-  readonly outAxis: number;
-}
+/** A producer kernel of a channel group (declared in `@omniprune/plugin-api`). */
+export type { GroupKernel };
 
 /**
  * The kernels that produce a group's channels (a residual group has several): producer weights of rank >= 2
- * with an output axis in the layer table (Conv2D `[kh, kw, in, out]`, Dense `[in, out]`) whose size is the
- * group's. Biases do not count.
+ * with an output axis in the layer table (Conv2D `[kh, kw, in, out]`, Dense `[in, out]`, SeparableConv2D's
+ * pointwise `[1, 1, in, out]`) whose size is the group's. Biases do not count.
  * @example
  * groupKernels(model, graph, group).map((k) => k.weight.name) // ['s1_b0_conv1/kernel']
  */
 export function groupKernels(model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup): GroupKernel[] {
   const kernels: GroupKernel[] = [];
-  for (const name of group.producers) {
-    const adapter = graph.layers.get(name)?.adapter;
+  for (const { layer: name, adapter } of producersOf(graph, group)) {
     for (const weight of model.getLayer(name).weights) {
-      const axes = adapter?.weights?.[weightShortName(name, weight)];
+      const axes = adapter.weights[weightShortName(name, weight)];
       const shape = weight.shape as number[];
       if (axes?.out === undefined || shape.length < 2) continue;
       const outAxis = axes.out < 0 ? shape.length + axes.out : axes.out;

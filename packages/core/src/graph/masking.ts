@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { RestoreWeights } from '@omniprune/plugin-api';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { isRemovedChannel } from './channel-spaces.js';
 import type { DependencyGraph } from './dependency-graph.js';
+import { LAYER_ADAPTERS } from './layer-adapters.js';
+import { headAdapter, layerAdapter } from './layer-queries.js';
 import { checkHeadsPlan, headPositions } from './remove-heads.js';
 import { weightShortName } from './weight-transfer.js';
 
-/** Undo a mask: puts back the original weights. */
-export type RestoreWeights = () => void;
+/** Undo a mask: puts back the original weights (declared in `@omniprune/plugin-api`). */
+export type { RestoreWeights };
 
 function maskAlong(value: tf.Tensor, axis: number, positions: readonly number[]): tf.Tensor {
   return tf.tidy(() => {
@@ -45,7 +48,7 @@ export function maskChannels(model: tfl.LayersModel, graph: DependencyGraph, gro
     const live = model.getLayer(name);
     let changed = false;
     const values = live.weights.map((w) => {
-      const axis = layer.adapter?.weights?.[weightShortName(name, w)]?.in;
+      const axis = layerAdapter(graph, name)?.weights?.[weightShortName(name, w)]?.in;
       if (axis === undefined || positions.length === 0) return w.read();
       changed = true;
       return maskAlong(w.read(), axis, positions);
@@ -59,7 +62,8 @@ export function maskChannels(model: tfl.LayersModel, graph: DependencyGraph, gro
 
 /**
  * Disable a residual block in place: its branch outputs zero, so the block computes the identity.
- * The branch must end in a layer with an affine output (BatchNormalization, Dense, Conv2D, attention).
+ * The branch must end in a layer whose table entry lists weights zeroing its output (`zeroOutput`: batch norm,
+ * Dense, convolutions, attention).
  * @example
  * const restore = bypassBlock(model, graph, 's1_b2_add'); evaluate(model); restore();
  */
@@ -68,14 +72,11 @@ export function bypassBlock(model: tfl.LayersModel, graph: DependencyGraph, bloc
   if (!block || block.unremovableReason) throw new OmnipruneError('E_BAD_PLAN', `no removable block "${blockId}"`);
   const last = block.branch[block.branch.length - 1];
   const layer = graph.layers.get(last)!;
-  const zeroed: Record<string, string[]> = {
-    BatchNormalization: ['gamma', 'beta'],
-    Dense: ['kernel', 'bias'],
-    Conv2D: ['kernel', 'bias'],
-    MultiHeadSelfAttention: ['output/kernel', 'output/bias'],
-  };
-  const names = zeroed[layer.className];
-  if (!names) throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, { hint: 'end residual branches in BatchNormalization, Dense, Conv2D or attention' });
+  const names = layerAdapter(graph, last)?.zeroOutput;
+  if (!names) {
+    const able = Object.entries(LAYER_ADAPTERS).flatMap(([cls, a]) => (a.zeroOutput ? [cls] : []));
+    throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, { hint: `end residual branches in one of ${able.join(', ')}` });
+  }
   const live = model.getLayer(last);
   const values = live.weights.map((w) => (names.includes(weightShortName(last, w)) ? tf.zerosLike(w.read()) : w.read()));
   const restore = setWeightsKeepingOld(live, values);
@@ -84,16 +85,21 @@ export function bypassBlock(model: tfl.LayersModel, graph: DependencyGraph, bloc
 }
 
 /**
- * Mask attention heads in place: the heads' rows of the output projection are zeroed, so the layer computes
- * exactly what it computes with those heads removed. Returns a function restoring the original weights.
+ * Mask attention heads in place: the heads' positions of the table's `maskedWeights` (the output projection's
+ * rows) are zeroed, so the layer computes exactly what it computes with those heads removed. Returns a function
+ * restoring the original weights.
  * @example
  * const restore = maskHeads(model, graph, 't0_attn', [1]); evaluate(model); restore();
  */
 export function maskHeads(model: tfl.LayersModel, graph: DependencyGraph, layerName: string, heads: readonly number[]): RestoreWeights {
   const { attention } = checkHeadsPlan(graph, { kind: 'remove-heads', layer: layerName, heads: [...heads] });
+  const { axes, maskedWeights } = headAdapter(graph, layerName)!;
   const live = model.getLayer(layerName);
   const rows = headPositions(heads, attention.headDim);
-  const values = live.weights.map((w) => (weightShortName(layerName, w) === 'output/kernel' ? maskAlong(w.read(), 0, rows) : w.read()));
+  const values = live.weights.map((w) => {
+    const short = weightShortName(layerName, w);
+    return maskedWeights.includes(short) ? maskAlong(w.read(), axes[short], rows) : w.read();
+  });
   const restore = setWeightsKeepingOld(live, values);
   tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
   return restore;

@@ -1,28 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { InboundRef, LayerJson, ModelJson } from '@omniprune/plugin-api';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 
-/** One inbound reference in Keras JSON: `[layerName, nodeIndex, tensorIndex, kwargs]`. */
-export type InboundRef = [string, number, number, Record<string, unknown>];
-
-/** One layer entry of a functional model's Keras-style JSON (`model.toJSON(null, false)`). */
-export interface LayerJson {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes: InboundRef[][];
-}
-
-/** The topology of a functional model as Keras-style JSON. */
-export interface ModelJson {
-  class_name: string;
-  config: {
-    name: string;
-    layers: LayerJson[];
-    input_layers: [string, number, number][];
-    output_layers: [string, number, number][];
-  };
-  [key: string]: unknown;
-}
+/** A functional model's Keras-style JSON, its layer entries and inbound references: declared in `@omniprune/plugin-api`. */
+export type { InboundRef, LayerJson, ModelJson };
 
 /**
  * The topology of `model` as plain, deep-copied Keras JSON.

@@ -1,44 +1,36 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AttentionLayer } from '@omniprune/plugin-api';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import type { DependencyGraph } from './dependency-graph.js';
 import { jsonToModel, type ModelJson } from './model-json.js';
 import type { RemoveHeadsPlan } from './prune-plan.js';
 import { keepAlong, transferWeights } from './weight-transfer.js';
+import { setConfigValue } from './layer-adapter-types.js';
+import { LAYER_ADAPTERS } from './layer-adapters.js';
+import { headAdapter } from './layer-queries.js';
 
-/** One multi-head self-attention layer of a model: its head count and head width. */
-export interface AttentionLayer {
-  readonly layer: string;
-  readonly numHeads: number;
-  readonly headDim: number;
-}
-
-/** Class names whose heads the engine can remove (the zoo's serialisable attention layer). */
-export const HEAD_PRUNABLE_CLASSES: readonly string[] = ['MultiHeadSelfAttention'];
-
-/** Weight short name -> axis indexed by `numHeads x headDim` (the head's columns of Q/K/V, rows of the output). */
-export const HEAD_WEIGHT_AXES: Readonly<Record<string, number>> = {
-  'query/kernel': 1, 'query/bias': 0, 'key/kernel': 1, 'key/bias': 0, 'value/kernel': 1, 'value/bias': 0, 'output/kernel': 0,
-};
+/** One multi-head self-attention layer of a model, its head count and width (declared in `@omniprune/plugin-api`). */
+export type { AttentionLayer };
 
 /**
- * Head count and head width from an attention layer's config (snake_case in model.json, camelCase from getConfig).
+ * Head count and head width from an attention layer's config (snake_case in model.json, camelCase from getConfig),
+ * as the table's entry for the zoo's attention layer reads them.
  * @example
  * attentionShape({ num_heads: 4, head_dim: 16 }) // { numHeads: 4, headDim: 16 }
  */
 export function attentionShape(config: Record<string, unknown>): { numHeads: number; headDim: number } {
-  return { numHeads: Number(config.num_heads ?? config.numHeads), headDim: Number(config.head_dim ?? config.headDim) };
+  return LAYER_ADAPTERS.MultiHeadSelfAttention.heads!.shape(config);
 }
 
 /**
- * The attention layers of a graph whose heads can be removed, in graph order.
+ * The attention layers of a graph whose heads can be removed (table entries with `heads`), in graph order.
  * @example
  * attentionLayers(buildDependencyGraph(vitModel)) // [{ layer: 't0_attn', numHeads: 4, headDim: 16 }, ...]
  */
 export function attentionLayers(graph: DependencyGraph): AttentionLayer[] {
   return graph.order.flatMap((name) => {
-    const layer = graph.layers.get(name)!;
-    if (!HEAD_PRUNABLE_CLASSES.includes(layer.className)) return [];
-    return [{ layer: name, ...attentionShape(layer.config) }];
+    const heads = headAdapter(graph, name);
+    return heads ? [{ layer: name, ...heads.shape(graph.layers.get(name)!.config) }] : [];
   });
 }
 
@@ -72,20 +64,21 @@ export function checkHeadsPlan(graph: DependencyGraph, plan: RemoveHeadsPlan): {
 }
 
 /**
- * Remove attention heads: the head's columns of the Q, K and V projections (kernels and biases) and its rows of
- * the output projection go, and the layer's `numHeads` in `model.json` shrinks. Returns a new model.
+ * Remove attention heads: the head's positions along the table's head axes go (the columns of the Q, K and V
+ * projections, kernels and biases, and the rows of the output projection), and the head count in `model.json`
+ * shrinks. Returns a new model.
  * @example
  * const pruned = await removeHeads(model, graph, { kind: 'remove-heads', layer: 't0_attn', heads: [1] });
  */
 export async function removeHeads(model: tfl.LayersModel, graph: DependencyGraph, plan: RemoveHeadsPlan): Promise<tfl.LayersModel> {
   const { attention, kept } = checkHeadsPlan(graph, plan);
   const json: ModelJson = structuredClone(graph.json);
-  const layerJson = json.config.layers.find((l) => l.name === plan.layer)!;
-  layerJson.config['num_heads' in layerJson.config ? 'num_heads' : 'numHeads'] = kept.length;
+  const { countKey, axes } = headAdapter(graph, plan.layer)!;
+  setConfigValue(json.config.layers.find((l) => l.name === plan.layer)!.config, countKey, kept.length);
   const keep = headPositions(kept, attention.headDim);
   const next = await jsonToModel(json);
   transferWeights(model, next, (layerName, short, value) => {
-    const axis = layerName === plan.layer ? HEAD_WEIGHT_AXES[short] : undefined;
+    const axis = layerName === plan.layer ? axes[short] : undefined;
     return axis === undefined ? null : keepAlong(value, axis, keep);
   });
   return next;

@@ -1,25 +1,8 @@
 import { groupOfSpace, type ChannelSpaces } from './channel-spaces.js';
-import type { ChannelGroup, GraphLayer } from './dependency-graph.js';
+import type { ChannelGroup, GraphLayer, ResidualBlock } from '@omniprune/plugin-api';
 
-/** A residual block: `add(shortcut, branch(shortcut))`. */
-export interface ResidualBlock {
-  /** Stable id: the name of the block's Add layer. */
-  readonly id: string;
-  /** Position among all residual blocks of the model (0 = first). */
-  readonly index: number;
-  /** Layer whose output is the shortcut input (identity blocks) or the block input (projection blocks). */
-  readonly input: string;
-  /** Layers of the residual branch, in order (empty for projection blocks). */
-  readonly branch: readonly string[];
-  /** True when the shortcut is the identity (input and output shapes match). */
-  readonly identity: boolean;
-  /** Channel group of the block's output: blocks sharing it form a stage. */
-  readonly stage: string;
-  /** Index of the block within its stage. */
-  readonly indexInStage: number;
-  /** Why the engine can't remove it; undefined when it can. */
-  readonly unremovableReason?: string;
-}
+/** A residual block (declared in `@omniprune/plugin-api`). */
+export type { ResidualBlock };
 
 function ancestors(name: string, layers: ReadonlyMap<string, GraphLayer>, memo: Map<string, Set<string>>): Set<string> {
   const hit = memo.get(name);

@@ -1,13 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelOrigin } from './model-format.js';
+import type { ClassifierSpec, ModelOrigin } from '@omniprune/plugin-api';
 
-/** How to read a classifier's output, when the automatic rule must be overridden (pipeline `model:`). */
-export interface ClassifierSpec {
-  /** Layer whose output is the logits (the model's output may be anything after it). */
-  readonly logitsLayer?: string;
-  /** What the model's output is: `logits` or `probabilities`. */
-  readonly output?: 'logits' | 'probabilities';
-}
+/** How to read a classifier's output when the automatic rule is overridden (declared in `@omniprune/plugin-api`). */
+export type { ClassifierSpec };
 
 /** Facts that travel with a model through pruning, saving and loading. */
 export interface ModelAnnotations {

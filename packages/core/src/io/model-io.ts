@@ -4,9 +4,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { replaceDirAtomic } from '../util/atomic-write.js';
-import { annotationsOf, type ClassifierSpec } from './model-annotations.js';
+import { annotationsOf } from './model-annotations.js';
 import { modelFromArtifacts } from './model-from-artifacts.js';
-import type { LoadedModel, ModelOrigin } from './model-format.js';
+import type { ClassifierSpec, LoadedModel, ModelOrigin, OmnipruneModelMetadata } from '@omniprune/plugin-api';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -121,16 +121,8 @@ function bytesPerElement(spec: tf.io.WeightsManifestEntry): number {
   return spec.dtype === 'bool' ? 1 : 4;
 }
 
-/** What omniprune records in a saved model's `userDefinedMetadata.omniprune`. */
-export interface OmnipruneModelMetadata {
-  /** Per-channel statistics the model's inputs were normalised with (null: unnormalised). */
-  normalization?: { mean: number[]; std: number[] } | null;
-  /** Where the model first came from (format, input name and layout); see {@link ModelOrigin}. */
-  origin?: ModelOrigin;
-  /** How its output is read when the automatic rule is overridden. */
-  classifier?: ClassifierSpec;
-  [key: string]: unknown;
-}
+/** What omniprune records in a saved model's `userDefinedMetadata.omniprune` (declared in `@omniprune/plugin-api`). */
+export type { OmnipruneModelMetadata };
 
 /**
  * The omniprune metadata of a saved model (`{}` when it has none).

@@ -1,25 +1,17 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerCost as ApiLayerCost, ModelCost as ApiModelCost } from '@omniprune/plugin-api';
+import { NO_MACS, type FlopsSplit } from '../graph/layer-adapter-types.js';
+import { adapterFor } from '../graph/layer-adapters.js';
+import { weightShortName } from '../graph/weight-transfer.js';
 
-/** FLOPs and parameters of one layer. */
-export interface LayerCost {
-  readonly name: string;
-  readonly className: string;
-  /** Output shape without the batch axis. */
-  readonly outputShape: readonly number[];
-  /** Multiply-accumulates of one forward pass on one sample. */
-  readonly flops: number;
-  /** Trainable + non-trainable parameters. */
-  readonly params: number;
+/** FLOPs and parameters of one layer: the plugin API's `LayerCost` and the MAC split core predicts FLOPs with. */
+export interface LayerCost extends ApiLayerCost {
+  /** The same MACs split by how they shrink with kept input and output channels (predicts FLOPs after pruning). */
+  readonly flopsSplit: FlopsSplit;
 }
 
-/** FLOPs and parameters of a model. */
-export interface ModelCost {
-  /** Multiply-accumulates of conv, dense and attention layers, one sample (the pruning literature's "FLOPs"). */
-  readonly flops: number;
-  /** All parameters, including batch-norm statistics. */
-  readonly params: number;
-  /** Trainable parameters only. */
-  readonly trainableParams: number;
+/** FLOPs and parameters of a model (the plugin API's `ModelCost`, with core's per-layer costs). */
+export interface ModelCost extends ApiModelCost {
   readonly layers: readonly LayerCost[];
 }
 
@@ -37,35 +29,31 @@ function inputShape(layer: tfl.layers.Layer): number[] {
   return first.shape.slice(1).map((d) => d ?? 1);
 }
 
-/** MACs of one layer per sample; 0 for layers that do no multiply-accumulates in the convention. */
-export function layerFlops(layer: tfl.layers.Layer): number {
-  const cls = layer.getClassName();
+function weightShapes(layer: tfl.layers.Layer): Record<string, number[]> {
+  return Object.fromEntries(layer.weights.map((w) => [weightShortName(layer.name, w), w.shape as number[]]));
+}
+
+/**
+ * MACs of one layer per sample, split by how they shrink when channels are removed, from the layer table's
+ * `macs`; zero for classes the table does not know or whose MACs the convention does not count.
+ * @example
+ * layerFlopsSplit(model.getLayer('fc')) // { inOut: 1024, inOnly: 0 }
+ */
+export function layerFlopsSplit(layer: tfl.layers.Layer): FlopsSplit {
   const config = layer.getConfig() as Record<string, unknown>;
-  const out = outputShape(layer);
-  if (cls === 'InputLayer') return 0;
-  const input = inputShape(layer);
-  const cin = input[input.length - 1];
-  const cout = out[out.length - 1];
-  const kernel = (config.kernelSize ?? [1]) as number[];
-  switch (cls) {
-    case 'Conv2D':
-    case 'Conv1D':
-    case 'Conv2DTranspose':
-      return prod(out.slice(0, -1)) * prod(kernel) * cin * cout;
-    case 'DepthwiseConv2D':
-      return prod(out.slice(0, -1)) * prod(kernel) * cout;
-    case 'SeparableConv2D':
-      return prod(out.slice(0, -1)) * (prod(kernel) * cin + cin * cout);
-    case 'Dense':
-      return prod(input.slice(0, -1)) * cin * cout;
-    case 'MultiHeadSelfAttention': {
-      const tokens = input[0];
-      const inner = (config.numHeads as number) * (config.headDim as number);
-      return tokens * cin * inner * 3 + tokens * inner * cout + 2 * tokens * tokens * inner;
-    }
-    default:
-      return 0;
-  }
+  const macs = adapterFor(layer.getClassName(), config)?.macs;
+  if (!macs || macs === NO_MACS) return { inOut: 0, inOnly: 0 };
+  return macs({ inShape: inputShape(layer), outShape: outputShape(layer), config, weights: weightShapes(layer) });
+}
+
+/**
+ * MACs of one layer per sample; 0 for layers that do no multiply-accumulates in the convention.
+ * @example
+ * layerFlops(model.getLayer('fc')) // 1024
+ */
+export function layerFlops(layer: tfl.layers.Layer): number {
+  const split = layerFlopsSplit(layer);
+  return split.inOut + split.inOnly;
 }
 
 /**
@@ -74,13 +62,17 @@ export function layerFlops(layer: tfl.layers.Layer): number {
  * countCost(resnet({ depth: 56, inputShape: [32, 32, 3], classes: 10 })).flops // ~125.75e6
  */
 export function countCost(model: tfl.LayersModel): ModelCost {
-  const layers = model.layers.map((layer): LayerCost => ({
-    name: layer.name,
-    className: layer.getClassName(),
-    outputShape: outputShape(layer),
-    flops: layerFlops(layer),
-    params: layer.countParams(),
-  }));
+  const layers = model.layers.map((layer): LayerCost => {
+    const flopsSplit = layerFlopsSplit(layer);
+    return {
+      name: layer.name,
+      className: layer.getClassName(),
+      outputShape: outputShape(layer),
+      flops: flopsSplit.inOut + flopsSplit.inOnly,
+      flopsSplit,
+      params: layer.countParams(),
+    };
+  });
   const trainableParams = model.trainableWeights.reduce((s, w) => s + prod(w.shape as number[]), 0);
   return {
     flops: layers.reduce((s, l) => s + l.flops, 0),

@@ -1,27 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { Features } from '@omniprune/plugin-api';
 import type { ImageDataset } from '../data/types.js';
 import { OmnipruneError } from '../errors/omniprune-error.js';
+import { adapterFor } from '../graph/layer-adapters.js';
 import { collectOutputs } from '../train/forward.js';
 
-/** Features of one layer for a set of samples: `rows x cols`, row-major. */
-export interface Features {
-  readonly data: Float32Array;
-  readonly rows: number;
-  readonly cols: number;
-}
+/** Features of one layer for a set of samples (declared in `@omniprune/plugin-api`). */
+export type { Features };
 
-const WEIGHTLESS_HEAD = new Set(['Activation', 'Softmax', 'Dropout']);
+/** True for layers that may trail the classifier (softmax, dropout: `classifierTail` in the layer table). */
+const isClassifierTail = (layer: tfl.layers.Layer): boolean =>
+  adapterFor(layer.getClassName(), layer.getConfig() as Record<string, unknown>)?.classifierTail === true;
 
 /**
- * The penultimate layer: the input of the last weighted layer (the classifier), skipping a trailing softmax.
+ * The penultimate layer: the input of the last weighted layer (the classifier), skipping a trailing softmax or
+ * dropout (layers the table marks `classifierTail`).
  * For the zoo's models this is the global-average-pooled features (`gap`).
  * @example
  * penultimateLayer(resnet({ depth: 20, inputShape: [32, 32, 3], classes: 10 })) // 'gap'
  */
 export function penultimateLayer(model: tfl.LayersModel): string {
   let layer = model.outputLayers[0];
-  while (layer && WEIGHTLESS_HEAD.has(layer.getClassName())) layer = layer.inboundNodes[0]?.inboundLayers[0] as typeof layer;
+  while (layer && isClassifierTail(layer)) layer = layer.inboundNodes[0]?.inboundLayers[0] as typeof layer;
   const input = layer?.inboundNodes[0]?.inboundLayers[0];
   if (!input) throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot find the penultimate layer of ${model.name}`, { hint: 'name the representation layer explicitly (similarity.layer)' });
   return input.name;

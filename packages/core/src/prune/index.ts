@@ -15,7 +15,7 @@ export type { PipelineEvent, RunPipelineOptions } from './orchestrator.js';
 export { chooseCandidate, similarityOf } from './candidate-evaluation.js';
 export { reduction, reportWithoutTimings } from './run-report.js';
 export type { RunReport, IterationRecord, CandidateRecord, ModelStats, StopReason } from './run-report.js';
-export { renderReportHtml, accuracyCurvesSvg, esc as escapeHtml } from './report-html.js';
+export { renderReportHtml, accuracyCurvesSvg } from './report-html.js';
 export type { AccuracyCurve } from './report-html.js';
 export { checkStop, accuracyFloor } from './stop-rules.js';
 export type { StopTargets } from './stop-rules.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { PredictOptions } from '@omniprune/plugin-api';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/types.js';
 import { OmnipruneError } from '../errors/omniprune-error.js';
@@ -170,11 +171,8 @@ export async function collectOutputs(
   return result;
 }
 
-/** Options of {@link predict} and {@link predictLogits}. */
-export interface PredictOptions {
-  /** Batch size. Default 128. */
-  batchSize?: number;
-}
+/** Options of {@link predict} and {@link predictLogits} (declared in `@omniprune/plugin-api`). */
+export type { PredictOptions };
 
 /**
  * The model's outputs (inference mode) for every image of `ds`, row-major `[ds.count, outputDim]`.

@@ -9,7 +9,7 @@ export {
 export { learningRateAt, type LrScheduleOptions } from './schedule.js';
 export { batchesPerEpoch, datasetBatches, deriveSeed, type DatasetBatchesOptions } from './batches.js';
 export {
-  PROB_EPSILON, evaluateClassifier, predict, predictLogits, regularizationLosses, softmaxCrossEntropy,
+  evaluateClassifier, predict, predictLogits, regularizationLosses, softmaxCrossEntropy,
   type CrossEntropyOptions, type PredictOptions,
 } from './forward.js';
 export { lossGradients } from './loss-gradients.js';

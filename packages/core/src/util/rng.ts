@@ -1,14 +1,7 @@
-/** A seeded pseudo-random generator (mulberry32). Deterministic across platforms. */
-export interface Rng {
-  /** Uniform float in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
-  /** In-place Fisher-Yates shuffle; returns the same array. */
-  shuffle<T>(items: T[]): T[];
-  /** The generator's current state, to resume it later with {@link createRng}. */
-  state(): number;
-}
+import type { Rng } from '@omniprune/plugin-api';
+
+/** A seeded pseudo-random generator (declared in `@omniprune/plugin-api`). */
+export type { Rng };
 
 /**
  * Create a seeded generator.

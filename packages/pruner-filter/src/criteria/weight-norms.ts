@@ -46,24 +46,26 @@ export function l2ChannelScores(model: tfl.LayersModel, graph: DependencyGraph, 
 }
 
 /**
- * `|gamma|` of the BatchNormalization layers the group's channels pass through, summed (network slimming,
- * Liu et al. 2017). A group without a scaled BatchNormalization falls back to {@link l1ChannelScores}.
+ * `|gamma|` of the batch normalisations the group's channels pass through (layers whose table entry has a
+ * `batchNormScale`), summed (network slimming, Liu et al. 2017). A group without a scaled batch normalisation
+ * falls back to {@link l1ChannelScores}.
  * @example
  * const scores = await bnScaleChannelScores(model, graph, group); // s1_b0_conv1 -> |gamma| of s1_b0_bn1
  */
 export async function bnScaleChannelScores(model: tfl.LayersModel, graph: DependencyGraph, group: ChannelGroup): Promise<Float32Array> {
   const scores = new Float32Array(group.size);
-  const root = graph.spaces.find(group.spaces[0]);
+  const inGroup = new Set(group.spaces);
   let found = false;
   for (const name of group.passthrough) {
     const layer = graph.layers.get(name);
-    if (layer?.className !== 'BatchNormalization') continue;
-    const gamma = model.getLayer(name).weights.find((w) => weightShortName(name, w) === 'gamma');
-    if (!gamma) continue;
+    const scaleName = layer?.adapter?.batchNormScale;
+    if (!layer || !scaleName) continue;
+    const scale = model.getLayer(name).weights.find((w) => weightShortName(name, w) === scaleName);
+    if (!scale) continue;
     found = true;
-    const values = (await gamma.read().data()) as Float32Array;
+    const values = (await scale.read().data()) as Float32Array;
     layer.inLayout.forEach((ref, position) => {
-      if (graph.spaces.find(ref.space) === root) scores[ref.ch] += Math.abs(values[position]);
+      if (inGroup.has(ref.space)) scores[ref.ch] += Math.abs(values[position]);
     });
   }
   return found ? scores : l1ChannelScores(model, graph, group);

@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
-  HEAD_WEIGHT_AXES, defineCriterion, headPositions, rowsAlong, weightShortName,
+  adapterFor, defineCriterion, headPositions, rowsAlong, weightShortName,
   type AttentionLayer, type HeadImportance,
 } from '@omniprune/core';
 
@@ -10,15 +10,17 @@ export type HeadNorm = 'l1' | 'l2';
 
 /**
  * Norm of each head's weights: its columns of the Q, K, V kernels and biases and its rows of the output kernel
- * (everything removing the head deletes). `l1` sums `|w|`, `l2` is the Euclidean norm of the same weights.
+ * (everything removing the head deletes: the head axes of the layer table's entry). `l1` sums `|w|`, `l2` is the
+ * Euclidean norm of the same weights.
  * @example
  * await headWeightScores(model, { layer: 't0_attn', numHeads: 4, headDim: 16 }, 'l1') // Float32Array(4)
  */
 export async function headWeightScores(model: tfl.LayersModel, attention: AttentionLayer, norm: HeadNorm): Promise<Float32Array> {
   const sums = new Float64Array(attention.numHeads);
   const live = model.getLayer(attention.layer);
+  const axes = adapterFor(live.getClassName(), live.getConfig() as Record<string, unknown>)?.heads?.axes ?? {};
   for (const weight of live.weights) {
-    const axis = HEAD_WEIGHT_AXES[weightShortName(attention.layer, weight)];
+    const axis = axes[weightShortName(attention.layer, weight)];
     if (axis === undefined) continue;
     const rows = rowsAlong((await weight.read().data()) as Float32Array, weight.shape as number[], axis);
     for (let h = 0; h < attention.numHeads; h++) {

@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { CoreServices } from './core-services.js';
+
+/** Version of the plugin API this package describes. Plugins are stamped with it; a core implementing another refuses them. */
+export const PLUGIN_API_VERSION = 1;
+
+/** The kinds of extension point. */
+export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'dataset' | 'format';
+
+/** Services core hands to a plugin's `create`. Extended as core grows; plugins must ignore unknown fields. */
+export interface PluginContext {
+  /** Log a line for humans (progress, warnings). */
+  log(message: string): void;
+  /** Seed of the run, for deterministic plugins. */
+  seed: number;
+  /**
+   * Core services (model graph, activation capture, FLOPs, gradients, the host's TensorFlow.js). Filled in by
+   * the container; absent only when a test calls `create` by hand.
+   */
+  services?: CoreServices;
+  /**
+   * Create another registered plugin (e.g. a pruner creating its importance criterion); options are validated
+   * with that plugin's schema. Absent when a plugin is created outside a container (tests).
+   */
+  create?<T = unknown>(kind: PluginKind, name: string, options?: unknown): Promise<T>;
+}
+
+/**
+ * A plugin: plain data with a zod schema for its options and a factory. No side effects on import.
+ * `T` is the instance type (a Pruner, a Criterion, ...).
+ */
+export interface PluginDefinition<K extends PluginKind = PluginKind, O extends z.ZodType = z.ZodType, T = unknown> {
+  readonly apiVersion: number;
+  readonly kind: K;
+  /** Unique within its kind, kebab-case, e.g. `linear-cka`. Registered as `<kind>:<name>`. */
+  readonly name: string;
+  /**
+   * For criteria: what the instance does, `similarity` (compares two representations), `block-importance` or
+   * `channel-importance` (scores structures). Pipelines check that e.g. `similarity.use` names a similarity.
+   */
+  readonly role?: string;
+  /** One line for `omniprune plugins list`. */
+  readonly description: string;
+  /** Options schema; YAML `with:` blocks are validated with it. */
+  readonly options: O;
+  /** Build an instance from validated options. */
+  create(options: z.output<O>, ctx: PluginContext): T | Promise<T>;
+}
+
+/** The argument of a `define*` helper: a definition without `kind`; `apiVersion` defaults to {@link PLUGIN_API_VERSION}. */
+export type PluginSpec<K extends PluginKind, O extends z.ZodType, T> = Omit<PluginDefinition<K, O, T>, 'kind' | 'apiVersion'> & { apiVersion?: number };
+
+type Definer<K extends PluginKind> = <O extends z.ZodType, T>(plugin: PluginSpec<K, O, T>) => PluginDefinition<K, O, T>;
+
+function definer<K extends PluginKind>(kind: K): Definer<K> {
+  return (plugin) => Object.freeze({ ...plugin, kind, apiVersion: plugin.apiVersion ?? PLUGIN_API_VERSION });
+}
+
+/**
+ * Define a pruner plugin: returns a frozen copy with `kind: 'pruner'` and `apiVersion` stamped.
+ * @example
+ * export const plugin = definePruner({ name: 'fpgm', description: '...', options: z.object({}), create: () => pruner });
+ */
+export const definePruner = definer('pruner');
+/** Define a criterion plugin (similarity metric or importance score; give its `role`). See {@link definePruner}. */
+export const defineCriterion = definer('criterion');
+/** Define a trainer plugin (`create` returns a `TrainerFactory`). See {@link definePruner}. */
+export const defineTrainer = definer('trainer');
+/** Define a dataset plugin. See {@link definePruner}. */
+export const defineDataset = definer('dataset');

@@ -1,0 +1,29 @@
+/**
+ * @omniprune/plugin-api: what an omniprune plugin is written against. The `define*` helpers, `PLUGIN_API_VERSION`,
+ * the instance types (pruners, criteria, model formats), the graph, plan and dataset types they see, the
+ * `CoreServices` a host hands them, `OmnipruneError` and `z` (zod). Runtime dependency: zod only; TensorFlow.js
+ * appears in types only (`import type`), the host supplies it through `ctx.services.tf`.
+ * Every export is listed explicitly.
+ */
+export { PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset } from './define-plugin.js';
+export type { PluginContext, PluginDefinition, PluginKind, PluginSpec } from './define-plugin.js';
+export { defineModelFormat } from './model-format.js';
+export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel, OmnipruneModelMetadata, ClassifierSpec } from './model-format.js';
+export type { CoreServices, ModelCost, LayerCost, PredictOptions } from './core-services.js';
+export type {
+  ChannelRef, Layout, ChannelSpace, ChannelSpaceIndex, ChannelRole, WeightAxes, LayerAdapterView, HostTypes, GraphLayerAdapter,
+  GraphChannelSpaces, InboundRef, LayerJson, ModelJson,
+  GraphLayer, ChannelGroup, ResidualBlock, DependencyGraph, LayerVariable, GroupKernel, AttentionLayer, RestoreWeights,
+} from './graph-types.js';
+export { prunePlanSchema, removeChannelsPlanSchema, removeBlockPlanSchema, removeHeadsPlanSchema } from './prune-plan.js';
+export type { PrunePlan, RemoveChannelsPlan, RemoveBlockPlan, RemoveHeadsPlan } from './prune-plan.js';
+export type { ImageDataset, Batch, Features, Rng } from './data-types.js';
+export { perProposal } from './prune-types.js';
+export type {
+  PruneCandidate, ProposeContext, Pruner, InferenceRunner, Representation, SimilarityMetric, SimilarityAccumulator,
+  BlockImportance, ChannelImportance, HeadImportance, Criterion,
+} from './prune-types.js';
+export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors.js';
+export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors.js';
+/** The zod plugins define their option schemas with (the host validates them with the same major version). */
+export { z } from 'zod';
