@@ -27,6 +27,22 @@ describe('omniprune validate and run: bad input', () => {
     expect(r.stderr).toMatch(/pruners\[1\]\.use: unknown pruner "chanel"[\s\S]*allowed values: .*layer.*filter/);
   });
 
+  it('resolves the criteria a pruner names and checks their options before any work', async () => {
+    const misspelt = await writeTinyPipeline({ pruners: [{ use: 'layer', with: { criterion: 'block-kll' } }, { use: 'filter' }] });
+    const r = await runCliCaptured(['validate', misspelt.file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pruners\[0\]\.with\.criterion: unknown block-importance "block-kll"[\s\S]*allowed values: .*block-kl/);
+    const wrongRole = await writeTinyPipeline({ pruners: [{ use: 'layer' }, { use: 'filter', with: { criterion: 'block-kl' } }] });
+    const role = await runCliCaptured(['validate', wrongRole.file]);
+    expect(role.code).toBe(2);
+    expect(role.stderr).toMatch(/pruners\[1\]\.with\.criterion: unknown channel-importance "block-kl"[\s\S]*l1/);
+    const badOptions = await writeTinyPipeline({ pruners: [{ use: 'layer', with: { criterion: 'block-kl', criterionOptions: { samplesPerClass: 'many' } } }, { use: 'filter' }] });
+    const opts = await runCliCaptured(['run', badOptions.file]);
+    expect(opts.code).toBe(2);
+    expect(opts.stderr).toMatch(/pruners\[0\]\.with\.criterionOptions\.samplesPerClass: /);
+    expect(opts.stderr).not.toMatch(/training|baseline/);
+  });
+
   it('names a plugin package that is not installed (exit 2) and run --only a pruner the pipeline lacks', async () => {
     const { file } = await writeTinyPipeline({ plugins: ['omniprune-plugin-missing'] });
     const r = await runCliCaptured(['validate', file]);

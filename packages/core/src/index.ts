@@ -14,7 +14,7 @@ export { BACKEND_NAMES, initBackend, describeBackend, wasmThreadsWanted } from '
 export type { Backend, BackendInfo, BackendName } from './backend/index.js';
 
 export {
-  PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset,
+  PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer,
   createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, createPlugin, formatZodIssues,
   coreServices, loadPluginModules, createImportanceCriterion,
 } from './plugin/index.js';
@@ -84,7 +84,7 @@ export {
   predictProbabilities,
 } from './prune/index.js';
 export type {
-  Representation, SimilarityMetric, SimilarityAccumulator, PruneCandidate, ProposeContext, Pruner, BlockImportance, Criterion,
+  Representation, SimilarityMetric, StructureKind, PruneCandidate, ProposeContext, Pruner, BlockImportance, Criterion,
   ChannelImportance, HeadImportance, Features, PipelineBase, Pipeline, PipelineEvent, RunPipelineOptions, RunReport, IterationRecord,
   CandidateRecord, ModelStats, StopReason, StopTargets, AccuracyCurve, InferenceRunner,
 } from './prune/index.js';

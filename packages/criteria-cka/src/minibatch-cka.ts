@@ -1,4 +1,4 @@
-import type { Representation, SimilarityAccumulator } from '@omniprune/core';
+import type { Representation } from '@omniprune/core';
 import { ckaRatio } from './cka-ratio.js';
 import { linearStats, unbiasedHsics } from './linear-stats.js';
 import { badInput, readPair, type FeatureMatrix } from './representation.js';
@@ -6,7 +6,11 @@ import { badInput, readPair, type FeatureMatrix } from './representation.js';
 const METRIC = 'minibatch-cka';
 
 /** Streaming minibatch CKA: feed aligned batches with `add`, read with `value`. */
-export interface MinibatchCkaAccumulator extends SimilarityAccumulator {
+export interface MinibatchCkaAccumulator {
+  /** Add one aligned batch of both representations. */
+  add(x: Representation, y: Representation): void;
+  /** The similarity of everything added so far. */
+  value(): number;
   /** Batches added so far. */
   readonly batches: number;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCriterion, type SimilarityMetric } from '@omniprune/core';
 import { debiasedLinearCKA, linearCKA } from './linear-cka.js';
-import { createMinibatchCKA, minibatchCKA } from './minibatch-cka.js';
+import { minibatchCKA } from './minibatch-cka.js';
 import { rbfCKA } from './rbf-cka.js';
 
 /**
@@ -52,8 +52,8 @@ export const rbfCkaPlugin = defineCriterion({
 });
 
 /**
- * Criterion plugin `minibatch-cka`: {@link minibatchCKA}, with a streaming {@link createMinibatchCKA}
- * accumulator. Options: `batchSize` (integer >= 4, default 1000).
+ * Criterion plugin `minibatch-cka`: {@link minibatchCKA} over batches of `batchSize` samples (for streaming use in
+ * code, {@link createMinibatchCKA}). Options: `batchSize` (integer >= 4, default 1000).
  * @example
  * similarity: { use: minibatch-cka, with: { batchSize: 500 } }
  */
@@ -62,13 +62,12 @@ export const minibatchCkaPlugin = defineCriterion({
   role: 'similarity',
   description: 'Minibatch CKA (Nguyen et al. 2021): unbiased HSIC averaged over batches; streams, scales to 50k+ samples',
   options: z.strictObject({
-    /** Samples per batch of the one-shot similarity (the accumulator uses the batches it is fed). */
+    /** Samples per batch. */
     batchSize: z.number().int().min(4).default(1000),
   }),
   create: (options): SimilarityMetric => ({
     role: 'similarity',
     name: 'minibatch-cka',
     similarity: (x, y) => minibatchCKA(x, y, { batchSize: options.batchSize }),
-    accumulator: () => createMinibatchCKA(),
   }),
 });

@@ -5,7 +5,27 @@ import type { CoreServices } from './core-services.js';
 export const PLUGIN_API_VERSION = 1;
 
 /** The kinds of extension point. */
-export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'dataset' | 'format';
+export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'format';
+
+/**
+ * What a criterion plugin does, declared once here: `similarity` compares two representations (selects candidates);
+ * the importance roles score structures inside a pruner.
+ */
+export type CriterionRole = 'similarity' | 'block-importance' | 'channel-importance' | 'head-importance';
+
+/** The criterion roles, in one list (for validation messages and schemas). */
+export const CRITERION_ROLES: readonly CriterionRole[] = ['similarity', 'block-importance', 'channel-importance', 'head-importance'];
+
+/**
+ * A criterion a pruner takes through its options: `with[option]` names a criterion plugin of `role` (default
+ * `defaultName`), `with[optionsKey]` holds that criterion's options. Pipelines resolve and validate it before any work.
+ */
+export interface CriterionSlot {
+  readonly option: string;
+  readonly optionsKey?: string;
+  readonly role: CriterionRole;
+  readonly defaultName?: string;
+}
 
 /** Services core hands to a plugin's `create`. Extended as core grows; plugins must ignore unknown fields. */
 export interface PluginContext {
@@ -34,11 +54,10 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O extends z
   readonly kind: K;
   /** Unique within its kind, kebab-case, e.g. `linear-cka`. Registered as `<kind>:<name>`. */
   readonly name: string;
-  /**
-   * For criteria: what the instance does, `similarity` (compares two representations), `block-importance` or
-   * `channel-importance` (scores structures). Pipelines check that e.g. `similarity.use` names a similarity.
-   */
-  readonly role?: string;
+  /** For criteria: what the instance does. Pipelines check that e.g. `similarity.use` names a similarity. */
+  readonly role?: CriterionRole;
+  /** For pruners: the criteria their options name (validated with the pipeline, before data is loaded). */
+  readonly criteria?: readonly CriterionSlot[];
   /** One line for `omniprune plugins list`. */
   readonly description: string;
   /** Options schema; YAML `with:` blocks are validated with it. */
@@ -66,5 +85,4 @@ export const definePruner = definer('pruner');
 export const defineCriterion = definer('criterion');
 /** Define a trainer plugin (`create` returns a `TrainerFactory`). See {@link definePruner}. */
 export const defineTrainer = definer('trainer');
-/** Define a dataset plugin. See {@link definePruner}. */
-export const defineDataset = definer('dataset');
+

@@ -5,8 +5,8 @@
  * appears in types only (`import type`), the host supplies it through `ctx.services.tf`.
  * Every export is listed explicitly.
  */
-export { PLUGIN_API_VERSION, definePruner, defineCriterion, defineTrainer, defineDataset } from './define-plugin.js';
-export type { PluginContext, PluginDefinition, PluginKind, PluginSpec } from './define-plugin.js';
+export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer } from './define-plugin.js';
+export type { PluginContext, PluginDefinition, PluginKind, PluginSpec, CriterionRole, CriterionSlot } from './define-plugin.js';
 export { defineModelFormat } from './model-format.js';
 export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel, OmnipruneModelMetadata, ClassifierSpec } from './model-format.js';
 export type { CoreServices, ModelCost, LayerCost, PredictOptions } from './core-services.js';
@@ -20,7 +20,7 @@ export type { PrunePlan, RemoveChannelsPlan, RemoveBlockPlan, RemoveHeadsPlan } 
 export type { ImageDataset, Batch, Features, Rng } from './data-types.js';
 export { perProposal } from './prune-types.js';
 export type {
-  PruneCandidate, ProposeContext, Pruner, InferenceRunner, Representation, SimilarityMetric, SimilarityAccumulator,
+  PruneCandidate, ProposeContext, Pruner, InferenceRunner, Representation, SimilarityMetric, StructureKind,
   BlockImportance, ChannelImportance, HeadImportance, Criterion,
 } from './prune-types.js';
 export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors.js';

@@ -4,10 +4,13 @@ import type { Features, ImageDataset, Rng } from './data-types.js';
 import type { AttentionLayer, ChannelGroup, DependencyGraph, ResidualBlock } from './graph-types.js';
 import type { PrunePlan } from './prune-plan.js';
 
+/** The kinds of structure pruners remove: residual blocks/layers, filters/neurons, attention heads. */
+export type StructureKind = 'layer' | 'filter' | 'head';
+
 /** A pruned child of the parent, described by plans (not yet applied). */
 export interface PruneCandidate {
-  /** Structure kind, used for tie-breaking and reports: `layer`, `filter`, `head`, or a plugin's own. */
-  readonly kind: string;
+  /** Structure kind, used for tie-breaking, budgets and reports. */
+  readonly kind: StructureKind;
   /** Name of the pruner plugin that proposed it. */
   readonly pruner: string;
   /** Plans that turn the parent into the candidate, applied in order. */
@@ -64,7 +67,12 @@ export interface ProposeContext {
  * const candidate = await pruner.propose(ctx); // { kind: 'layer', plans: [{ kind: 'remove-block', block: 's1_b2_add' }], ... }
  */
 export interface Pruner {
-  readonly kind: string;
+  readonly kind: StructureKind;
+  /**
+   * The kind whose candidate this pruner sizes its own by (a `match-layer` filter budget: `layer`); the orchestrator
+   * asks such pruners after the others, whatever their order in the pipeline.
+   */
+  readonly sizedBy?: StructureKind;
   propose(ctx: ProposeContext): Promise<PruneCandidate | null>;
 }
 
@@ -82,17 +90,6 @@ export interface SimilarityMetric {
   /** Name as registered, e.g. `linear-cka`. */
   readonly name: string;
   similarity(x: Representation, y: Representation): number;
-  /**
-   * Optional streaming form for sample sets too large for one matrix: feed aligned batches, then read.
-   * Metrics without it are computed on the concatenated features.
-   */
-  accumulator?(): SimilarityAccumulator;
-}
-
-/** Streaming similarity over aligned batches of two representations. */
-export interface SimilarityAccumulator {
-  add(x: Representation, y: Representation): void;
-  value(): number;
 }
 
 /** Scores residual blocks; a higher score means more important (kept longer). */

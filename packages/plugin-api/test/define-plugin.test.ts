@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PLUGIN_API_VERSION, OmnipruneError, defineCriterion, defineDataset, defineModelFormat, definePruner, defineTrainer,
+  PLUGIN_API_VERSION, OmnipruneError, defineCriterion, defineModelFormat, definePruner, defineTrainer,
   isOmnipruneError, perProposal, prunePlanSchema, z, type ModelFormat, type ProposeContext,
 } from '../src/index.js';
 
@@ -11,7 +11,6 @@ describe('define* helpers', () => {
     ['pruner', definePruner],
     ['criterion', defineCriterion],
     ['trainer', defineTrainer],
-    ['dataset', defineDataset],
   ] as const)('define %s stamps kind and apiVersion and freezes the definition', (kind, define) => {
     const spec = { name: 'my-plugin', description: 'test', options, create: () => ({}) };
     const plugin = define(spec);

@@ -64,7 +64,7 @@ console.log(JSON.stringify({ kind: p.kind, apiVersion: p.apiVersion, frozen: Obj
   it('loads in plain Node without TensorFlow.js: every runtime export is defined', async () => {
     const api = await import('../src/index.js');
     expect(Object.keys(api).sort()).toEqual([
-      'INPUT_ERROR_CODES', 'OmnipruneError', 'PLUGIN_API_VERSION', 'defineCriterion', 'defineDataset', 'defineModelFormat', 'definePruner',
+      'CRITERION_ROLES', 'INPUT_ERROR_CODES', 'OmnipruneError', 'PLUGIN_API_VERSION', 'defineCriterion', 'defineModelFormat', 'definePruner',
       'defineTrainer', 'isOmnipruneError', 'perProposal', 'prunePlanSchema', 'removeBlockPlanSchema', 'removeChannelsPlanSchema',
       'removeHeadsPlanSchema', 'z',
     ]);

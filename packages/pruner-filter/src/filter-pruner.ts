@@ -112,10 +112,12 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
  */
 export const filterPruner = definePruner({
   name: PRUNER,
+  criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'channel-importance', defaultName: 'l1' }],
   description: 'Remove the least important filters/neurons, spread over channel groups in proportion to their size',
   options: filterPrunerOptions,
   async create(options, ctx): Promise<Pruner> {
     const criterion = await channelCriterion(options.criterion, options.criterionOptions, ctx);
-    return { kind: 'filter', propose: (pc) => propose(pc, options, criterion) };
+    const sizedBy = options.budget.type === 'match-layer' ? 'layer' as const : undefined;
+    return { kind: 'filter', ...(sizedBy ? { sizedBy } : {}), propose: (pc) => propose(pc, options, criterion) };
   },
 });

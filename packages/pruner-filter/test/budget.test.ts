@@ -40,7 +40,7 @@ describe('allocateBudget', () => {
 describe('unitBudget', () => {
   it('match-layer copies the last layer candidate, else falls back to a ratio', () => {
     expect(unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [layerCandidate(24)])).toEqual({ count: 24 });
-    const other = { ...layerCandidate(99), kind: 'head' };
+    const other = { ...layerCandidate(99), kind: 'head' as const };
     expect(unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [other, layerCandidate(10), layerCandidate(12)]).count).toBe(12);
     const fallback = unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [other]);
     expect(fallback.count).toBe(17);

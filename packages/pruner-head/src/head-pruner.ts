@@ -49,6 +49,7 @@ export function pickHeads(scored: readonly { attention: AttentionLayer; scores: 
  */
 export const headPruner = definePruner({
   name: 'head',
+  criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'head-importance', defaultName: 'head-l1' }],
   description: 'Remove the least important attention heads (Q/K/V columns and output rows; numHeads shrinks)',
   options: headPrunerOptions,
   async create(options, ctx): Promise<Pruner> {

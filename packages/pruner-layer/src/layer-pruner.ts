@@ -34,6 +34,7 @@ function criterionFor(name: string, options: unknown, ctx: PluginContext): Promi
  */
 export const layerPruner = definePruner({
   name: 'layer',
+  criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'block-importance', defaultName: 'block-kl' }],
   description: 'Remove the least important residual block(s) (identity shortcuts only; first block and stage minimum kept)',
   options: layerPrunerOptions,
   async create(options, ctx): Promise<Pruner> {

@@ -18,7 +18,7 @@ export interface LoadedPluginModule {
   readonly plugins: readonly PluginDefinition[];
 }
 
-const KINDS: readonly PluginKind[] = ['pruner', 'criterion', 'trainer', 'dataset'];
+const KINDS: readonly PluginKind[] = ['pruner', 'criterion', 'trainer', 'format'];
 const CONDITIONS = ['import', 'node', 'default'];
 const LOADED = Symbol.for('omniprune.loaded-plugin-modules');
 
@@ -133,7 +133,7 @@ export function pluginsOfModule(mod: Record<string, unknown>, spec: string): Plu
     for (const item of Array.isArray(value) ? value : [value]) {
       if (!looksLikePlugin(item)) continue;
       const problem = definitionProblem(item);
-      if (problem) throw loadError(spec, `export "${exportName}" (${String(item.kind)} "${String(item.name)}") is not a valid plugin: ${problem}`, 'create plugins with definePruner/defineCriterion/defineTrainer/defineDataset from @omniprune/plugin-api');
+      if (problem) throw loadError(spec, `export "${exportName}" (${String(item.kind)} "${String(item.name)}") is not a valid plugin: ${problem}`, 'create plugins with definePruner/defineCriterion/defineTrainer/defineModelFormat from @omniprune/plugin-api');
       found.add(item as unknown as PluginDefinition);
     }
   }

@@ -1,2 +1,2 @@
 /** Similarity-metric contracts: declared in `@omniprune/plugin-api`. */
-export type { Representation, SimilarityMetric, SimilarityAccumulator } from '@omniprune/plugin-api';
+export type { Representation, SimilarityMetric } from '@omniprune/plugin-api';

@@ -1,5 +1,5 @@
-export type { Representation, SimilarityMetric, SimilarityAccumulator } from './criterion-types.js';
-export type { PruneCandidate, ProposeContext, Pruner, BlockImportance, ChannelImportance, HeadImportance, Criterion } from './pruner-types.js';
+export type { Representation, SimilarityMetric } from './criterion-types.js';
+export type { PruneCandidate, ProposeContext, Pruner, BlockImportance, ChannelImportance, HeadImportance, Criterion, StructureKind } from './pruner-types.js';
 export { captureFeatures, featuresToTensor, penultimateLayer } from './capture.js';
 export type { Features } from './capture.js';
 export { pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchema } from './pipeline-schema.js';

@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import type { DependencyContainer } from 'tsyringe';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { formatZodIssues } from '../plugin/create-plugin.js';
-import type { PluginKind } from '../plugin/define-plugin.js';
+import type { CriterionRole, PluginKind } from '@omniprune/plugin-api';
 import { loadPluginModules, type LoadedPluginModule } from '../plugin/load-plugin-modules.js';
 import { listPlugins, pluginToken } from '../plugin/plugin-container.js';
 import { pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
@@ -17,23 +17,33 @@ export interface Pipeline extends PipelineBase {
   readonly baseDir: string;
 }
 
-function checkUse(c: DependencyContainer, kind: PluginKind, name: string, options: unknown, at: string, role?: string): unknown {
+function checkUse(c: DependencyContainer, kind: PluginKind, name: string, options: unknown, at: string, role?: CriterionRole, optionsAt = `${at}.with`): unknown {
   const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || !p.role || p.role === role));
   const plugin = plugins.find((p) => p.name === name);
   if (!plugin) {
     const names = plugins.map((p) => p.name);
-    throw new OmnipruneError('E_UNKNOWN_PLUGIN', `${at}.use: unknown ${role ?? kind} "${name}"`, {
+    throw new OmnipruneError('E_UNKNOWN_PLUGIN', `${optionsAt === `${at}.with` ? `${at}.use` : at}: unknown ${role ?? kind} "${name}"`, {
       plugin: pluginToken(kind, name),
       hint: names.length ? `allowed values: ${names.join(', ')}` : `no ${role ?? kind} plugins are registered; add a package under plugins:`,
     });
   }
   const parsed = plugin.options.safeParse(options ?? {});
   if (!parsed.success) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline:\n  ${formatZodIssues(parsed.error, `${at}.with`)}`, {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline:\n  ${formatZodIssues(parsed.error, optionsAt)}`, {
       plugin: pluginToken(kind, name), hint: `see \`omniprune plugins list\` for the options of ${pluginToken(kind, name)}`,
     });
   }
   return parsed.data;
+}
+
+/** Resolve and validate the criteria a pruner's options name (its definition's `criteria` slots). */
+function checkNestedCriteria(c: DependencyContainer, pruner: string, options: Record<string, unknown>, at: string): void {
+  const definition = listPlugins(c).find((x) => x.kind === 'pruner' && x.name === pruner);
+  for (const slot of definition?.criteria ?? []) {
+    const name = options[slot.option] ?? slot.defaultName;
+    if (typeof name !== 'string') continue;
+    checkUse(c, 'criterion', name, slot.optionsKey ? options[slot.optionsKey] : undefined, `${at}.${slot.option}`, slot.role, slot.optionsKey ? `${at}.${slot.optionsKey}` : undefined);
+  }
 }
 
 /**
@@ -50,7 +60,11 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
     });
   }
   const p = parsed.data;
-  const pruners = p.pruners.map((entry, i) => ({ use: entry.use, with: checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) }));
+  const pruners = p.pruners.map((entry, i) => {
+    const options = checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) as Record<string, unknown>;
+    checkNestedCriteria(c, entry.use, options, `pruners[${i}].with`);
+    return { use: entry.use, with: options };
+  });
   const similarity = { ...p.similarity, with: checkUse(c, 'criterion', p.similarity.use, p.similarity.with, 'similarity', 'similarity') };
   if (p.similarity.split === 'validation' && !(p.data.dataset as { validation?: unknown }).validation) {
     throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  similarity.split: validation needs a validation split`, {

@@ -137,12 +137,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       onEvent({ type: 'iteration-start', iteration });
       const graph = buildDependencyGraph(parent);
       const parentFeatures = await runner.capture(parent, layer, samples);
-      const proposals: PruneCandidate[] = [];
-      for (const [k, { pruner }] of pruners.entries()) {
-        const proposeCtx = { parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: proposals, runner, log };
-        const proposal = await pruner.propose(proposeCtx);
-        if (proposal) proposals.push(proposal);
+      // pruners that size their candidate by another kind's (`sizedBy`) are asked after the others, whatever the
+      // pipeline's order; candidates are then listed in pipeline order
+      const earlier: PruneCandidate[] = [];
+      const byPruner = new Map<number, PruneCandidate>();
+      const askOrder = [...pruners.keys()].sort((a, b) => Number(!!pruners[a].pruner.sizedBy) - Number(!!pruners[b].pruner.sizedBy) || a - b);
+      for (const k of askOrder) {
+        const proposeCtx = { parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: [...earlier], runner, log };
+        const proposal = await pruners[k].pruner.propose(proposeCtx);
+        if (proposal) (earlier.push(proposal), byPruner.set(k, proposal));
       }
+      const proposals = [...pruners.keys()].flatMap((k) => (byPruner.has(k) ? [byPruner.get(k)!] : []));
       let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
     if (!stopNow && pipeline.stop.whenNoLayerCandidate === 'stop' && pruners.some((p) => p.pruner.kind === 'layer') && !proposals.some((p) => p.kind === 'layer')) {
       stopNow = { reason: 'no-layer-candidate', message: 'the layer pruner found no block left to remove (stop.whenNoLayerCandidate: stop)' };

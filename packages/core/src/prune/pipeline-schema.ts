@@ -71,7 +71,7 @@ export const pipelineBaseSchema = z.strictObject({
     samples: z.number().int().min(4).optional(),
   }).default({ use: 'linear-cka', layer: 'penultimate', split: 'test' }),
   /** Candidate kind that wins ties, or `first` (pipeline order). */
-  ties: z.string().min(1).default('layer'),
+  ties: z.enum(['layer', 'filter', 'head', 'first']).default('layer'),
   trainer: z.string().min(1).default('sgd'),
   finetune: z.strictObject({
     candidate: z.record(z.string(), z.unknown()).optional(),

@@ -37,9 +37,26 @@ const flakySimilarity = defineCriterion({
   }),
 });
 
+/** A filter pruner sized by the layer candidate (like match-layer): removes as many channels as it removed units. */
+const seenEarlier: string[][] = [];
+const matchingPruner = definePruner({
+  name: 'matching', description: 'test', options: z.object({}),
+  create: (): Pruner => ({
+    kind: 'filter',
+    sizedBy: 'layer',
+    async propose(ctx) {
+      seenEarlier.push(ctx.earlier.map((c) => c.kind));
+      const layer = ctx.earlier.find((c) => c.kind === 'layer');
+      const g = ctx.graph.groups.find((x) => !x.frozenReason && !x.residual && x.size > 2);
+      if (!layer || !g) return null;
+      return { kind: 'filter', pruner: 'matching', plans: [{ kind: 'remove-channels', group: g.id, indices: [0] }], removedUnits: layer.removedUnits, summary: 'matched' };
+    },
+  }),
+});
+
 function container(): PluginContainer {
   const c = createPluginContainer();
-  for (const p of [firstBlockPruner, twoChannelPruner, negMse, sgdTrainerPlugin, brokenPruner, flakySimilarity]) registerPlugin(c, p as never, 'test');
+  for (const p of [firstBlockPruner, twoChannelPruner, negMse, sgdTrainerPlugin, brokenPruner, flakySimilarity, matchingPruner]) registerPlugin(c, p as never, 'test');
   return c;
 }
 
@@ -104,6 +121,17 @@ describe("the orchestrator's contract with plugins", () => {
     const going = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'b'), stop: { maxIterations: layerIterations + 2 } }), c), { container: c });
     expect(going.stopReason).toBe('max-iterations');
     expect(going.iterations.slice(layerIterations).every((it) => it.candidates.every((x) => x.kind === 'filter'))).toBe(true);
+  });
+
+  it('asks a pruner sized by the layer candidate after the layer pruner, whatever their order in the pipeline', async () => {
+    const dir = await tinyDataset();
+    const c = container();
+    seenEarlier.length = 0;
+    const report = await runPipeline(validatePipeline(tinyPipeline(dir, { pruners: [{ use: 'matching' }, { use: 'first-block' }], finetune: {}, stop: { maxIterations: 1 } }), c), { container: c });
+    expect(seenEarlier[0]).toEqual(['layer']);
+    const [first] = report.iterations;
+    expect(first.candidates.map((x) => x.kind)).toEqual(['filter', 'layer']); // listed in pipeline order
+    expect(first.candidates[0].removedUnits).toBe(first.candidates[1].removedUnits);
   });
 });
 
