@@ -17,7 +17,8 @@ export const rootCommand = defineCommand({
   },
 });
 
-type AnyCommand = CommandDef<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: citty commands of every argument shape
+type AnyCommand = CommandDef<any>;
 
 async function resolveSub(cmd: AnyCommand, args: string[]): Promise<[AnyCommand, AnyCommand | undefined]> {
   const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : cmd.subCommands;

@@ -32,7 +32,7 @@ export async function writeTinyIdx(dir: string, train = 100, test = 50): Promise
 }
 
 /** A small pipeline over the tiny dataset (ResNet-20 trained briefly from scratch, layer + filter pruners). */
-export function tinyPipeline(dir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function tinyPipeline(_dir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'tiny-cli', seed: 5, backend: 'wasm',
     model: { zoo: 'resnet20', train: { epochs: 2, batchSize: 25, lr: 0.05 } },

@@ -77,6 +77,7 @@ export interface LayerAdapterView {
  * A program that includes core sees core's types there; a plugin compiled against this package alone sees
  * {@link LayerAdapterView} and {@link ChannelSpaceIndex}, which core's types extend.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by core through declaration merging
 export interface HostTypes {}
 
 /** The type of `GraphLayer.adapter`: the host's layer-table entry, at least a {@link LayerAdapterView}. */

@@ -28,7 +28,8 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: string): Record<string, unknown> {
   const base = dirname(pipelineFile);
   const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(base, p) : p);
-  const out = structuredClone(pipeline) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a pipeline object of any shape; only two known paths are read
+  const out = structuredClone(pipeline) as Record<string, any>;
   if (out.model?.path) out.model.path = abs(out.model.path);
   if (out.data?.dataset?.path) out.data.dataset.path = abs(out.data.dataset.path);
   if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p: string) => (p.startsWith('.') ? abs(p) : p));

@@ -27,7 +27,7 @@ export async function finishedReport(dir: string): Promise<RunReport | undefined
   return report.final ? report : undefined;
 }
 
-function runWorker(cell: BenchCell, dir: string, threads: number): Promise<{ code: number; stderr: string }> {
+function runWorker(_cell: BenchCell, dir: string, threads: number): Promise<{ code: number; stderr: string }> {
   const { command, args } = cliCommand();
   return new Promise((resolvePromise) => {
     const child = spawn(command, [...args, 'run', join(dir, 'pipeline.yaml'), '--out', dir], {

@@ -66,7 +66,7 @@ type FileSource = (name: string) => Promise<{ file: string; bytes: Uint8Array } 
 
 async function openSource(path: string, layout: Layout): Promise<FileSource> {
   const hint = `download ${layout.archive} (the "binary version") from https://www.cs.toronto.edu/~kriz/cifar.html and set data.path to it or to its extracted ${layout.folder} folder`;
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (err) {

@@ -28,7 +28,7 @@ export function namePluginErrors<T>(instance: T, token: string): T {
   for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const key of Object.getOwnPropertyNames(o)) {
       const value = target[key];
-      if (key === 'constructor' || typeof value !== 'function' || Object.prototype.hasOwnProperty.call(wrapped, key)) continue;
+      if (key === 'constructor' || typeof value !== 'function' || Object.hasOwn(wrapped, key)) continue;
       Object.defineProperty(wrapped, key, {
         enumerable: true,
         value(...args: unknown[]) {

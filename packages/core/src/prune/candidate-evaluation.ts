@@ -84,5 +84,5 @@ export function chooseCandidate(records: readonly Pick<CandidateRecord, 'kind' |
     if (best < 0 || s > records[best].similarity) best = i;
     else if (s === records[best].similarity && records[i].kind === ties && records[best].kind !== ties) best = i;
   }
-  return best < 0 ? 0 : best;
+  return Math.max(best , 0);
 }

@@ -34,7 +34,7 @@ function singleInbound(layer: tfl.layers.Layer): tfl.layers.Layer | undefined {
 function checkRank2(model: tfl.LayersModel, layer: tfl.layers.Layer, what: string): void {
   const output = layer === model.outputLayers[0] ? model.outputs[0] : layer.inboundNodes.length === 1 ? layer.output : undefined;
   const shape = output && !Array.isArray(output) ? output.shape : undefined;
-  if (!shape || shape.length !== 2 || shape[1] == null) {
+  if (shape?.length !== 2 || shape[1] == null) {
     throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${what} "${layer.name}" of model ${model.name} has shape [${shape ? shape.join(', ') : '(several outputs)'}], expected [batch, classes]`, {
       hint: 'omniprune prunes single-label image classifiers whose output is [batch, classes]; end the model with a Dense (Linear) layer over the classes',
     });

@@ -41,7 +41,7 @@ describe('Sequential model.json', () => {
     const seq = sequentialCnn();
     randomizeWeights(seq, 3);
     const saved = await artifactsOf(seq);
-    const config = structuredClone(saved.modelTopology.config) as { name: string; layers: Record<string, any>[] };
+    const config = structuredClone(saved.modelTopology.config) as { name: string; layers: Record<string, Record<string, unknown> & { config: Record<string, unknown> }>[] };
     const first = config.layers[0].config;
     const inputLayer = { class_name: 'InputLayer', config: { batch_input_shape: first.batch_input_shape, dtype: 'float32', sparse: false, ragged: false, name: 'conv2d_input' } };
     delete first.batch_input_shape;
@@ -105,7 +105,7 @@ describe('Keras 3 topology (as tensorflowjs_converter copies it)', () => {
     const input = { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, name: 'x', config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, ragged: false, name: 'x' }, inbound_nodes: [] };
     const topology = { module: 'keras', class_name: 'Functional', registered_name: 'Functional', config: { name: 'f', layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['dense', 0, 0]] } };
     const { modelTopology, notes } = normalizeLayersArtifacts({ modelTopology: topology, weightSpecs: [] });
-    const layer = (modelTopology.config as { layers: Record<string, any>[] }).layers[1];
+    const layer = (modelTopology.config as { layers: { config: Record<string, unknown>; inbound_nodes: unknown }[] }).layers[1];
     expect(layer.config.activation).toBe('swish');
     expect(layer.config.kernel_initializer).toEqual({ class_name: 'LeCunNormal', config: { seed: null } });
     expect(layer.config.kernel_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0, l2: 0.001 } });

@@ -8,7 +8,7 @@ function fakeStream(isTTY: boolean, columns?: number): ProgressStream & { text: 
 }
 
 const base: TrainEvent = {
-  type: 'batch-end', epoch: 0, epochs: 3, step: 0, stepsPerEpoch: 10, loss: 0.6931, accuracy: 0.5, lr: 0.01,
+  type: 'batch-end', epoch: 0, epochs: 3, step: 0, stepsPerEpoch: 10, loss: Math.LN2, accuracy: 0.5, lr: 0.01,
   imagesPerSecond: 1234.4, etaSeconds: 83,
 };
 
@@ -24,7 +24,7 @@ describe('progress renderer', () => {
     epoch(createProgressRenderer(stream, { everyPercent: 25 }));
     const lines = stream.text.trimEnd().split('\n');
     expect(lines).toHaveLength(4); // 30%, 50%, 80%, summary
-    expect(lines[0]).toMatch(/^epoch 1\/3 \[=+ +\]  30% 3\/10 loss 0\.6931 acc 50\.0% lr 0\.0100 1234 img\/s eta 1m23s$/);
+    expect(lines[0]).toMatch(/^epoch 1\/3 \[=+ +\] {2}30% 3\/10 loss 0\.6931 acc 50\.0% lr 0\.0100 1234 img\/s eta 1m23s$/);
     expect(lines[3]).toBe('epoch 1/3 loss 0.6931 acc 50.0% lr 0.0100 1234 img/s val_loss 0.5000 val_acc 87.5% eta 1m23s');
     expect(stream.text).not.toContain('\r');
   });

@@ -119,7 +119,7 @@ export function globalPool(op: 'avg' | 'max'): (n: NodeArgs) => Value {
     let keep = true;
     if (n.node.opType === 'ReduceMean') {
       const axes = (n.ints('axes') ?? (n.input(1) ? Array.from(n.constant(1)!.values) : undefined))?.map((a) => (a < 0 ? a + 4 : a)).sort();
-      if (!axes || axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) throw n.unsupported(`ReduceMean over axes ${JSON.stringify(axes ?? 'all')} (only the spatial axes [2, 3] are supported)`);
+      if (axes?.length !== 2 || axes[0] !== 2 || axes[1] !== 3) throw n.unsupported(`ReduceMean over axes ${JSON.stringify(axes ?? 'all')} (only the spatial axes [2, 3] are supported)`);
       keep = n.int('keepdims', 1) === 1;
     }
     if (x.squeezed) return { ...x, squeezed: keep, dims: keep ? x.dims : [x.dims[0]] };
@@ -137,7 +137,7 @@ export function pad(n: NodeArgs): Value {
   const value = n.node.attributes.has('value') ? n.float('value', 0) : (n.input(2) ? n.constant(2)!.values[0] : 0);
   if (mode !== 'constant' || value !== 0) throw n.unsupported(`${mode} padding with value ${value} (only zero padding is supported)`);
   if (n.input(3)) throw n.unsupported('Pad with axes');
-  if (!pads || pads.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) {
+  if (pads?.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) {
     throw n.unsupported(`pads ${JSON.stringify(pads)} (only non-negative padding of height and width is supported)`);
   }
   const layer = tfl.layers.zeroPadding2d({ name: n.name(), padding: [[pads[2], pads[6]], [pads[3], pads[7]]] });

@@ -32,7 +32,7 @@ export function fusePatterns(graph: DecodedGraph, counts: FuseCounts): DecodedNo
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => n!.outputs.forEach((o) => producer.set(o, i)));
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  const consumers = (name: string): number[] => nodes.flatMap((n, i) => (n && n.inputs.includes(name) ? [i] : []));
+  const consumers = (name: string): number[] => nodes.flatMap((n, i) => (n?.inputs.includes(name) ? [i] : []));
   const only = (name: string): DecodedNode | undefined => {
     const c = consumers(name);
     return c.length === 1 && !outputs.has(name) ? nodes[c[0]]! : undefined;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError } from '@omniprune/core';
 import type { ConstTensor } from './onnx-tensor.js';

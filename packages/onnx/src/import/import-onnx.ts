@@ -32,7 +32,7 @@ function imageInput(model: DecodedModel, where: string): DecodedValue & { dims: 
   }
   const input = inputs[0];
   const dims = input.dims;
-  if (!dims || dims.length !== 4 || dims.slice(1).some((d) => typeof d !== 'number' || d <= 0)) {
+  if (dims?.length !== 4 || dims.slice(1).some((d) => typeof d !== 'number' || d <= 0)) {
     throw new OmnipruneError('E_UNSUPPORTED_MODEL', `input "${input.name}" of ${where} has shape [${dims ? dims.map((d) => d ?? '?').join(', ') : 'unknown'}], not [batch, C, H, W] with static C, H, W`, {
       plugin: 'onnx', hint: `${SINGLE_IMAGE_HINT}; export with a fixed image size and dynamic_axes={"${input.name}": {0: "batch"}} only`,
     });
@@ -129,7 +129,7 @@ export async function importOnnx(bytes: Uint8Array, file?: string): Promise<Load
     }
     const outName = model.graph.outputs[0].name;
     const out = ctx.values.get(outName);
-    if (!out || out.kind !== 'tensor' || out.sym === inputSym) {
+    if (out?.kind !== 'tensor' || out.sym === inputSym) {
       throw new OmnipruneError('E_UNSUPPORTED_MODEL', `output "${outName}" of ${where} is ${out ? (out.kind === 'const' ? 'a constant' : 'the input itself') : 'not computed by any node'}`, { plugin: 'onnx', hint: SINGLE_IMAGE_HINT });
     }
     const sym = out.dims.length === 3 ? ctx.image(out as TensorValue, 'output') : ctx.features(out as TensorValue, 'output');

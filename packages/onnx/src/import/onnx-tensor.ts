@@ -1,5 +1,5 @@
 import { OmnipruneError } from '@omniprune/core';
-import { ProtoDecodeError, ProtoReader } from './proto-reader.js';
+import { ProtoDecodeError, type ProtoReader } from './proto-reader.js';
 
 /** ONNX `TensorProto.DataType` values the importer reads. */
 export const DTYPE = {

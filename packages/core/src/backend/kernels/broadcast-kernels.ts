@@ -90,7 +90,7 @@ export function tileGroups(shape: readonly number[], reps: readonly number[]): {
 export const createTileKernel: WrappingKernelFactory = (builtIn) => (args) => {
   const x = args.inputs.x;
   const { reps } = args.attrs as unknown as { reps: number[] };
-  if (!x || x.dtype !== 'float32') return callBuiltIn(builtIn, 'Tile', args);
+  if (x?.dtype !== 'float32') return callBuiltIn(builtIn, 'Tile', args);
   const outShape = x.shape.map((d, i) => d * (reps[i] ?? 1));
   const groups = tileGroups(x.shape, reps);
   const outSize = outShape.reduce((a, b) => a * b, 1);

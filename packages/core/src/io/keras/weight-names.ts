@@ -92,7 +92,7 @@ function fromSavingPaths(
     vars.forEach((v, k) => names.set(v.spec, `${layer}/${k}`));
   }
   const renamed = specs.map((spec, i) => ({ ...spec, name: names.get(i) ?? spec.name }));
-  notes.push(`Keras 3 weight paths (e.g. ${specs.find((s, i) => keep[i])?.name ?? '-'}) read as <layer>/<index> in each layer's weight order`);
+  notes.push(`Keras 3 weight paths (e.g. ${specs.find((_s, i) => keep[i])?.name ?? '-'}) read as <layer>/<index> in each layer's weight order`);
   if (dropped.length > 0) notes.push(`${dropped.length} variables that are not layer weights were left out (optimizer or metric state, e.g. ${dropped[0]})`);
   return dropSpecs(renamed, keep, weightData);
 }
