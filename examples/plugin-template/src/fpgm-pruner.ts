@@ -1,6 +1,4 @@
-import {
-  definePruner, z, type ChannelGroup, type CoreServices, type DependencyGraph, type PruneCandidate, type Pruner,
-} from '@omniprune/plugin-api';
+import { definePruner, z, type ChannelGroup, type CoreServices, type DependencyGraph, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
 
 /** Options of the `fpgm` pruner. */
 export const fpgmOptions = z.strictObject({
@@ -15,8 +13,15 @@ export const fpgmOptions = z.strictObject({
 /** Groups a filter candidate may touch: produced by kernels, not frozen, not coupled through a residual stream. */
 export function fpgmGroups(graph: DependencyGraph, minChannels: number, include?: string): ChannelGroup[] {
   const pattern = include === undefined ? undefined : new RegExp(include);
-  return graph.groups.filter((g) => g.frozenReason === undefined && g.producers.length > 0 && !g.residual
-    && g.inexactReason === undefined && g.size > minChannels && (!pattern || pattern.test(g.id)));
+  return graph.groups.filter(
+    (g) =>
+      g.frozenReason === undefined &&
+      g.producers.length > 0 &&
+      !g.residual &&
+      g.inexactReason === undefined &&
+      g.size > minChannels &&
+      (!pattern || pattern.test(g.id)),
+  );
 }
 
 /**
@@ -44,7 +49,9 @@ export function medianDistances(filters: readonly ArrayLike<number>[]): Float64A
 async function groupFilters(services: CoreServices, p: Parameters<Pruner['propose']>[0], group: ChannelGroup): Promise<number[][]> {
   const filters: number[][] = Array.from({ length: group.size }, () => []);
   for (const { rows } of await services.graph.groupFilterRows(p.parent, p.graph, group)) {
-    rows.forEach((row, c) => { for (const v of row) filters[c].push(v); });
+    rows.forEach((row, c) => {
+      for (const v of row) filters[c].push(v);
+    });
   }
   return filters;
 }

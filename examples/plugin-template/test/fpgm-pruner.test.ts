@@ -7,7 +7,15 @@ beforeAll(useBackend);
 
 describe('medianDistances', () => {
   it('sums the Euclidean distances to the other filters', () => {
-    expect(Array.from(medianDistances([[0, 0], [3, 4], [6, 8]]))).toEqual([15, 10, 15]);
+    expect(
+      Array.from(
+        medianDistances([
+          [0, 0],
+          [3, 4],
+          [6, 8],
+        ]),
+      ),
+    ).toEqual([15, 10, 15]);
   });
 });
 

@@ -1,7 +1,5 @@
 // The host: omniprune core (a dev dependency), so the tests build, register and run the plugins the way omniprune does.
-import {
-  buildDependencyGraph, buildZooModel, createPlugin, createPluginContainer, createRng, initBackend, registerPlugin,
-} from '@omniprune/core';
+import { buildDependencyGraph, buildZooModel, createPlugin, createPluginContainer, createRng, initBackend, registerPlugin } from '@omniprune/core';
 import type { ImageDataset, PluginDefinition, ProposeContext } from '@omniprune/plugin-api';
 import { plugins } from '../src/index.js';
 
@@ -18,7 +16,10 @@ export function tinyResnet(perClass = 4): { model: Model; train: ImageDataset } 
   const rng = createRng(7);
   const count = perClass * 10;
   const train: ImageDataset = {
-    name: 'random', shape: [8, 8, 1], numClasses: 10, count,
+    name: 'random',
+    shape: [8, 8, 1],
+    numClasses: 10,
+    count,
     images: Float32Array.from({ length: count * 64 }, () => rng.next() * 2 - 1),
     labels: Int32Array.from({ length: count }, (_, i) => i % 10),
   };

@@ -39,7 +39,19 @@ export function batchNormKernels(addon: NativeAddon): Record<string, tf.KernelFu
       const dgamma = b.makeOutput([shape[1]], 'float32');
       const dbeta = b.makeOutput([shape[1]], 'float32');
       const at = (t: tf.TensorInfo) => heapOffset(b, t);
-      addon.batchNormGrad(b.wasm.HEAPU8, shape, (attrs as unknown as BatchNormAttrs).epsilon, at(dy), at(x), at(gamma), at(mean), at(variance), at(dx), at(dgamma), at(dbeta));
+      addon.batchNormGrad(
+        b.wasm.HEAPU8,
+        shape,
+        (attrs as unknown as BatchNormAttrs).epsilon,
+        at(dy),
+        at(x),
+        at(gamma),
+        at(mean),
+        at(variance),
+        at(dx),
+        at(dgamma),
+        at(dbeta),
+      );
       return [dx, dgamma, dbeta];
     },
   };
@@ -92,9 +104,14 @@ export function patchBatchNormalization(active: () => boolean): void {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {
-      const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: input, gamma: this.gamma!.read(), beta: this.beta!.read() }, { epsilon: this.epsilon }) as tf.Tensor[];
+      const [y, mean, variance] = tf
+        .engine()
+        .runKernel(BATCH_NORM_TRAIN, { x: input, gamma: this.gamma!.read(), beta: this.beta!.read() }, { epsilon: this.epsilon }) as tf.Tensor[];
       const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+      for (const [variable, value] of [
+        [this.movingMean, mean],
+        [this.movingVariance, variance],
+      ] as const) {
         tf.tidy(() => {
           const orig = variable.read();
           variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));

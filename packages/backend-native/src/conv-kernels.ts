@@ -8,15 +8,44 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 export function convDims(info: tf.backend_util.Conv2DInfo): Int32Array {
   const p = info.padInfo;
   return Int32Array.of(
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    p.top, p.left, p.bottom, p.right,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    p.top,
+    p.left,
+    p.bottom,
+    p.right,
   );
 }
 
-function convInfo(inShape: readonly number[], filterShape: readonly number[], strides: number | [number, number], dilations: number | [number, number], pad: Pad, rounding: 'floor' | 'round' | 'ceil' | undefined): tf.backend_util.Conv2DInfo {
+function convInfo(
+  inShape: readonly number[],
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: Pad,
+  rounding: 'floor' | 'round' | 'ceil' | undefined,
+): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computeConv2DInfo(
-    inShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations, pad, rounding, false, 'channelsLast');
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    rounding,
+    false,
+    'channelsLast',
+  );
 }
 
 /**
@@ -72,33 +101,54 @@ function convKernel(name: string, plan: (args: Parameters<tf.KernelFunc>[0]) => 
 export function nativeConvKernels(addon: NativeAddon, fallback: Fallback): Record<string, tf.KernelFunc> {
   const forward: ConvCall = (...a) => addon.conv2d(...a);
   return {
-    [tf.Conv2D]: convKernel(tf.Conv2D, ({ inputs, attrs }) => {
-      const { x, filter } = inputs as unknown as Record<string, tf.TensorInfo>;
-      const a = attrs as unknown as tf.Conv2DAttrs;
-      if (!nativeApplies(a.dataFormat, x, filter)) return null;
-      const info = convInfo(x.shape, filter.shape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
-      return { a: x, b: filter, info, outShape: info.outShape };
-    }, forward, fallback),
-    [tf.FusedConv2D]: convKernel(tf.FusedConv2D, ({ inputs, attrs }) => {
-      const { x, filter, bias, preluActivationWeights } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
-      const a = attrs as unknown as tf.FusedConv2DAttrs;
-      const plainBias = !bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter!.shape[3]);
-      const activation = a.activation ?? 'linear';
-      if (!nativeApplies(a.dataFormat, x!, filter!) || !plainBias || preluActivationWeights || (activation !== 'linear' && activation !== 'relu')) return null;
-      const info = convInfo(x!.shape, filter!.shape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
-      return { a: x!, b: filter!, info, outShape: info.outShape, bias, relu: activation === 'relu' };
-    }, forward, fallback),
-    [tf.Conv2DBackpropInput]: convKernel(tf.Conv2DBackpropInput, ({ inputs, attrs }) => {
-      const { dy, filter } = inputs as unknown as Record<string, tf.TensorInfo>;
-      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      if (!nativeApplies(a.dataFormat, dy, filter)) return null;
-      return { a: dy, b: filter, info: convInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.inputShape };
-    }, (heap, a, b, out, dims) => addon.conv2dBackpropInput(heap, a, b, out, dims), fallback),
-    [tf.Conv2DBackpropFilter]: convKernel(tf.Conv2DBackpropFilter, ({ inputs, attrs }) => {
-      const { x, dy } = inputs as unknown as Record<string, tf.TensorInfo>;
-      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      if (!nativeApplies(a.dataFormat, x, dy)) return null;
-      return { a: x, b: dy, info: convInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.filterShape };
-    }, (heap, a, b, out, dims) => addon.conv2dBackpropFilter(heap, a, b, out, dims), fallback),
+    [tf.Conv2D]: convKernel(
+      tf.Conv2D,
+      ({ inputs, attrs }) => {
+        const { x, filter } = inputs as unknown as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as tf.Conv2DAttrs;
+        if (!nativeApplies(a.dataFormat, x, filter)) return null;
+        const info = convInfo(x.shape, filter.shape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
+        return { a: x, b: filter, info, outShape: info.outShape };
+      },
+      forward,
+      fallback,
+    ),
+    [tf.FusedConv2D]: convKernel(
+      tf.FusedConv2D,
+      ({ inputs, attrs }) => {
+        const { x, filter, bias, preluActivationWeights } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
+        const a = attrs as unknown as tf.FusedConv2DAttrs;
+        const plainBias = !bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === filter!.shape[3]);
+        const activation = a.activation ?? 'linear';
+        if (!nativeApplies(a.dataFormat, x!, filter!) || !plainBias || preluActivationWeights || (activation !== 'linear' && activation !== 'relu'))
+          return null;
+        const info = convInfo(x!.shape, filter!.shape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
+        return { a: x!, b: filter!, info, outShape: info.outShape, bias, relu: activation === 'relu' };
+      },
+      forward,
+      fallback,
+    ),
+    [tf.Conv2DBackpropInput]: convKernel(
+      tf.Conv2DBackpropInput,
+      ({ inputs, attrs }) => {
+        const { dy, filter } = inputs as unknown as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+        if (!nativeApplies(a.dataFormat, dy, filter)) return null;
+        return { a: dy, b: filter, info: convInfo(a.inputShape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.inputShape };
+      },
+      (heap, a, b, out, dims) => addon.conv2dBackpropInput(heap, a, b, out, dims),
+      fallback,
+    ),
+    [tf.Conv2DBackpropFilter]: convKernel(
+      tf.Conv2DBackpropFilter,
+      ({ inputs, attrs }) => {
+        const { x, dy } = inputs as unknown as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+        if (!nativeApplies(a.dataFormat, x, dy)) return null;
+        return { a: x, b: dy, info: convInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode), outShape: a.filterShape };
+      },
+      (heap, a, b, out, dims) => addon.conv2dBackpropFilter(heap, a, b, out, dims),
+      fallback,
+    ),
   };
 }

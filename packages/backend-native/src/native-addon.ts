@@ -14,7 +14,19 @@ export interface NativeAddon {
   /** Batch statistics over `shape[0]` rows of `shape[1]` channels: y, mean, variance (biased) from x, gamma, beta. */
   batchNormTrain(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, gamma: number, beta: number, y: number, mean: number, variance: number): void;
   /** Its gradient: dx, dgamma, dbeta from dy and the forward's x, gamma, mean, variance. */
-  batchNormGrad(heap: Uint8Array, shape: Int32Array, epsilon: number, dy: number, x: number, gamma: number, mean: number, variance: number, dx: number, dgamma: number, dbeta: number): void;
+  batchNormGrad(
+    heap: Uint8Array,
+    shape: Int32Array,
+    epsilon: number,
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    variance: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+  ): void;
   /** Batch normalisation with given statistics: y from x, mean, variance, gamma, beta. */
   batchNormInfer(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, mean: number, variance: number, gamma: number, beta: number, y: number): void;
   /** `y = max(x, 0)` over `count` floats. */
@@ -40,7 +52,9 @@ export function loadNativeAddon(): NativeAddon | Error {
   if (process.env.OMNIPRUNE_SKIP_NATIVE) {
     cached = new Error('native kernels turned off (OMNIPRUNE_SKIP_NATIVE is set)');
   } else if (!existsSync(ADDON_PATH)) {
-    cached = new Error(`native addon not built (${ADDON_PATH} missing; install g++ and libdnnl-dev, then run pnpm --filter @omniprune/backend-native build:native)`);
+    cached = new Error(
+      `native addon not built (${ADDON_PATH} missing; install g++ and libdnnl-dev, then run pnpm --filter @omniprune/backend-native build:native)`,
+    );
   } else {
     try {
       cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;

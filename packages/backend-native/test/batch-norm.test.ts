@@ -21,12 +21,20 @@ function trainingStep(shape: number[]): Float32Array[] {
     const channels = shape[shape.length - 1];
     const layer = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
     layer.build(shape);
-    layer.setWeights([tf.tensor1d(values(channels, 1)), tf.tensor1d(values(channels, 2)), tf.tensor1d(values(channels, 3)), tf.abs(tf.tensor1d(values(channels, 4)))]);
+    layer.setWeights([
+      tf.tensor1d(values(channels, 1)),
+      tf.tensor1d(values(channels, 2)),
+      tf.tensor1d(values(channels, 3)),
+      tf.abs(tf.tensor1d(values(channels, 4))),
+    ]);
     const x = tf.tensor(values(tf.util.sizeFromShape(shape), 5), shape);
     const weights = tf.tensor(values(tf.util.sizeFromShape(shape), 6), shape);
     const [gamma, beta] = layer.trainableWeights.map((w) => w.read());
     const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, weights)) as tf.Scalar;
-    const { value, grads } = tf.variableGrads(() => loss(x), [gamma as tf.Variable, beta as tf.Variable].filter((v) => v instanceof tf.Variable));
+    const { value, grads } = tf.variableGrads(
+      () => loss(x),
+      [gamma as tf.Variable, beta as tf.Variable].filter((v) => v instanceof tf.Variable),
+    );
     const dx = tf.grad(loss)(x);
     const y = layer.apply(x, { training: true }) as tf.Tensor;
     return [y, dx, value, ...Object.values(grads), ...layer.getWeights().slice(2)].map((t) => t.dataSync() as Float32Array);
@@ -46,7 +54,9 @@ describe('native training-mode batch normalisation', () => {
   it.each([[[4, 5, 6, 3]], [[64, 8, 8, 16]], [[7, 5]]])('equals tfjs-layers on the cpu backend: output, gradients, moving statistics (%j)', async (shape) => {
     const kernelsUsed: string[] = [];
     const native = await (async () => {
-      const profile = await tf.profile(() => { trainingStep(shape); });
+      const profile = await tf.profile(() => {
+        trainingStep(shape);
+      });
       kernelsUsed.push(...profile.kernelNames);
       return trainingStep(shape);
     })();
@@ -62,7 +72,9 @@ describe('native training-mode batch normalisation', () => {
   it('is not used when the native kernels are off', async () => {
     disableNativeKernels();
     try {
-      const profile = await tf.profile(() => { trainingStep([4, 3, 3, 2]); });
+      const profile = await tf.profile(() => {
+        trainingStep([4, 3, 3, 2]);
+      });
       expect(profile.kernelNames).not.toContain(BATCH_NORM_TRAIN);
     } finally {
       enableNativeKernels();
@@ -72,14 +84,17 @@ describe('native training-mode batch normalisation', () => {
 
 describe('native inference batch norm and ReLU', () => {
   it.each([[[4, 5, 6, 3]], [[2, 8, 8, 64]], [[9, 7]]])('equal the cpu backend (%j)', async (shape) => {
-    const run = () => tf.tidy(() => {
-      const channels = shape[shape.length - 1];
-      const x = tf.tensor(values(tf.util.sizeFromShape(shape), 7), shape);
-      const vector = (seed: number) => tf.tensor1d(values(channels, seed));
-      const y = tf.batchNorm(x, vector(1), tf.abs(vector(2)), vector(3), vector(4), 1e-3);
-      return [y, tf.relu(y), tf.relu(x)].map((t) => t.dataSync() as Float32Array);
+    const run = () =>
+      tf.tidy(() => {
+        const channels = shape[shape.length - 1];
+        const x = tf.tensor(values(tf.util.sizeFromShape(shape), 7), shape);
+        const vector = (seed: number) => tf.tensor1d(values(channels, seed));
+        const y = tf.batchNorm(x, vector(1), tf.abs(vector(2)), vector(3), vector(4), 1e-3);
+        return [y, tf.relu(y), tf.relu(x)].map((t) => t.dataSync() as Float32Array);
+      });
+    const profile = await tf.profile(() => {
+      run();
     });
-    const profile = await tf.profile(() => { run(); });
     expect(tf.getKernel('FusedBatchNorm', 'wasm')?.kernelFunc).toBeDefined();
     expect(profile.kernelNames).toEqual(expect.arrayContaining(['FusedBatchNorm', 'Relu']));
     const native = run();
@@ -88,10 +103,11 @@ describe('native inference batch norm and ReLU', () => {
   });
 
   it('hands a broadcast (non-vector) batch norm to the wasm kernel', async () => {
-    const run = () => tf.tidy(() => {
-      const x = tf.tensor(values(24, 8), [2, 3, 4]);
-      return tf.batchNorm(x, tf.tensor(values(12, 1), [3, 4]), tf.add(tf.abs(tf.tensor(values(12, 2), [3, 4])), 0.1)).dataSync() as Float32Array;
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values(24, 8), [2, 3, 4]);
+        return tf.batchNorm(x, tf.tensor(values(12, 1), [3, 4]), tf.add(tf.abs(tf.tensor(values(12, 2), [3, 4])), 0.1)).dataSync() as Float32Array;
+      });
     const native = run();
     const cpu = await onCpu(run);
     native.forEach((v, j) => expect(Math.abs(v - cpu[j])).toBeLessThan(1e-4));

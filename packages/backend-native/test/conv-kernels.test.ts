@@ -28,7 +28,17 @@ const CASES: Case[] = [
   { x: [3, 8, 7, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'valid' }, // unused trailing rows
   { x: [1, 11, 10, 2], filter: [5, 3, 2, 3], strides: [3, 2], pad: 'same' },
   { x: [2, 8, 8, 16], filter: [1, 1, 16, 32], strides: 2, pad: 'valid' }, // ResNet projection
-  { x: [2, 7, 9, 3], filter: [2, 4, 3, 1], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    x: [2, 7, 9, 3],
+    filter: [2, 4, 3, 1],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { x: [1, 10, 10, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same', dilations: 2 },
 ];
 
@@ -80,32 +90,36 @@ describe('native oneDNN convolution kernels on the wasm heap', () => {
   });
 
   it.each(CASES.map((c) => [`${c.x} * ${c.filter}, strides ${c.strides}, pad ${JSON.stringify(c.pad)}, dilations ${c.dilations ?? 1}`, c] as const))(
-    'equal the cpu backend: forward, fused bias+ReLU, input and filter gradients (%s)', async (_, c) => {
+    'equal the cpu backend: forward, fused bias+ReLU, input and filter gradients (%s)',
+    async (_, c) => {
       const native = compute(c);
       const cpu = await on('cpu', () => compute(c));
       expect(native).toHaveLength(cpu.length);
       native.forEach((values, i) => expectClose(values, cpu[i]));
-    });
+    },
+  );
 
   it('hand NCHW and unsupported fused activations to the kernels they replaced', async () => {
     const c: Case = { x: [1, 6, 6, 2], filter: [3, 3, 2, 2], strides: 1, pad: 'same' };
-    const run = () => tf.tidy(() => {
-      const x = tf.tensor4d(seeded(c.x, 1), c.x);
-      const w = tf.tensor4d(seeded(c.filter, 2), c.filter);
-      return tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'elu' }).dataSync() as Float32Array;
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seeded(c.x, 1), c.x);
+        const w = tf.tensor4d(seeded(c.filter, 2), c.filter);
+        return tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'elu' }).dataSync() as Float32Array;
+      });
     expectClose(run(), await on('cpu', run));
   });
 
   it('leak no tensors and no memory over 1,000 calls', () => {
     const c = CASES[1];
-    const step = () => tf.tidy(() => {
-      const x = tf.tensor4d(seeded(c.x, 1), c.x);
-      const w = tf.tensor4d(seeded(c.filter, 2), c.filter);
-      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
-      tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', activation: 'relu' }).dataSync();
-      return [dx.dataSync()[0], dw.dataSync()[0]];
-    });
+    const step = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seeded(c.x, 1), c.x);
+        const w = tf.tensor4d(seeded(c.filter, 2), c.filter);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
+        tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', activation: 'relu' }).dataSync();
+        return [dx.dataSync()[0], dw.dataSync()[0]];
+      });
     for (let i = 0; i < 100; i++) step();
     const tensors = tf.memory().numTensors;
     const bytes = tf.memory().numBytes;

@@ -22,7 +22,11 @@ function runHidden(env: Record<string, string | undefined>): { status: number | 
   const childEnv: NodeJS.ProcessEnv = { ...process.env, OMNIPRUNE_SKIP_NATIVE: '1', OMNIPRUNE_REQUIRE_NATIVE: undefined, FORCE_COLOR: '0', ...env };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   const json = join(mkdtempSync(join(tmpdir(), 'native-suite-')), 'report.json');
-  const r = spawnSync(process.execPath, [VITEST, 'run', ...SUITES, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`], { cwd: ROOT, env: childEnv, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [VITEST, 'run', ...SUITES, '--reporter=default', '--reporter=json', `--outputFile.json=${json}`], {
+    cwd: ROOT,
+    env: childEnv,
+    encoding: 'utf8',
+  });
   return { status: r.status, report: JSON.parse(readFileSync(json, 'utf8')) as JsonReport, output: r.stdout + r.stderr };
 }
 

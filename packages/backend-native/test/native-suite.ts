@@ -32,7 +32,9 @@ export function useNativeAddon(setup: () => Promise<void> | void): void {
   beforeEach((ctx) => {
     if (!reason) return;
     if (required) {
-      throw new Error(`${reason}; ${REQUIRE_NATIVE_ENV} is set, so the native kernel suites must run, not skip (install g++ and libdnnl-dev before pnpm install)`);
+      throw new Error(
+        `${reason}; ${REQUIRE_NATIVE_ENV} is set, so the native kernel suites must run, not skip (install g++ and libdnnl-dev before pnpm install)`,
+      );
     }
     ctx.skip(`native addon unavailable: ${reason}`);
   });

@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  buildZooModel, describeBackend, initBackend, loadPipeline, runPipeline, tfjsInferenceRunner, type ImageDataset, type InferenceRunner,
+  buildZooModel,
+  describeBackend,
+  initBackend,
+  loadPipeline,
+  runPipeline,
+  tfjsInferenceRunner,
+  type ImageDataset,
+  type InferenceRunner,
 } from '@omniprune/core';
 import { createOnnxRunner, loadOnnxRuntime, onnxInferenceRunner } from '@omniprune/onnx';
 import { imagesPerSecond, torchReference } from '../../core/bench/reference.js';
@@ -51,23 +58,30 @@ async function inferenceRows(depth: number, ortAvailable: boolean): Promise<void
   model.dispose();
   const ref = torchReference(depth, batch, threads, seconds);
   const torch = typeof ref === 'string' ? NaN : ref.infer;
-  console.log(`resnet${String(depth).padEnd(4)} ${fmt(tfjs)} ${fmt(ort)} ${fmt(torch)}   ${ratio(tfjs, torch).padStart(8)} ${ratio(ort, torch).padStart(8)} ${ratio(ort, tfjs).padStart(8)}`);
+  console.log(
+    `resnet${String(depth).padEnd(4)} ${fmt(tfjs)} ${fmt(ort)} ${fmt(torch)}   ${ratio(tfjs, torch).padStart(8)} ${ratio(ort, torch).padStart(8)} ${ratio(ort, tfjs).padStart(8)}`,
+  );
   if (typeof ref === 'string') console.log(`  (${ref})`);
 }
 
 /** `runner` with the wall time spent inside its calls added up. */
 function timed(runner: InferenceRunner): InferenceRunner & { ms: number } {
   const t = { ms: 0 };
-  const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
-    const start = performance.now();
-    try {
-      return await f(...a);
-    } finally {
-      t.ms += performance.now() - start;
-    }
-  };
+  const wrap =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const start = performance.now();
+      try {
+        return await f(...a);
+      } finally {
+        t.ms += performance.now() - start;
+      }
+    };
   return Object.assign(t, {
-    name: runner.name, capture: wrap(runner.capture), evaluate: wrap(runner.evaluate), predictLogits: wrap(runner.predictLogits),
+    name: runner.name,
+    capture: wrap(runner.capture),
+    evaluate: wrap(runner.evaluate),
+    predictLogits: wrap(runner.predictLogits),
   });
 }
 
@@ -89,7 +103,9 @@ async function iterationRow(runner: InferenceRunner): Promise<{ seconds: number;
 
 const info = await initBackend('auto');
 const ort = await loadOnnxRuntime();
-console.log(`${describeBackend(info)}; onnxruntime ${ort instanceof Error ? `unavailable (${ort.message})` : `${threads} threads`}; PyTorch ${threads} threads; batch ${batch}, 32x32x3, ${seconds} s per measurement`);
+console.log(
+  `${describeBackend(info)}; onnxruntime ${ort instanceof Error ? `unavailable (${ort.message})` : `${threads} threads`}; PyTorch ${threads} threads; batch ${batch}, 32x32x3, ${seconds} s per measurement`,
+);
 console.log('inference  tfjs img/s  ort img/s  torch img/s  tfjs/torch ort/torch ort/tfjs');
 for (const depth of values.depths!.split(',').map(Number)) await inferenceRows(depth, !(ort instanceof Error));
 
@@ -103,7 +119,10 @@ if (values.iteration === 'true' && !(ort instanceof Error)) {
     });
     if (!row) break;
     rows.push(row);
-    console.log(`${runner.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(7)} s total, ${row.inRunner.toFixed(1).padStart(7)} s in the runner; chose: ${row.chosen}`);
+    console.log(
+      `${runner.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(7)} s total, ${row.inRunner.toFixed(1).padStart(7)} s in the runner; chose: ${row.chosen}`,
+    );
   }
-  if (rows.length === 2) console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);
+  if (rows.length === 2)
+    console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);
 }

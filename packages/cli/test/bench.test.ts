@@ -12,32 +12,55 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 async function tinyBench(extra: Record<string, unknown> = {}): Promise<{ dir: string; bench: string }> {
-  const { dir } = await writeTinyPipeline({ finetune: {}, stop: { maxIterations: 2 }, model: { zoo: 'resnet20', train: { epochs: 1, batchSize: 25, lr: 0.05 } } });
+  const { dir } = await writeTinyPipeline({
+    finetune: {},
+    stop: { maxIterations: 2 },
+    model: { zoo: 'resnet20', train: { epochs: 1, batchSize: 25, lr: 0.05 } },
+  });
   const bench = join(dir, 'bench.yaml');
-  await writeFile(bench, stringify({
-    name: 'tiny-bench', pipeline: 'pipeline.yaml', metrics: ['linear-cka', { use: 'output-agreement', layer: 'logits' }],
-    seeds: [1, 2], set: { 'data.dataset.trainSubset': 80 }, workers: 2, output: 'bench', ...extra,
-  }));
+  await writeFile(
+    bench,
+    stringify({
+      name: 'tiny-bench',
+      pipeline: 'pipeline.yaml',
+      metrics: ['linear-cka', { use: 'output-agreement', layer: 'logits' }],
+      seeds: [1, 2],
+      set: { 'data.dataset.trainSubset': 80 },
+      workers: 2,
+      output: 'bench',
+      ...extra,
+    }),
+  );
   return { dir, bench };
 }
 
 describe('omniprune bench', () => {
-  it('runs metrics x seeds in parallel workers and writes json, csv and an html that renders; a rerun reuses finished cells', { timeout: 600_000 }, async () => {
+  it('runs metrics x seeds in parallel workers and writes json, csv and an html that renders; a rerun reuses finished cells', {
+    timeout: 600_000,
+  }, async () => {
     const { dir, bench } = await tinyBench();
     const r = await runCliCaptured(['bench', bench]);
     expect(r.stderr).toMatch(/bench tiny-bench: 4 cells \(2 metrics x 2 seeds\), 2 workers x 1 thread/);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(await readFile(join(dir, 'bench', 'bench.json'), 'utf8'));
     expect(json.cells.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
-      ['linear-cka__seed-1', 'done'], ['linear-cka__seed-2', 'done'], ['output-agreement_logits__seed-1', 'done'], ['output-agreement_logits__seed-2', 'done'],
+      ['linear-cka__seed-1', 'done'],
+      ['linear-cka__seed-2', 'done'],
+      ['output-agreement_logits__seed-1', 'done'],
+      ['output-agreement_logits__seed-2', 'done'],
     ]);
-    expect(json.metrics.map((m: { metric: string; flopsReduction: { n: number } }) => [m.metric, m.flopsReduction.n])).toEqual([['linear-cka', 2], ['output-agreement@logits', 2]]);
+    expect(json.metrics.map((m: { metric: string; flopsReduction: { n: number } }) => [m.metric, m.flopsReduction.n])).toEqual([
+      ['linear-cka', 2],
+      ['output-agreement@logits', 2],
+    ]);
     const report = JSON.parse(await readFile(join(dir, 'bench', 'cells', 'output-agreement_logits__seed-2', 'report.json'), 'utf8'));
     expect(report.similarity).toMatch(/output-agreement/);
     expect(report.seed).toBe(2);
     const csv = (await readFile(join(dir, 'bench', 'bench.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(5);
-    expect(csv[0]).toBe('cell,metric,seed,options,status,seconds,iterations,baseline_accuracy,final_accuracy,accuracy_change,flops_reduction,params_reduction,kinds_chosen');
+    expect(csv[0]).toBe(
+      'cell,metric,seed,options,status,seconds,iterations,baseline_accuracy,final_accuracy,accuracy_change,flops_reduction,params_reduction,kinds_chosen',
+    );
     const again = await runCliCaptured(['bench', bench]);
     expect(again.code, again.stderr).toBe(0);
     expect((again.stderr.match(/\(earlier run\)/g) ?? []).length).toBe(4);
@@ -45,7 +68,19 @@ describe('omniprune bench', () => {
       if (process.env.CI) throw new Error('chromium is required in CI (.ci/run installs it)');
       return;
     }
-    const dom = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${join(dir, 'chrome')}`, '--dump-dom', `file://${join(dir, 'bench', 'bench.html')}`], { encoding: 'utf8', timeout: 60_000 });
+    const dom = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        `--user-data-dir=${join(dir, 'chrome')}`,
+        '--dump-dom',
+        `file://${join(dir, 'bench', 'bench.html')}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(dom.stdout).toMatch(/<table id="metrics">/);
     expect((dom.stdout.match(/<path d="M/g) ?? []).length).toBe(4);
     expect(dom.stdout).toMatch(/4 cells, 4 finished, 0 failed/);
@@ -53,9 +88,20 @@ describe('omniprune bench', () => {
 
   it('resumes a killed bench and rejects a bad metric before running anything', { timeout: 600_000 }, async () => {
     const { dir, bench } = await tinyBench({ workers: 1, metrics: ['linear-cka'] });
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=omniprune-src', join(ROOT, 'packages/cli/src/bin.ts'), 'bench', bench], { stdio: 'ignore', detached: true });
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['--conditions=omniprune-src', join(ROOT, 'packages/cli/src/bin.ts'), 'bench', bench], {
+      stdio: 'ignore',
+      detached: true,
+    });
     const cells = join(dir, 'bench', 'cells');
-    for (let t = 0; t < 600 && !(await readFile(join(cells, 'linear-cka__seed-1', 'report.json'), 'utf8').then((s) => !!JSON.parse(s).final, () => false)); t++) {
+    for (
+      let t = 0;
+      t < 600 &&
+      !(await readFile(join(cells, 'linear-cka__seed-1', 'report.json'), 'utf8').then(
+        (s) => !!JSON.parse(s).final,
+        () => false,
+      ));
+      t++
+    ) {
       await new Promise((r) => setTimeout(r, 500));
     }
     process.kill(-child.pid!, 'SIGKILL');

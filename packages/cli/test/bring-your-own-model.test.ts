@@ -14,7 +14,11 @@ import { ROOT } from './spawn-cli.js';
 const FIXTURES = join(ROOT, 'packages/onnx/test/fixtures');
 
 /** Accuracy of an ONNX file on the tiny test split, fed as PyTorch code feeds it: NCHW under the graph's own input name. */
-async function onnxAccuracy(file: string, dataDir: string, norm: { mean: number[]; std: number[] }): Promise<{ accuracy: number; input: string; dims: unknown }> {
+async function onnxAccuracy(
+  file: string,
+  dataDir: string,
+  norm: { mean: number[]; std: number[] },
+): Promise<{ accuracy: number; input: string; dims: unknown }> {
   const ort = await loadOnnxRuntime();
   if (ort instanceof Error) throw ort;
   const session = await ort.InferenceSession.create(file);
@@ -62,8 +66,21 @@ describe('bring your own model: PyTorch (ONNX) in, ONNX out', () => {
     if (pruned.dims) expect(pruned.dims).toEqual(['batch', 1, 10, 10]);
     expect(pruned.accuracy).toBeCloseTo(report.final!.stats.accuracy, 6);
     // the pruned ONNX comes back in through the importer with the same accuracy
-    const ev = await runCliCaptured(['eval', join(dir, 'run', 'final', 'model.onnx'), '--data', 'mnist', '--data-path', join(dir, 'data'),
-      '--normalize', `${norm.mean[0]}/${norm.std[0]}`, '--json', '--runner', 'tfjs', '--backend', 'wasm']);
+    const ev = await runCliCaptured([
+      'eval',
+      join(dir, 'run', 'final', 'model.onnx'),
+      '--data',
+      'mnist',
+      '--data-path',
+      join(dir, 'data'),
+      '--normalize',
+      `${norm.mean[0]}/${norm.std[0]}`,
+      '--json',
+      '--runner',
+      'tfjs',
+      '--backend',
+      'wasm',
+    ]);
     expect(ev.code, ev.stderr).toBe(0);
     expect(JSON.parse(ev.stdout).accuracy).toBeCloseTo(report.final!.stats.accuracy, 6);
     const inspect = await runCliCaptured(['inspect', join(dir, 'run', 'final', 'model.onnx'), '--json']);
@@ -115,23 +132,33 @@ describe('bring your own model: Keras Sequential', () => {
     await tf.setBackend('cpu');
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-byo-keras-'));
     await writeTinyIdx(join(dir, 'data'), 200, 60);
-    const model = tfl.sequential({ layers: [
-      tfl.layers.conv2d({ inputShape: [10, 10, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.batchNormalization(),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.globalAveragePooling2d({}),
-      tfl.layers.dense({ units: 10, activation: 'softmax' }),
-    ] });
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      const weights = tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer);
-      await writeFile(join(dir, 'group1-shard1of1.bin'), new Uint8Array(weights));
-      await writeFile(join(dir, 'model.json'), JSON.stringify({
-        format: 'layers-model', generatedBy: 'keras v2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0',
-        modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
-      }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [10, 10, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tfl.layers.batchNormalization(),
+        tfl.layers.maxPooling2d({ poolSize: 2 }),
+        tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        const weights = tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer);
+        await writeFile(join(dir, 'group1-shard1of1.bin'), new Uint8Array(weights));
+        await writeFile(
+          join(dir, 'model.json'),
+          JSON.stringify({
+            format: 'layers-model',
+            generatedBy: 'keras v2.15.0',
+            convertedBy: 'TensorFlow.js Converter v4.22.0',
+            modelTopology: a.modelTopology,
+            weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+          }),
+        );
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const inspect = await runCliCaptured(['inspect', join(dir, 'model.json'), '--json']);
     expect(inspect.code, inspect.stderr).toBe(0);
     const summary = JSON.parse(inspect.stdout);
@@ -150,9 +177,13 @@ describe('bring your own model: Keras Sequential', () => {
     expect(r.code, r.stderr).toBe(0);
     const final = JSON.parse(await readFile(join(dir, 'run', 'final', 'model.json'), 'utf8'));
     const weights = await readFile(join(dir, 'run', 'final', 'weights.bin'));
-    const plain = await tfl.loadLayersModel(tf.io.fromMemory({
-      modelTopology: final.modelTopology, weightSpecs: final.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer,
-    }));
+    const plain = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: final.modelTopology,
+        weightSpecs: final.weightsManifest[0].weights,
+        weightData: new Uint8Array(weights).buffer,
+      }),
+    );
     expect(plain.outputs[0].shape).toEqual([null, 10]);
     expect(plain.layers.map((l) => l.name)).toEqual(expect.arrayContaining(model.layers.map((l) => l.name)));
     plain.dispose();

@@ -10,17 +10,33 @@ import { runCliCaptured } from './run-cli.js';
 function report(pruners: string[], seed: number, base: number, points: [number, number][]): RunReport {
   const stats = (accuracy: number) => ({ flops: 100, params: 10, accuracy, loss: 0 });
   return {
-    name: 'hand', seed, backend: 'cpu', similarity: 'linear-cka', pruners, baseline: stats(base),
+    name: 'hand',
+    seed,
+    backend: 'cpu',
+    similarity: 'linear-cka',
+    pruners,
+    baseline: stats(base),
     iterations: points.map(([x, y], i) => ({
-      iteration: i + 1, candidates: [], chosen: 0, chosenKind: pruners[0], stats: stats(y), flopsReduction: x, paramsReduction: x,
-      accuracyChange: y - base, seconds: 1, modelDir: `iterations/00${i + 1}`,
+      iteration: i + 1,
+      candidates: [],
+      chosen: 0,
+      chosenKind: pruners[0],
+      stats: stats(y),
+      flopsReduction: x,
+      paramsReduction: x,
+      accuracyChange: y - base,
+      seconds: 1,
+      modelDir: `iterations/00${i + 1}`,
     })),
   };
 }
 
 describe('compare', () => {
   it('interpolates linearly between iterations and never extrapolates', () => {
-    const r = report(['layer', 'filter'], 1, 0.9, [[0.2, 0.88], [0.6, 0.84]]);
+    const r = report(['layer', 'filter'], 1, 0.9, [
+      [0.2, 0.88],
+      [0.6, 0.84],
+    ]);
     expect(accuracyAt(r, 0.1)).toBeCloseTo(0.89, 12);
     expect(accuracyAt(r, 0.5)).toBeCloseTo(0.85, 12);
     expect(accuracyAt(r, 0.6)).toBeCloseTo(0.84, 12);
@@ -29,8 +45,14 @@ describe('compare', () => {
 
   it('groups runs into arms by their pruners and gives mean ± sample std over seeds at each level', () => {
     const runs = [
-      report(['layer', 'filter'], 1, 0.9, [[0.4, 0.89], [0.6, 0.87]]),
-      report(['layer', 'filter'], 2, 0.92, [[0.5, 0.9], [0.7, 0.88]]),
+      report(['layer', 'filter'], 1, 0.9, [
+        [0.4, 0.89],
+        [0.6, 0.87],
+      ]),
+      report(['layer', 'filter'], 2, 0.92, [
+        [0.5, 0.9],
+        [0.7, 0.88],
+      ]),
       report(['filter'], 1, 0.9, [[0.5, 0.86]]),
     ].map((r, i) => ({ dir: `run${i}`, arm: r.pruners.join('+'), report: r }));
     const c = compareRuns(runs, [0.5, 0.6]);
@@ -48,7 +70,11 @@ describe('compare', () => {
 
   it('writes compare.json and compare.html from run folders and names a folder without a report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-compare-'));
-    const reports = [report(['layer', 'filter'], 1, 0.9, [[0.5, 0.88]]), report(['layer', 'filter'], 2, 0.9, [[0.5, 0.86]]), report(['layer'], 1, 0.9, [[0.5, 0.8]])];
+    const reports = [
+      report(['layer', 'filter'], 1, 0.9, [[0.5, 0.88]]),
+      report(['layer', 'filter'], 2, 0.9, [[0.5, 0.86]]),
+      report(['layer'], 1, 0.9, [[0.5, 0.8]]),
+    ];
     for (const [i, r] of reports.entries()) await writeFileAtomic(join(dir, `r${i}`, 'report.json'), JSON.stringify(r));
     const out = join(dir, 'cmp');
     const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), '--levels', '0.3,0.5', '--out', out]);

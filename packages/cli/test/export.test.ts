@@ -11,11 +11,41 @@ describe('omniprune export and eval --runner onnxruntime', () => {
   it('exports a trained model to ONNX; onnxruntime evaluates it like TF.js', { timeout: 300_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-export-'));
     await writeTinyIdx(join(dir, 'data'));
-    const train = await runCliCaptured(['train', '--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--epochs', '2', '--batch-size', '25', '--lr', '0.05', '--out', join(dir, 'model'), '--backend', 'wasm']);
+    const train = await runCliCaptured([
+      'train',
+      '--zoo',
+      'resnet20',
+      '--data',
+      'mnist',
+      '--data-path',
+      join(dir, 'data'),
+      '--epochs',
+      '2',
+      '--batch-size',
+      '25',
+      '--lr',
+      '0.05',
+      '--out',
+      join(dir, 'model'),
+      '--backend',
+      'wasm',
+    ]);
     expect(train.code, train.stderr).toBe(0);
     const evals = [];
     for (const runner of ['tfjs', 'onnxruntime', 'auto']) {
-      const r = await runCliCaptured(['eval', join(dir, 'model'), '--data', 'mnist', '--data-path', join(dir, 'data'), '--runner', runner, '--json', '--backend', 'wasm']);
+      const r = await runCliCaptured([
+        'eval',
+        join(dir, 'model'),
+        '--data',
+        'mnist',
+        '--data-path',
+        join(dir, 'data'),
+        '--runner',
+        runner,
+        '--json',
+        '--backend',
+        'wasm',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       evals.push(JSON.parse(r.stdout) as { accuracy: number; loss: number; runner: string });
     }
@@ -45,7 +75,9 @@ describe('omniprune export and eval --runner onnxruntime', () => {
       reports.push(JSON.parse(await readFile(join(dir, runner, 'report.json'), 'utf8')) as RunReport);
     }
     const [tfjs, ort] = reports;
-    expect(ort.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans])).toEqual(tfjs.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans]));
+    expect(ort.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans])).toEqual(
+      tfjs.iterations.map((i) => [i.chosenKind, i.candidates[i.chosen].plans]),
+    );
     ort.iterations.forEach((it, n) => {
       expect(it.stats.accuracy).toBeCloseTo(tfjs.iterations[n].stats.accuracy, 6);
       it.candidates.forEach((c, k) => expect(c.similarity).toBeCloseTo(tfjs.iterations[n].candidates[k].similarity, 4));

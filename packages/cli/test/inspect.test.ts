@@ -51,7 +51,16 @@ describe('omniprune inspect', () => {
   });
 
   it('prints help for every command', async () => {
-    for (const argv of [['--help'], ['inspect', '--help'], ['train', '--help'], ['run', '--help'], ['validate', '--help'], ['eval', '--help'], ['plugins', '--help'], ['plugins', 'list', '--help']]) {
+    for (const argv of [
+      ['--help'],
+      ['inspect', '--help'],
+      ['train', '--help'],
+      ['run', '--help'],
+      ['validate', '--help'],
+      ['eval', '--help'],
+      ['plugins', '--help'],
+      ['plugins', 'list', '--help'],
+    ]) {
       const r = await runCliCaptured(argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/USAGE/);

@@ -18,7 +18,10 @@ function idx(dims: number[], values: ArrayLike<number>): Uint8Array {
 /** Write a small learnable MNIST-format dataset (10x10 images; class k lights row k) into `dir`. */
 export async function writeTinyIdx(dir: string, train = 100, test = 50): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const [prefix, count] of [['train', train], ['t10k', test]] as const) {
+  for (const [prefix, count] of [
+    ['train', train],
+    ['t10k', test],
+  ] as const) {
     const pixels = new Uint8Array(count * 100);
     const labels = new Uint8Array(count);
     for (let n = 0; n < count; n++) {
@@ -34,7 +37,9 @@ export async function writeTinyIdx(dir: string, train = 100, test = 50): Promise
 /** A small pipeline over the tiny dataset (ResNet-20 trained briefly from scratch, layer + filter pruners). */
 export function tinyPipeline(_dir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    name: 'tiny-cli', seed: 5, backend: 'wasm',
+    name: 'tiny-cli',
+    seed: 5,
+    backend: 'wasm',
     model: { zoo: 'resnet20', train: { epochs: 2, batchSize: 25, lr: 0.05 } },
     data: { dataset: { name: 'mnist', path: 'data' } },
     pruners: [

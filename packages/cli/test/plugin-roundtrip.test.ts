@@ -14,7 +14,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
  * What a stranger installs: the CLI, everything it depends on, and the template plugin. Not `@omniprune/backend-native`:
  * it is an optional dependency of core (its install compiles C++), and the round trip must work without it.
  */
-const PACKED = ['packages/plugin-api', 'packages/core', 'packages/criteria-cka', 'packages/criteria-similarity', 'packages/onnx', 'packages/keras', 'packages/pruner-layer', 'packages/pruner-filter', 'packages/pruner-head', 'packages/cli', 'examples/plugin-template'];
+const PACKED = [
+  'packages/plugin-api',
+  'packages/core',
+  'packages/criteria-cka',
+  'packages/criteria-similarity',
+  'packages/onnx',
+  'packages/keras',
+  'packages/pruner-layer',
+  'packages/pruner-filter',
+  'packages/pruner-head',
+  'packages/cli',
+  'examples/plugin-template',
+];
 
 function run(cmd: string, args: string[], cwd: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });

@@ -33,7 +33,21 @@ describe('omniprune run', () => {
       console.warn('[skip] chromium not installed: apt-get install chromium to check report.html rendering');
       return;
     }
-    const dom = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(dir, 'chrome')}`, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000 });
+    const dom = spawnSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        `--user-data-dir=${join(dir, 'chrome')}`,
+        '--dump-dom',
+        `file://${html}`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(dom.stdout).toMatch(/<svg[^>]*aria-label="accuracy vs FLOPs reduction"/);
     expect((dom.stdout.match(/class="point"/g) ?? []).length).toBe(4);
     expect(dom.stdout).toMatch(/Final \(iteration 3\)/);

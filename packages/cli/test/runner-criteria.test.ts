@@ -1,13 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  attentionLayers, buildDependencyGraph, buildZooModel, createRng, initBackend, vit,
-  type ImageDataset, type InferenceRunner, type ProposeContext,
+  attentionLayers,
+  buildDependencyGraph,
+  buildZooModel,
+  coreServices,
+  createRng,
+  initBackend,
+  vit,
+  type ImageDataset,
+  type InferenceRunner,
+  type ProposeContext,
 } from '@omniprune/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { onnxInferenceRunner } from '@omniprune/onnx';
-import { klBlockScores } from '@omniprune/pruner-layer';
-import { klChannelScores, klReference } from '@omniprune/pruner-filter';
-import { headCkaDropScores, headOutputScores, headReferences } from '@omniprune/pruner-head';
+import { ckaDropScores, klBlockScores } from '@omniprune/pruner-layer';
+import { klChannelScores } from '@omniprune/pruner-filter';
+import { headCkaDropScores, headOutputScores } from '@omniprune/pruner-head';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -16,7 +24,10 @@ beforeAll(async () => {
 function dataset(count: number, shape: [number, number, number], classes: number): ImageDataset {
   const rng = createRng(11);
   return {
-    name: 'synthetic', shape, numClasses: classes, count,
+    name: 'synthetic',
+    shape,
+    numClasses: classes,
+    count,
     images: new Float32Array(count * shape[0] * shape[1] * shape[2]).map(() => rng.next() * 2 - 1),
     labels: new Int32Array(count).map((_, i) => i % classes),
   };
@@ -48,24 +59,33 @@ function countingOnnx(): InferenceRunner & { readonly calls: string[] } {
 }
 
 describe('data-driven criteria on the onnxruntime runner', () => {
-
-  it('block-kl and kl score the same on onnxruntime as on TF.js', { timeout: 120_000 }, async () => {
+  it('block-kl, block-cka and kl score the same on onnxruntime as on TF.js', { timeout: 180_000 }, async () => {
     const onnx = countingOnnx();
     const model = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 4, seed: 2 });
     const train = dataset(48, [16, 16, 3], 4);
-    const tfjsCtx = context(model, train);
-    const onnxCtx = context(model, train, onnx);
-    const blocks = tfjsCtx.graph.blocks.filter((b) => !b.unremovableReason).slice(0, 4);
+    const blocks = context(model, train)
+      .graph.blocks.filter((b) => !b.unremovableReason)
+      .slice(0, 4);
     const options = { samplesPerClass: 6, batchSize: 16 };
-    expectSameScores(await klBlockScores(model, onnxCtx, blocks, options), await klBlockScores(model, tfjsCtx, blocks, options));
+    // one after the other (masks are in place), each on a fresh proposal of the same seed: the same sample
+    const both = async (score: (pc: ProposeContext) => Promise<ArrayLike<number>>) => [
+      await score(context(model, train, onnx)),
+      await score(context(model, train)),
+    ];
+    const [klOnnx, klTfjs] = await both((pc) => klBlockScores(coreServices, pc, blocks, options));
+    expectSameScores(klOnnx, klTfjs);
     expect(onnx.calls).toEqual(Array.from({ length: 1 + blocks.length }, () => 'logits')); // the parent, then each bypassed block
 
-    const group = tfjsCtx.graph.groups.find((g) => g.id.includes('s1_b0_conv1'))!;
-    const predict = (runner?: InferenceRunner) => ({ batchSize: 16, runner });
-    const viaTfjs = await klChannelScores(model, tfjsCtx.graph, group, await klReference(model, train, 6, 1, predict()), predict());
-    const viaOnnx = await klChannelScores(model, onnxCtx.graph, group, await klReference(model, train, 6, 1, predict(onnx)), predict(onnx));
-    expectSameScores(viaOnnx, viaTfjs);
-    expect(onnx.calls).toHaveLength(1 + blocks.length + 1 + group.size);
+    onnx.calls.length = 0;
+    const [ckaOnnx, ckaTfjs] = await both((pc) => ckaDropScores(coreServices, pc, blocks, { samplesPerClass: 6, layer: 'penultimate' }));
+    expectSameScores(ckaOnnx, ckaTfjs);
+    expect(onnx.calls).toEqual(Array.from({ length: 1 + blocks.length }, () => 'capture:gap')); // block-cka runs on the run's runner too
+
+    onnx.calls.length = 0;
+    const group = context(model, train).graph.groups.find((g) => g.id.includes('s1_b0_conv1'))!;
+    const [channelsOnnx, channelsTfjs] = await both((pc) => klChannelScores(coreServices, pc, group, options));
+    expectSameScores(channelsOnnx, channelsTfjs);
+    expect(onnx.calls).toHaveLength(1 + group.size);
     model.dispose();
   });
 
@@ -76,11 +96,10 @@ describe('data-driven criteria on the onnxruntime runner', () => {
     const options = { samplesPerClass: 5, batchSize: 16 };
     const scores = async (runner?: InferenceRunner) => {
       const ctx = context(model, train, runner);
-      const reference = headReferences(options)(ctx);
       const attention = attentionLayers(ctx.graph)[1];
       return [
-        await headOutputScores(ctx, reference, attention, options),
-        await headCkaDropScores(ctx, reference, attention, { ...options, layer: 'penultimate' }),
+        await headOutputScores(coreServices, ctx, attention, options),
+        await headCkaDropScores(coreServices, ctx, attention, { ...options, layer: 'penultimate' }),
       ];
     };
     const [tfjsOutput, tfjsCka] = await scores();

@@ -33,17 +33,32 @@ describe('metric sanity suite', () => {
     expect(v1).toBeLessThan(total * 0.75);
     expect(v5).toBeLessThan(1e-6 * total);
     // CCA is blind to which directions were removed while some remain (what the suite's PC curve exposes)
-    expect(svcca(Array.from({ length: 200 }, (_, r) => Array.from(f.data.subarray(r * 5, r * 5 + 5))), Array.from({ length: 200 }, (_, r) => Array.from(removeComponents(f, 2).data.subarray(r * 5, r * 5 + 5))))).toBeCloseTo(1, 6);
-    expect(linearCKA(x, Array.from({ length: 200 }, (_, r) => Array.from(removeComponents(f, 2).data.subarray(r * 5, r * 5 + 5))))).toBeLessThan(0.8);
+    expect(
+      svcca(
+        Array.from({ length: 200 }, (_, r) => Array.from(f.data.subarray(r * 5, r * 5 + 5))),
+        Array.from({ length: 200 }, (_, r) => Array.from(removeComponents(f, 2).data.subarray(r * 5, r * 5 + 5))),
+      ),
+    ).toBeCloseTo(1, 6);
+    expect(
+      linearCKA(
+        x,
+        Array.from({ length: 200 }, (_, r) => Array.from(removeComponents(f, 2).data.subarray(r * 5, r * 5 + 5))),
+      ),
+    ).toBeLessThan(0.8);
   });
 
   it('`bench --sanity` trains seeds, writes sanity.json and sanity.html, and skips output-level metrics', { timeout: 300_000 }, async () => {
     const { dir } = await writeTinyPipeline();
     const bench = join(dir, 'bench.yaml');
-    await writeFile(bench, stringify({
-      pipeline: 'pipeline.yaml', metrics: ['linear-cka', 'procrustes', 'svcca', { use: 'output-kl', layer: 'logits' }], output: 'bench',
-      sanity: { data: { dataset: { name: 'mnist', path: join(dir, 'data') } }, seeds: [1, 2], epochs: 1, samples: 40, components: [0, 1, 4] },
-    }));
+    await writeFile(
+      bench,
+      stringify({
+        pipeline: 'pipeline.yaml',
+        metrics: ['linear-cka', 'procrustes', 'svcca', { use: 'output-kl', layer: 'logits' }],
+        output: 'bench',
+        sanity: { data: { dataset: { name: 'mnist', path: join(dir, 'data') } }, seeds: [1, 2], epochs: 1, samples: 40, components: [0, 1, 4] },
+      }),
+    );
     const r = await runCliCaptured(['bench', bench, '--sanity']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/skipping output-kl@logits/);

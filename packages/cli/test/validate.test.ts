@@ -36,7 +36,9 @@ describe('omniprune validate and run: bad input', () => {
     const role = await runCliCaptured(['validate', wrongRole.file]);
     expect(role.code).toBe(2);
     expect(role.stderr).toMatch(/pruners\[1\]\.with\.criterion: unknown channel-importance "block-kl"[\s\S]*l1/);
-    const badOptions = await writeTinyPipeline({ pruners: [{ use: 'layer', with: { criterion: 'block-kl', criterionOptions: { samplesPerClass: 'many' } } }, { use: 'filter' }] });
+    const badOptions = await writeTinyPipeline({
+      pruners: [{ use: 'layer', with: { criterion: 'block-kl', criterionOptions: { samplesPerClass: 'many' } } }, { use: 'filter' }],
+    });
     const opts = await runCliCaptured(['run', badOptions.file]);
     expect(opts.code).toBe(2);
     expect(opts.stderr).toMatch(/pruners\[0\]\.with\.criterionOptions\.samplesPerClass: /);

@@ -12,14 +12,15 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  describeBackend, initBackend, profileKernels, registerWasmKernels, restoreWasmKernels, WASM_KERNEL_NAMES,
-} from '../src/backend/index.js';
+import { describeBackend, initBackend, profileKernels, registerWasmKernels, restoreWasmKernels, WASM_KERNEL_NAMES } from '../src/backend/index.js';
 
 const { values: opts } = parseArgs({
   options: {
-    threads: { type: 'string' }, steps: { type: 'string', default: '3' }, cpu: { type: 'boolean', default: false },
-    'skip-layers': { type: 'boolean', default: false }, 'skip-vit': { type: 'boolean', default: false },
+    threads: { type: 'string' },
+    steps: { type: 'string', default: '3' },
+    cpu: { type: 'boolean', default: false },
+    'skip-layers': { type: 'boolean', default: false },
+    'skip-vit': { type: 'boolean', default: false },
     'skip-resnet': { type: 'boolean', default: false },
   },
 });
@@ -76,8 +77,10 @@ type Forward = (x: tf.Tensor) => tf.Tensor;
 
 /** CIFAR ResNet-20 (zoo layout: conv-BN-ReLU basic blocks, 1x1 conv + BN projections, GAP, dense). */
 function resnet20(): { model: tfl.LayersModel; forward: Forward } {
-  const convBn = (x: tfl.SymbolicTensor, filters: number, k: number, s: number) => tfl.layers.batchNormalization({ axis: -1 })
-    .apply(tfl.layers.conv2d({ filters, kernelSize: k, strides: s, padding: 'same', useBias: false }).apply(x)) as tfl.SymbolicTensor;
+  const convBn = (x: tfl.SymbolicTensor, filters: number, k: number, s: number) =>
+    tfl.layers
+      .batchNormalization({ axis: -1 })
+      .apply(tfl.layers.conv2d({ filters, kernelSize: k, strides: s, padding: 'same', useBias: false }).apply(x)) as tfl.SymbolicTensor;
   const relu = (x: tfl.SymbolicTensor) => tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
   const input = tfl.input({ shape: [32, 32, 3] });
   let x = relu(convBn(input, 16, 3, 1));
@@ -99,9 +102,12 @@ function vit(): { model: tfl.LayersModel; forward: Forward } {
   const embed = tfl.layers.conv2d({ filters: dim, kernelSize: 4, strides: 4 });
   const pos = tf.variable(tf.mul(randn([64, dim]), 0.02));
   const blocks = Array.from({ length: depth }, () => ({
-    ln1: tfl.layers.layerNormalization({ axis: -1 }), qkv: tfl.layers.dense({ units: 3 * dim }),
-    out: tfl.layers.dense({ units: dim }), ln2: tfl.layers.layerNormalization({ axis: -1 }),
-    fc1: tfl.layers.dense({ units: 2 * dim, activation: 'gelu' }), fc2: tfl.layers.dense({ units: dim }),
+    ln1: tfl.layers.layerNormalization({ axis: -1 }),
+    qkv: tfl.layers.dense({ units: 3 * dim }),
+    out: tfl.layers.dense({ units: dim }),
+    ln2: tfl.layers.layerNormalization({ axis: -1 }),
+    fc1: tfl.layers.dense({ units: 2 * dim, activation: 'gelu' }),
+    fc2: tfl.layers.dense({ units: dim }),
   }));
   const [lnFinal, head] = [tfl.layers.layerNormalization({ axis: -1 }), tfl.layers.dense({ units: 10 })];
   const forward: Forward = (input) => {
@@ -126,10 +132,15 @@ function vit(): { model: tfl.LayersModel; forward: Forward } {
 /** One SGD training step of batch 64 (loss read back). */
 function trainStep(build: () => { model: tfl.LayersModel; forward: Forward }) {
   const { model, forward } = build();
-  const variables = [...model.trainableWeights.map((w) => w.read() as tf.Variable),
-    ...((model as unknown as { extra?: tf.Variable[] }).extra ?? [])];
+  const variables = [...model.trainableWeights.map((w) => w.read() as tf.Variable), ...((model as unknown as { extra?: tf.Variable[] }).extra ?? [])];
   const x = randn([BATCH, 32, 32, 3]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32'), 10);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: BATCH }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const optimizer = tf.train.sgd(0.01);
   const step = () => {
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x)) as tf.Scalar, true, variables);
@@ -178,7 +189,9 @@ async function trainingTable(name: string, build: () => { model: tfl.LayersModel
   const total = times.reduce((a, t) => a + t.selfMs, 0);
   console.log(`  kernel self time of one step (all kernels on), ${total.toFixed(0)} ms:`);
   for (const t of times.slice(0, 10)) {
-    console.log(`    ${t.name.padEnd(24)} ${t.selfMs.toFixed(1).padStart(8)} ms ${(100 * t.selfMs / total).toFixed(1).padStart(5)}%  ${String(t.calls).padStart(5)} calls`);
+    console.log(
+      `    ${t.name.padEnd(24)} ${t.selfMs.toFixed(1).padStart(8)} ms ${((100 * t.selfMs) / total).toFixed(1).padStart(5)}%  ${String(t.calls).padStart(5)} calls`,
+    );
   }
   dispose();
 }

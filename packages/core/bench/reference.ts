@@ -33,7 +33,11 @@ export function torchReference(depth: number, batch: number, threads: number, se
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'PyTorch unavailable (/usr/bin/python3 -c "import torch" failed; apt-get install python3-torch)';
   const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_resnet.py');
-  const out = execFileSync('/usr/bin/python3', [script, '--depth', String(depth), '--batch', String(batch), '--threads', String(threads), '--seconds', String(seconds)], { encoding: 'utf8' });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [script, '--depth', String(depth), '--batch', String(batch), '--threads', String(threads), '--seconds', String(seconds)],
+    { encoding: 'utf8' },
+  );
   const r = JSON.parse(out.trim().split('\n').pop()!) as { train_img_s: number; infer_img_s: number };
   return { train: r.train_img_s, infer: r.infer_img_s };
 }

@@ -56,7 +56,9 @@ for (const depth of values.depths!.split(',').map(Number)) {
     const theirs = typeof ref === 'string' ? NaN : ref[mode];
     for (const [backend, r] of ours) {
       const ratio = Number.isFinite(theirs) ? `${(r[mode] / theirs).toFixed(3)}x` : 'n/a';
-      rows.push(`resnet${String(depth).padEnd(5)} ${mode.padEnd(6)} ${backend.padEnd(8)} ${r[mode].toFixed(1).padStart(10)}  ${Number.isFinite(theirs) ? theirs.toFixed(1).padStart(13) : '          n/a'}  ${ratio}`);
+      rows.push(
+        `resnet${String(depth).padEnd(5)} ${mode.padEnd(6)} ${backend.padEnd(8)} ${r[mode].toFixed(1).padStart(10)}  ${Number.isFinite(theirs) ? theirs.toFixed(1).padStart(13) : '          n/a'}  ${ratio}`,
+      );
     }
   }
 }

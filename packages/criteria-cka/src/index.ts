@@ -2,6 +2,7 @@
 import { debiasedLinearCkaPlugin, linearCkaPlugin, minibatchCkaPlugin, rbfCkaPlugin } from './plugins.js';
 
 export { linearCKA, debiasedLinearCKA } from './linear-cka.js';
+export { linearCkaDistance } from './cka-distance.js';
 export { rbfCKA } from './rbf-cka.js';
 export type { RbfCkaOptions } from './rbf-cka.js';
 export { minibatchCKA, createMinibatchCKA } from './minibatch-cka.js';

@@ -61,7 +61,11 @@ export function featureSpaceStats(x: FeatureMatrix, y: FeatureMatrix, start = 0,
   // BLOCK centred rows at a time, so each entry of g is loaded and stored once per BLOCK products
   const z = new Float64Array(BLOCK * d);
   const g = new Float64Array(d * d);
-  let sumA = 0, sumB = 0, sumAB = 0, sumAA = 0, sumBB = 0;
+  let sumA = 0,
+    sumB = 0,
+    sumAB = 0,
+    sumAA = 0,
+    sumBB = 0;
   for (let i0 = start; i0 < end; i0 += BLOCK) {
     const rows = Math.min(BLOCK, end - i0);
     z.fill(0); // rows past `end` stay zero and add nothing
@@ -80,11 +84,17 @@ export function featureSpaceStats(x: FeatureMatrix, y: FeatureMatrix, start = 0,
         z[zo + p + k] = v;
         b += v * v;
       }
-      sumA += a; sumB += b; sumAB += a * b; sumAA += a * a; sumBB += b * b;
+      sumA += a;
+      sumB += b;
+      sumAB += a * b;
+      sumAA += a * a;
+      sumBB += b * b;
     }
     accumulateBlock(z, g, d);
   }
-  let xx = 0, yy = 0, xy = 0;
+  let xx = 0,
+    yy = 0,
+    xy = 0;
   for (let r = 0; r < d; r++) {
     for (let c = r; c < d; c++) {
       const s = g[r * d + c] ** 2;
@@ -100,13 +110,24 @@ const BLOCK = 8;
 
 /** `g += Z^T Z` (upper triangle) for a block of 8 rows `z` of length `d` each. */
 function accumulateBlock(z: Float64Array, g: Float64Array, d: number): void {
-  const d2 = 2 * d, d3 = 3 * d, d4 = 4 * d, d5 = 5 * d, d6 = 6 * d, d7 = 7 * d;
+  const d2 = 2 * d,
+    d3 = 3 * d,
+    d4 = 4 * d,
+    d5 = 5 * d,
+    d6 = 6 * d,
+    d7 = 7 * d;
   for (let r = 0; r < d; r++) {
-    const v0 = z[r], v1 = z[d + r], v2 = z[d2 + r], v3 = z[d3 + r], v4 = z[d4 + r], v5 = z[d5 + r], v6 = z[d6 + r], v7 = z[d7 + r];
+    const v0 = z[r],
+      v1 = z[d + r],
+      v2 = z[d2 + r],
+      v3 = z[d3 + r],
+      v4 = z[d4 + r],
+      v5 = z[d5 + r],
+      v6 = z[d6 + r],
+      v7 = z[d7 + r];
     const o = r * d;
     for (let c = r; c < d; c++) {
-      g[o + c] += v0 * z[c] + v1 * z[d + c] + v2 * z[d2 + c] + v3 * z[d3 + c]
-        + v4 * z[d4 + c] + v5 * z[d5 + c] + v6 * z[d6 + c] + v7 * z[d7 + c];
+      g[o + c] += v0 * z[c] + v1 * z[d + c] + v2 * z[d2 + c] + v3 * z[d3 + c] + v4 * z[d4 + c] + v5 * z[d5 + c] + v6 * z[d6 + c] + v7 * z[d7 + c];
     }
   }
 }
@@ -126,13 +147,25 @@ function rowDots(a: Float64Array, i: number, n: number, cols: number, out: Float
   const oi = i * cols;
   let j = i;
   for (; j + 3 < n; j += 4) {
-    const o0 = j * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const o0 = j * cols,
+      o1 = o0 + cols,
+      o2 = o1 + cols,
+      o3 = o2 + cols;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let k = 0; k < cols; k++) {
       const v = a[oi + k];
-      s0 += v * a[o0 + k]; s1 += v * a[o1 + k]; s2 += v * a[o2 + k]; s3 += v * a[o3 + k];
+      s0 += v * a[o0 + k];
+      s1 += v * a[o1 + k];
+      s2 += v * a[o2 + k];
+      s3 += v * a[o3 + k];
     }
-    out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
+    out[j] = s0;
+    out[j + 1] = s1;
+    out[j + 2] = s2;
+    out[j + 3] = s3;
   }
   for (; j < n; j++) {
     let s = 0;
@@ -151,18 +184,35 @@ export function pairwiseStats(x: FeatureMatrix, y: FeatureMatrix, start = 0, end
   const yc = centredCopy(y, start, end);
   const k = new Float64Array(n);
   const l = new Float64Array(n);
-  let xy = 0, xx = 0, yy = 0, sumA = 0, sumB = 0, sumAB = 0, sumAA = 0, sumBB = 0;
+  let xy = 0,
+    xx = 0,
+    yy = 0,
+    sumA = 0,
+    sumB = 0,
+    sumAB = 0,
+    sumAA = 0,
+    sumBB = 0;
   for (let i = 0; i < n; i++) {
     rowDots(xc, i, n, x.cols, k);
     rowDots(yc, i, n, y.cols, l);
     const a = k[i];
     const b = l[i];
-    sumA += a; sumB += b; sumAB += a * b; sumAA += a * a; sumBB += b * b;
-    let kl = 0, kk = 0, ll = 0;
+    sumA += a;
+    sumB += b;
+    sumAB += a * b;
+    sumAA += a * a;
+    sumBB += b * b;
+    let kl = 0,
+      kk = 0,
+      ll = 0;
     for (let j = i + 1; j < n; j++) {
-      kl += k[j] * l[j]; kk += k[j] * k[j]; ll += l[j] * l[j];
+      kl += k[j] * l[j];
+      kk += k[j] * k[j];
+      ll += l[j] * l[j];
     }
-    xy += a * b + 2 * kl; xx += a * a + 2 * kk; yy += b * b + 2 * ll;
+    xy += a * b + 2 * kl;
+    xx += a * a + 2 * kk;
+    yy += b * b + 2 * ll;
   }
   return { n, xy, xx, yy, sumA, sumB, sumAB, sumAA, sumBB };
 }

@@ -34,8 +34,11 @@ class MinibatchAccumulator implements MinibatchCkaAccumulator {
   /** Add rows `start..end-1` of two checked representations as one batch. */
   addRows(a: FeatureMatrix, b: FeatureMatrix, start: number, end: number): void {
     if (this.widths && (this.widths[0] !== a.cols || this.widths[1] !== b.cols)) {
-      badInput(METRIC, `batch ${this.count + 1} has ${a.cols} x features and ${b.cols} y features, earlier batches had ${this.widths[0]} and ${this.widths[1]}`,
-        'every batch must come from the same two layers');
+      badInput(
+        METRIC,
+        `batch ${this.count + 1} has ${a.cols} x features and ${b.cols} y features, earlier batches had ${this.widths[0]} and ${this.widths[1]}`,
+        'every batch must come from the same two layers',
+      );
     }
     this.widths = [a.cols, b.cols];
     const h = unbiasedHsics(linearStats(a, b, start, end));
@@ -102,7 +105,11 @@ function batchRanges(n: number, size: number): Array<[number, number]> {
 export function minibatchCKA(x: Representation, y: Representation, options: MinibatchCkaOptions = {}): number {
   const batchSize = options.batchSize ?? 1000;
   if (!(Number.isInteger(batchSize) && batchSize >= 4)) {
-    badInput(METRIC, `batchSize must be an integer >= 4, got ${String(batchSize)}`, 'the unbiased HSIC estimator needs at least 4 samples per batch; the default is 1000');
+    badInput(
+      METRIC,
+      `batchSize must be an integer >= 4, got ${String(batchSize)}`,
+      'the unbiased HSIC estimator needs at least 4 samples per batch; the default is 1000',
+    );
   }
   const [a, b] = readPair(x, y, METRIC, 4);
   const acc = new MinibatchAccumulator();

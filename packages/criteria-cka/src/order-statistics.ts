@@ -7,8 +7,10 @@ export function selectKth(values: Float64Array, k: number): number {
   let lo = 0;
   let hi = values.length - 1;
   while (lo < hi) {
-    const a = values[lo], b = values[k], c = values[hi];
-    const pivot = a < b ? (b < c ? b : Math.max(a , c)) : (a < c ? a : Math.max(b , c));
+    const a = values[lo],
+      b = values[k],
+      c = values[hi];
+    const pivot = a < b ? (b < c ? b : Math.max(a, c)) : a < c ? a : Math.max(b, c);
     let i = lo;
     let j = hi;
     do {

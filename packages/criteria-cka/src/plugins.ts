@@ -13,7 +13,7 @@ import { rbfCKA } from './rbf-cka.js';
 export const linearCkaPlugin = defineCriterion({
   name: 'linear-cka',
   role: 'similarity',
-  description: 'Linear CKA (Kornblith et al. 2019), biased HSIC, float64 feature space; the paper\'s selection metric',
+  description: "Linear CKA (Kornblith et al. 2019), biased HSIC, float64 feature space; the paper's selection metric",
   options: z.strictObject({}),
   create: (): SimilarityMetric => ({ role: 'similarity', name: 'linear-cka', similarity: (x, y) => linearCKA(x, y) }),
 });

@@ -23,14 +23,29 @@ function pairDistances(m: FeatureMatrix): Float64Array {
     const oi = i * cols;
     let j = i + 1;
     for (; j + 3 < n; j += 4) {
-      const o0 = j * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const o0 = j * cols,
+        o1 = o0 + cols,
+        o2 = o1 + cols,
+        o3 = o2 + cols;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = 0; k < cols; k++) {
         const v = data[oi + k];
-        const e0 = v - data[o0 + k], e1 = v - data[o1 + k], e2 = v - data[o2 + k], e3 = v - data[o3 + k];
-        s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+        const e0 = v - data[o0 + k],
+          e1 = v - data[o1 + k],
+          e2 = v - data[o2 + k],
+          e3 = v - data[o3 + k];
+        s0 += e0 * e0;
+        s1 += e1 * e1;
+        s2 += e2 * e2;
+        s3 += e3 * e3;
       }
-      out[t++] = s0; out[t++] = s1; out[t++] = s2; out[t++] = s3;
+      out[t++] = s0;
+      out[t++] = s1;
+      out[t++] = s2;
+      out[t++] = s3;
     }
     for (; j < n; j++) {
       let s = 0;
@@ -55,8 +70,11 @@ function rbfKernel(dist: Float64Array, n: number, threshold: number, scratch: Fl
   if (farthest === 0) return null;
   const median = medianWithZeroDiagonal(dist, n, scratch);
   if (!(median > 0)) {
-    badInput('rbf-cka', `the median squared distance between the samples of ${what} is 0 (most samples have identical features), so the RBF bandwidth is undefined`,
-      'remove duplicate samples, use more varied samples, or use linear-cka');
+    badInput(
+      'rbf-cka',
+      `the median squared distance between the samples of ${what} is 0 (most samples have identical features), so the RBF bandwidth is undefined`,
+      'remove duplicate samples, use more varied samples, or use linear-cka',
+    );
   }
   const scale = 2 * threshold * threshold * median;
   const rowSum = new Float64Array(n).fill(1); // K_ii = 1
@@ -104,18 +122,24 @@ export function rbfCKA(x: Representation, y: Representation, options: RbfCkaOpti
   const mx = rbfKernel(kx, n, threshold, scratch, 'x');
   const my = rbfKernel(ky, n, threshold, scratch, 'y');
   if (!mx || !my) return DEGENERATE_CKA;
-  let xy = 0, xx = 0, yy = 0;
+  let xy = 0,
+    xx = 0,
+    yy = 0;
   for (let i = 0; i < n; i++) {
     const ci = 1 - 2 * mx[i];
     const di = 1 - 2 * my[i];
-    xy += ci * di; xx += ci * ci; yy += di * di;
+    xy += ci * di;
+    xx += ci * ci;
+    yy += di * di;
   }
   let t = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++, t++) {
       const c = kx[t] - mx[i] - mx[j];
       const d = ky[t] - my[i] - my[j];
-      xy += 2 * c * d; xx += 2 * c * c; yy += 2 * d * d;
+      xy += 2 * c * d;
+      xx += 2 * c * c;
+      yy += 2 * d * d;
     }
   }
   return ckaRatio(xy, xx, yy);

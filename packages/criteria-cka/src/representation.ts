@@ -17,8 +17,7 @@ export function badInput(metric: string, message: string, hint: string): never {
 }
 
 function isTensor(r: unknown): r is tf.Tensor {
-  return typeof r === 'object' && r !== null && !Array.isArray(r)
-    && typeof (r as tf.Tensor).dataSync === 'function' && Array.isArray((r as tf.Tensor).shape);
+  return typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as tf.Tensor).dataSync === 'function' && Array.isArray((r as tf.Tensor).shape);
 }
 
 const FLATTEN_HINT = 'pass samples x features: flatten each sample first, e.g. tf.reshape(t, [n, -1])';
@@ -47,8 +46,11 @@ function shapeOf(r: Representation, what: string, metric: string): [number, numb
 
 function nonFinite(metric: string, what: string, value: unknown, index: number, cols: number): never {
   const shown = typeof value === 'number' ? String(value) : `a ${typeof value}`;
-  return badInput(metric, `${what} holds ${shown} at row ${Math.floor(index / cols)}, column ${index % cols}`,
-    'non-finite features usually mean a diverged model or a bad input pipeline; fix them before comparing');
+  return badInput(
+    metric,
+    `${what} holds ${shown} at row ${Math.floor(index / cols)}, column ${index % cols}`,
+    'non-finite features usually mean a diverged model or a bad input pipeline; fix them before comparing',
+  );
 }
 
 /** Read the values of a representation whose shape was checked, rejecting NaN, infinities and non-numbers. */
@@ -86,10 +88,16 @@ export function readPair(x: Representation, y: Representation, metric: string, m
   const [n, p] = shapeOf(x, 'x', metric);
   const [m, q] = shapeOf(y, 'y', metric);
   if (n !== m) {
-    badInput(metric, `x has shape [${n}, ${p}] but y has shape [${m}, ${q}]: they must have the same number of samples (rows)`,
-      'take both representations on the same samples, in the same order');
+    badInput(
+      metric,
+      `x has shape [${n}, ${p}] but y has shape [${m}, ${q}]: they must have the same number of samples (rows)`,
+      'take both representations on the same samples, in the same order',
+    );
   }
   checkSize(metric, 'x', n, p, minRows);
   checkSize(metric, 'y', m, q, minRows);
-  return [{ rows: n, cols: p, data: valuesOf(x, n, p, 'x', metric) }, { rows: m, cols: q, data: valuesOf(y, m, q, 'y', metric) }];
+  return [
+    { rows: n, cols: p, data: valuesOf(x, n, p, 'x', metric) },
+    { rows: m, cols: q, data: valuesOf(y, m, q, 'y', metric) },
+  ];
 }

@@ -40,8 +40,11 @@ describe.each(Object.entries(ALL))('%s', (_name, cka) => {
   it('is invariant to orthogonal transforms, isotropic scaling, column permutation and translation', () => {
     const base = cka(x, y);
     const transforms: Array<[string, number[][]]> = [
-      ['orthogonal', orthogonal(x)], ['scaled by 7.5', scaled(x, 7.5)], ['scaled by 1e-3', scaled(x, 1e-3)],
-      ['permuted', permuted(x)], ['shifted', shifted(x)],
+      ['orthogonal', orthogonal(x)],
+      ['scaled by 7.5', scaled(x, 7.5)],
+      ['scaled by 1e-3', scaled(x, 1e-3)],
+      ['permuted', permuted(x)],
+      ['shifted', shifted(x)],
     ];
     for (const [what, t] of transforms) {
       expect(cka(x, t), `CKA(X, ${what} X)`).toBeCloseTo(1, 10);

@@ -51,7 +51,15 @@ describe('input validation', () => {
   it('requires 2 samples for the biased estimators and 4 for the unbiased ones', () => {
     expectBadInput(() => linearCKA([[1, 2]], [[3]]), /needs at least 2 samples, x has 1/);
     expectBadInput(() => rbfCKA([[1, 2]], [[3]]), /needs at least 2 samples/);
-    expect(linearCKA([[1, 2], [2, 0]], [[3], [1]])).toBeCloseTo(1, 12);
+    expect(
+      linearCKA(
+        [
+          [1, 2],
+          [2, 0],
+        ],
+        [[3], [1]],
+      ),
+    ).toBeCloseTo(1, 12);
     expectBadInput(() => debiasedLinearCKA(x.slice(0, 3), y.slice(0, 3)), /needs at least 4 samples, x has 3/);
     expectBadInput(() => minibatchCKA(x.slice(0, 3), y.slice(0, 3)), /needs at least 4 samples/);
     expectBadInput(() => createMinibatchCKA().add(x.slice(0, 3), y.slice(0, 3)), /needs at least 4 samples/);
@@ -75,7 +83,14 @@ describe('input validation', () => {
     expectBadInput(() => createMinibatchCKA().value(), /no batches were added/);
     const acc = createMinibatchCKA();
     acc.add(x.slice(0, 10), y.slice(0, 10));
-    expectBadInput(() => acc.add(x.slice(10).map((r) => r.slice(1)), y.slice(10)), /batch 2 has 2 x features and 4 y features, earlier batches had 3 and 4/);
+    expectBadInput(
+      () =>
+        acc.add(
+          x.slice(10).map((r) => r.slice(1)),
+          y.slice(10),
+        ),
+      /batch 2 has 2 x features and 4 y features, earlier batches had 3 and 4/,
+    );
   });
 });
 
@@ -103,8 +118,24 @@ describe('degenerate inputs', () => {
   });
 
   it('accepts int32 tensors and large offsets', () => {
-    const ints = tf.tensor2d([[1, 2], [3, 5], [4, 4], [8, 1], [0, 0]], undefined, 'int32');
-    const asNumbers = [[1, 2], [3, 5], [4, 4], [8, 1], [0, 0]];
+    const ints = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 5],
+        [4, 4],
+        [8, 1],
+        [0, 0],
+      ],
+      undefined,
+      'int32',
+    );
+    const asNumbers = [
+      [1, 2],
+      [3, 5],
+      [4, 4],
+      [8, 1],
+      [0, 0],
+    ];
     const other = z.slice(0, 5);
     expect(linearCKA(ints, other)).toBeCloseTo(linearCKA(asNumbers, other), 12);
     ints.dispose();
@@ -140,8 +171,19 @@ describe('internals', () => {
 
   it('feature-space and pairwise statistics agree (both paths, any row range)', () => {
     const rng = createRng(8);
-    for (const [n, p, q] of [[30, 4, 5], [12, 20, 7]]) {
-      const a = { rows: n, cols: p, data: Float64Array.from(gaussian(rng, n, p).flat().map((v) => v + 50)) };
+    for (const [n, p, q] of [
+      [30, 4, 5],
+      [12, 20, 7],
+    ]) {
+      const a = {
+        rows: n,
+        cols: p,
+        data: Float64Array.from(
+          gaussian(rng, n, p)
+            .flat()
+            .map((v) => v + 50),
+        ),
+      };
       const b = { rows: n, cols: q, data: Float64Array.from(gaussian(rng, n, q).flat()) };
       close(featureSpaceStats(a, b), pairwiseStats(a, b));
       close(featureSpaceStats(a, b, 3, 11), pairwiseStats(a, b, 3, 11));

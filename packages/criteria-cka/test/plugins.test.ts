@@ -1,11 +1,29 @@
-import { createPlugin, createPluginContainer, createRng, isOmnipruneError, PLUGIN_API_VERSION, registerPlugin, type SimilarityMetric } from '@omniprune/core';
+import {
+  createPlugin,
+  createPluginContainer,
+  createRng,
+  isOmnipruneError,
+  PLUGIN_API_VERSION,
+  registerPlugin,
+  testPluginContext,
+  type SimilarityMetric,
+} from '@omniprune/core';
 import { describe, expect, it } from 'vitest';
 import {
-  createMinibatchCKA, debiasedLinearCKA, debiasedLinearCkaPlugin, linearCKA, linearCkaPlugin, minibatchCKA, minibatchCkaPlugin, plugins, rbfCKA, rbfCkaPlugin,
+  createMinibatchCKA,
+  debiasedLinearCKA,
+  debiasedLinearCkaPlugin,
+  linearCKA,
+  linearCkaPlugin,
+  minibatchCKA,
+  minibatchCkaPlugin,
+  plugins,
+  rbfCKA,
+  rbfCkaPlugin,
 } from '../src/index.js';
 import { gaussian } from './helpers.js';
 
-const ctx = { log: () => {}, seed: 1 };
+const ctx = testPluginContext();
 const x = gaussian(createRng(1), 30, 4);
 const y = gaussian(createRng(2), 30, 3).map((r, i) => [r[0] + x[i][0], r[1], r[2] - x[i][3]]);
 
@@ -23,7 +41,10 @@ describe('criterion plugins', () => {
 
   it('create() returns similarity metrics computing the functions', async () => {
     const expected: Record<string, number> = {
-      'linear-cka': linearCKA(x, y), 'debiased-linear-cka': debiasedLinearCKA(x, y), 'rbf-cka': rbfCKA(x, y), 'minibatch-cka': minibatchCKA(x, y),
+      'linear-cka': linearCKA(x, y),
+      'debiased-linear-cka': debiasedLinearCKA(x, y),
+      'rbf-cka': rbfCKA(x, y),
+      'minibatch-cka': minibatchCKA(x, y),
     };
     for (const p of plugins) {
       const metric = (await p.create(p.options.parse({}) as never, ctx)) as SimilarityMetric;

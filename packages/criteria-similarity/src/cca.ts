@@ -36,7 +36,11 @@ export function svdReduce(m: Matrix, keep: number): Matrix {
 function centredPair(x: Representation, y: Representation, metric: string): [Matrix, Matrix] {
   const [a, b] = readPair(x, y, metric, 2);
   if (a.rows <= Math.max(a.cols, b.cols)) {
-    badInput(metric, `CCA needs more samples than features: ${a.rows} samples, ${a.cols} and ${b.cols} features`, 'use more samples than the wider representation has features');
+    badInput(
+      metric,
+      `CCA needs more samples than features: ${a.rows} samples, ${a.cols} and ${b.cols} features`,
+      'use more samples than the wider representation has features',
+    );
   }
   return [centered(a.rows, a.cols, a.data), centered(b.rows, b.cols, b.data)];
 }

@@ -2,9 +2,7 @@
  * @omniprune/criteria-similarity: similarity metrics beyond CKA (orthogonal Procrustes, SVCCA, PWCCA, RSA) and
  * output-level baselines, with their criterion plugins.
  */
-import {
-  outputAgreementPlugin, outputKlPlugin, procrustesPlugin, pwccaPlugin, rsaPlugin, svccaPlugin,
-} from './plugins.js';
+import { outputAgreementPlugin, outputKlPlugin, procrustesPlugin, pwccaPlugin, rsaPlugin, svccaPlugin } from './plugins.js';
 
 export { procrustesSimilarity } from './procrustes.js';
 export { centered, symmetricEigen, transposeTimes } from './linalg.js';

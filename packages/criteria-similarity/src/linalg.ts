@@ -70,7 +70,7 @@ export function symmetricEigen(m: Matrix): { values: Float64Array; vectors: Matr
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let total = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (i === j ? (total += a[i * n + j] ** 2) : (off += a[i * n + j] ** 2));
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) i === j ? (total += a[i * n + j] ** 2) : (off += a[i * n + j] ** 2);
     if (off <= 1e-30 * Math.max(total, 1e-300)) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
@@ -104,7 +104,9 @@ export function symmetricEigen(m: Matrix): { values: Float64Array; vectors: Matr
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j] - a[i * n + i]);
   const values = Float64Array.from(order, (i) => a[i * n + i]);
   const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => { for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]; });
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+  });
   return { values, vectors: { rows: n, cols: n, data: vectors } };
 }
 
@@ -129,6 +131,8 @@ export function columnBasis(m: Matrix, relTol = 1e-10): Matrix {
   const { values, vectors } = symmetricEigen(transposeTimes(m, m));
   const keep = [...values.keys()].filter((i) => values[i] > relTol * Math.max(values[0], 1e-300));
   const proj = new Float64Array(m.cols * keep.length);
-  keep.forEach((col, c) => { for (let k = 0; k < m.cols; k++) proj[k * keep.length + c] = vectors.data[k * m.cols + col] / Math.sqrt(values[col]); });
+  keep.forEach((col, c) => {
+    for (let k = 0; k < m.cols; k++) proj[k * keep.length + c] = vectors.data[k * m.cols + col] / Math.sqrt(values[col]);
+  });
   return times(m, { rows: m.cols, cols: keep.length, data: proj });
 }

@@ -7,13 +7,20 @@ import { rsa } from './rsa.js';
 
 function metric(name: string, description: string, compute: (x: Representation, y: Representation) => number) {
   return defineCriterion({
-    name, role: 'similarity', description, options: z.strictObject({}),
+    name,
+    role: 'similarity',
+    description,
+    options: z.strictObject({}),
     create: (): SimilarityMetric => ({ role: 'similarity', name, similarity: compute }),
   });
 }
 
 /** Criterion plugin `procrustes`: {@link procrustesSimilarity}. */
-export const procrustesPlugin = metric('procrustes', 'Orthogonal Procrustes similarity ||X^T Y||_* of centred, unit-norm representations (Ding et al. 2021)', procrustesSimilarity);
+export const procrustesPlugin = metric(
+  'procrustes',
+  'Orthogonal Procrustes similarity ||X^T Y||_* of centred, unit-norm representations (Ding et al. 2021)',
+  procrustesSimilarity,
+);
 /** Criterion plugin `pwcca`: {@link pwcca}. */
 export const pwccaPlugin = metric('pwcca', 'Projection-weighted CCA (Morcos et al. 2018); needs more samples than features', pwcca);
 /** Criterion plugin `rsa`: {@link rsa}. */
@@ -21,7 +28,11 @@ export const rsaPlugin = metric('rsa', 'RSA: Spearman correlation of the Euclide
 /** Criterion plugin `output-kl`: {@link outputKlSimilarity}; set `similarity.layer: logits`. */
 export const outputKlPlugin = metric('output-kl', 'Output baseline: exp(-mean KL) of softmax predictions; use with layer: logits', outputKlSimilarity);
 /** Criterion plugin `output-agreement`: {@link predictionAgreement}; set `similarity.layer: logits`. */
-export const outputAgreementPlugin = metric('output-agreement', 'Output baseline: share of samples with the same predicted class; use with layer: logits', predictionAgreement);
+export const outputAgreementPlugin = metric(
+  'output-agreement',
+  'Output baseline: share of samples with the same predicted class; use with layer: logits',
+  predictionAgreement,
+);
 
 /** Criterion plugin `svcca`: {@link svcca}. Options: `keep` (variance share, default 0.99). */
 export const svccaPlugin = defineCriterion({

@@ -20,5 +20,8 @@ export function normalized(metric: string, what: string, rows: number, cols: num
 export function procrustesSimilarity(x: Representation, y: Representation): number {
   const [a, b] = readPair(x, y, 'procrustes', 2);
   const m = transposeTimes(normalized('procrustes', 'x', a.rows, a.cols, a.data), normalized('procrustes', 'y', b.rows, b.cols, b.data));
-  return Math.min(1, singularValues(m).reduce((s, v) => s + v, 0));
+  return Math.min(
+    1,
+    singularValues(m).reduce((s, v) => s + v, 0),
+  );
 }

@@ -19,7 +19,7 @@ export function dissimilarities(rows: number, cols: number, data: ArrayLike<numb
 export function ranks(values: Float64Array): Float64Array {
   const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < order.length;) {
+  for (let i = 0; i < order.length; ) {
     let j = i;
     while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
     for (let k = i; k <= j; k++) out[order[k]] = (i + j) / 2 + 1;
@@ -32,7 +32,10 @@ function pearson(a: Float64Array, b: Float64Array): number {
   const n = a.length;
   let ma = 0;
   let mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
   ma /= n;
   mb /= n;
   let sab = 0;

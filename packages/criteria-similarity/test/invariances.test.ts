@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@omniprune/core';
 import { outputKlSimilarity, predictionAgreement, procrustesSimilarity, pwcca, rsa, svcca } from '../src/index.js';
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 const rng = createRng(11);
 const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
@@ -16,7 +18,12 @@ function orthogonal(p: number): number[][] {
   const q: number[][] = [];
   for (const v of matrix(p, p)) {
     const w = v.slice();
-    for (const u of q) { const d = u.reduce((s, x, i) => s + x * w[i], 0); u.forEach((x, i) => { w[i] -= d * x; }); }
+    for (const u of q) {
+      const d = u.reduce((s, x, i) => s + x * w[i], 0);
+      u.forEach((x, i) => {
+        w[i] -= d * x;
+      });
+    }
     const norm = Math.hypot(...w);
     q.push(w.map((x) => x / norm));
   }
@@ -45,12 +52,23 @@ describe('invariances each metric should (or should not) have', () => {
 
   it('unrelated representations score far below related ones', () => {
     const noise = matrix(40, 6);
-    for (const metric of [procrustesSimilarity, svcca, pwcca, rsa]) expect(metric(x, noise)).toBeLessThan(metric(x, x.map((r) => r.map((v) => v + 0.3 * gauss()))));
+    for (const metric of [procrustesSimilarity, svcca, pwcca, rsa])
+      expect(metric(x, noise)).toBeLessThan(
+        metric(
+          x,
+          x.map((r) => r.map((v) => v + 0.3 * gauss())),
+        ),
+      );
   });
 
   it('output baselines: identical logits give 1, shifted logits (same softmax) give 1, a flipped prediction lowers agreement', () => {
     const logits = matrix(20, 3);
-    expect(outputKlSimilarity(logits, logits.map((r) => r.map((v) => v + 5)))).toBeCloseTo(1, 12);
+    expect(
+      outputKlSimilarity(
+        logits,
+        logits.map((r) => r.map((v) => v + 5)),
+      ),
+    ).toBeCloseTo(1, 12);
     expect(predictionAgreement(logits, logits)).toBe(1);
     const flipped = logits.map((r, i) => (i === 0 ? r.map((v) => -v) : r));
     expect(predictionAgreement(logits, flipped)).toBe(19 / 20);
@@ -70,7 +88,12 @@ describe('invariances each metric should (or should not) have', () => {
 describe('bad input', () => {
   it('names the metric and the problem', () => {
     expect(() => svcca(matrix(5, 8), matrix(5, 2))).toThrow(/\[criterion:svcca\] CCA needs more samples than features: 5 samples, 8 and 2 features/);
-    expect(() => procrustesSimilarity(x, x.map(() => [1, 1]))).toThrow(/\[criterion:procrustes\] y is constant across samples/);
+    expect(() =>
+      procrustesSimilarity(
+        x,
+        x.map(() => [1, 1]),
+      ),
+    ).toThrow(/\[criterion:procrustes\] y is constant across samples/);
     expect(() => rsa(x, matrix(39, 6))).toThrow(/\[criterion:rsa\] x has shape \[40, 6\] but y has shape \[39, 6\]/);
     expect(() => outputKlSimilarity(matrix(4, 3), matrix(4, 5))).toThrow(/x has 3 classes, y has 5[\s\S]*similarity.layer to logits/);
     expect(() => svcca(x, x, { keep: 0 })).toThrow(/keep must be in \(0, 1\]/);

@@ -3,8 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { outputKlSimilarity, predictionAgreement, procrustesSimilarity, pwcca, rsa, svcca } from '../src/index.js';
 
 interface Case {
-  name: string; x: number[][]; y: number[][]; logitsX: number[][]; logitsY: number[][];
-  procrustes: number; svcca: number; svcca90: number; pwcca: number; rsa: number; outputKl: number; agreement: number;
+  name: string;
+  x: number[][];
+  y: number[][];
+  logitsX: number[][];
+  logitsY: number[][];
+  procrustes: number;
+  svcca: number;
+  svcca90: number;
+  pwcca: number;
+  rsa: number;
+  outputKl: number;
+  agreement: number;
 }
 const { cases } = JSON.parse(readFileSync(new URL('./fixtures/similarity-reference.json', import.meta.url), 'utf8')) as { cases: Case[] };
 

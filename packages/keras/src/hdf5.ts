@@ -45,7 +45,8 @@ export async function withHdf5<T>(bytes: Uint8Array, label: string, read: (file:
     } catch (cause) {
       if (cause instanceof OmnipruneError) throw cause;
       throw new OmnipruneError('E_CORRUPT_FILE', `${label} is a damaged HDF5 file (${hdf5Reason(cause)})`, {
-        cause, hint: 'the file may be truncated; save or download it again',
+        cause,
+        hint: 'the file may be truncated; save or download it again',
       });
     }
   } finally {
@@ -114,7 +115,8 @@ export function readFloat32(dataset: Dataset, label: string): { shape: number[];
   else if (typeof value === 'number' || typeof value === 'bigint') values = new Float32Array([Number(value)]);
   else if (metadata.type === 1 && metadata.size === 2 && value instanceof Uint16Array) values = Float32Array.from(value, halfToFloat);
   else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) values = Float32Array.from(value as unknown as ArrayLike<number | bigint>, Number);
-  else throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${label} is not numeric (${JSON.stringify(dataset.dtype)})`, { hint: 'only numeric weights can be read' });
+  else
+    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${label} is not numeric (${JSON.stringify(dataset.dtype)})`, { hint: 'only numeric weights can be read' });
   return { shape, values };
 }
 

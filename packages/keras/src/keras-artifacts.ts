@@ -28,7 +28,7 @@ export class WeightCollector {
   data(): ArrayBuffer {
     const out = new Float32Array(this.parts.reduce((s, p) => s + p.length, 0));
     let at = 0;
-    for (const p of this.parts) (out.set(p, at), (at += p.length));
+    for (const p of this.parts) out.set(p, at), (at += p.length);
     return out.buffer;
   }
 }

@@ -25,11 +25,16 @@ function read(h5: H5File, file: string): KerasArtifacts {
   try {
     modelConfig = JSON.parse(configText);
   } catch (cause) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file}: the model_config attribute is not valid JSON (${(cause as Error).message})`, { cause, hint: 'save the model again' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file}: the model_config attribute is not valid JSON (${(cause as Error).message})`, {
+      cause,
+      hint: 'save the model again',
+    });
   }
   const weightsGroup = childGroup(h5, 'model_weights');
   if (!weightsGroup) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file} has a model_config but no model_weights group`, { hint: 'save the whole model with model.save("m.h5")' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} has a model_config but no model_weights group`, {
+      hint: 'save the whole model with model.save("m.h5")',
+    });
   }
   const kerasVersion = stringAttr(h5, 'keras_version') ?? stringAttr(weightsGroup, 'keras_version');
   const backend = stringAttr(h5, 'backend') ?? stringAttr(weightsGroup, 'backend');
@@ -38,7 +43,8 @@ function read(h5: H5File, file: string): KerasArtifacts {
   const notes: string[] = [];
   for (const layer of stringListAttr(weightsGroup, 'layer_names') ?? weightsGroup.keys()) {
     const group = childGroup(weightsGroup, layer);
-    if (!group) throw new OmnipruneError('E_CORRUPT_FILE', `${file}: model_weights lists layer "${layer}" but has no group for it`, { hint: 'save the model again' });
+    if (!group)
+      throw new OmnipruneError('E_CORRUPT_FILE', `${file}: model_weights lists layer "${layer}" but has no group for it`, { hint: 'save the model again' });
     addLayerWeights(group, layer, nested.has(layer), weights, file);
   }
   const topLevel = childGroup(weightsGroup, 'top_level_model_weights');
@@ -59,7 +65,9 @@ function addLayerWeights(group: Group, layer: string, isNestedModel: boolean, we
   for (const savedName of stringListAttr(group, 'weight_names') ?? []) {
     const dataset = group.get(savedName);
     if (!(dataset instanceof Dataset)) {
-      throw new OmnipruneError('E_CORRUPT_FILE', `${file}: weight "${savedName}" of layer "${layer}" is missing`, { hint: 'the file is damaged; save the model again' });
+      throw new OmnipruneError('E_CORRUPT_FILE', `${file}: weight "${savedName}" of layer "${layer}" is missing`, {
+        hint: 'the file is damaged; save the model again',
+      });
     }
     const { shape, values } = readFloat32(dataset, `${file}: weight ${layer}/${savedName}`);
     const name = savedName.replace(/:\d+$/, '');
@@ -84,9 +92,13 @@ function nestedModelNames(modelConfig: Record<string, unknown>): Set<string> {
 function noModelConfig(h5: H5File, file: string): OmnipruneError {
   const weightsOnly = stringListAttr(h5, 'layer_names') !== undefined || h5.keys().includes('model_weights');
   if (weightsOnly) {
-    return new OmnipruneError('E_BAD_INPUT', `${file}: this .h5 holds weights only (model.save_weights); save the whole model with model.save('m.h5') or pass its model.json`, {
-      hint: 'in Python: build the model, model.load_weights("weights.h5"), then model.save("m.h5") (Keras 2) or model.save("m.keras") (Keras 3)',
-    });
+    return new OmnipruneError(
+      'E_BAD_INPUT',
+      `${file}: this .h5 holds weights only (model.save_weights); save the whole model with model.save('m.h5') or pass its model.json`,
+      {
+        hint: 'in Python: build the model, model.load_weights("weights.h5"), then model.save("m.h5") (Keras 2) or model.save("m.keras") (Keras 3)',
+      },
+    );
   }
   return new OmnipruneError('E_CORRUPT_FILE', `${file} is an HDF5 file but not a Keras model (it has no model_config attribute)`, {
     hint: 'pass a file written by Keras model.save("m.h5"), a .keras file, or a TF.js model.json',

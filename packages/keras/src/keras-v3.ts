@@ -48,7 +48,10 @@ function collectVars(group: Group, path: string, weights: WeightCollector, file:
   const keys = group.keys();
   const vars = keys.includes('vars') ? group.get('vars') : null;
   if (vars instanceof Group) {
-    const indices = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+    const indices = vars
+      .keys()
+      .filter((k) => /^\d+$/.test(k))
+      .sort((a, b) => Number(a) - Number(b));
     for (const k of indices) {
       const dataset = vars.get(k);
       if (!(dataset instanceof Dataset)) continue;
@@ -75,11 +78,14 @@ function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
     entries = unzipSync(bytes, { filter: (f) => f.name === CONFIG || f.name === METADATA || f.name.startsWith('model.weights.') });
   } catch (cause) {
     throw new OmnipruneError('E_CORRUPT_FILE', `${file} is a damaged .keras archive (${(cause as Error).message})`, {
-      cause, hint: 'the file may be truncated; save or download it again',
+      cause,
+      hint: 'the file may be truncated; save or download it again',
     });
   }
   if (!entries[CONFIG]) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file} has no ${CONFIG}; it is a zip file but not a Keras model`, { hint: 'save the model with Keras model.save("m.keras")' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} has no ${CONFIG}; it is a zip file but not a Keras model`, {
+      hint: 'save the model with Keras model.save("m.keras")',
+    });
   }
   return entries;
 }

@@ -1,4 +1,13 @@
-import { buildDependencyGraph, createPluginContainer, isOmnipruneError, readLayersModel, readModel, registerPlugin, type ModelFormat } from '@omniprune/core';
+import {
+  buildDependencyGraph,
+  createPluginContainer,
+  isOmnipruneError,
+  readLayersModel,
+  readModel,
+  registerPlugin,
+  testPluginContext,
+  type ModelFormat,
+} from '@omniprune/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -29,11 +38,13 @@ async function tfjsOriginal(name: string): Promise<tfl.LayersModel> {
   const dir = join(fixtures, 'tfjs', name);
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
   const data = await readFile(join(dir, 'weights.bin'));
-  return tfl.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest[0].weights,
-    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-  }));
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    }),
+  );
 }
 
 async function expectSameOutputs(model: tfl.LayersModel, name: string): Promise<void> {
@@ -48,7 +59,12 @@ async function expectSameOutputs(model: tfl.LayersModel, name: string): Promise<
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  return promise.then(() => { throw new Error('expected an error'); }, (e: Error & { code?: string }) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: Error & { code?: string }) => e,
+  );
 }
 
 const tempDirs: string[] = [];
@@ -69,7 +85,15 @@ describe('Keras 2 .h5', () => {
       expect(origin).toEqual({ format: 'keras-h5', file: kerasFile(`${name}.h5`), details: { kerasVersion: '2.15.0', backend: 'tensorflow' } });
       expect(buildDependencyGraph(model).groups.length).toBeGreaterThan(0);
       if (name === 'sequential-cnn') {
-        expect(model.layers.map((l) => l.name)).toEqual(['conv2d_input', 'conv2d', 'batch_normalization', 'max_pooling2d', 'conv2d_1', 'global_average_pooling2d', 'dense']);
+        expect(model.layers.map((l) => l.name)).toEqual([
+          'conv2d_input',
+          'conv2d',
+          'batch_normalization',
+          'max_pooling2d',
+          'conv2d_1',
+          'global_average_pooling2d',
+          'dense',
+        ]);
         expect(notes.join('\n')).toMatch(/BatchNormalization axis lists of 1 layers read as a single axis/);
       }
       if (name === 'nested-sequential') {
@@ -83,7 +107,9 @@ describe('Keras 2 .h5', () => {
   it('explains a weights-only file', async () => {
     const err = await errorOf(readKerasH5(kerasFile('weights-only.h5')));
     expect(err.code).toBe('E_BAD_INPUT');
-    expect(err.message).toMatch(/weights-only\.h5: this \.h5 holds weights only \(model\.save_weights\); save the whole model with model\.save\('m\.h5'\) or pass its model\.json/);
+    expect(err.message).toMatch(
+      /weights-only\.h5: this \.h5 holds weights only \(model\.save_weights\); save the whole model with model\.save\('m\.h5'\) or pass its model\.json/,
+    );
   });
 
   it('refuses files that are not HDF5 or are truncated, naming them', async () => {
@@ -97,7 +123,10 @@ describe('Keras 2 .h5', () => {
   });
 
   it('says a missing file is missing', async () => {
-    expect(await errorOf(readKerasH5(join(fixtures, 'nope.h5')))).toMatchObject({ code: 'E_FILE_NOT_FOUND', message: expect.stringMatching(/no model at .*nope\.h5/) });
+    expect(await errorOf(readKerasH5(join(fixtures, 'nope.h5')))).toMatchObject({
+      code: 'E_FILE_NOT_FOUND',
+      message: expect.stringMatching(/no model at .*nope\.h5/),
+    });
   });
 
   it('names a layer class TF.js cannot deserialize and how to register it', async () => {
@@ -106,7 +135,9 @@ describe('Keras 2 .h5', () => {
     const text = JSON.stringify(artifacts.modelTopology).replace('"class_name":"MaxPooling2D"', '"class_name":"BlurPool2D"');
     const err = await errorOf(loadKerasArtifacts({ ...artifacts, modelTopology: JSON.parse(text) }, file, 'keras-h5'));
     expect(isOmnipruneError(err, 'E_UNSUPPORTED_LAYER')).toBe(true);
-    expect(err.message).toMatch(/sequential-cnn\.h5 uses layer class BlurPool2D, which TensorFlow\.js cannot deserialize\n {2}hint: register a TF\.js implementation first \(tf\.serialization\.registerClass\(BlurPool2D\)/);
+    expect(err.message).toMatch(
+      /sequential-cnn\.h5 uses layer class BlurPool2D, which TensorFlow\.js cannot deserialize\n {2}hint: register a TF\.js implementation first \(tf\.serialization\.registerClass\(BlurPool2D\)/,
+    );
   });
 });
 
@@ -133,14 +164,26 @@ describe('Keras 3 .keras', () => {
     expect(err.code).toBe('E_CORRUPT_FILE');
     expect(err.message).toMatch(/cut\.keras is a damaged \.keras archive/);
     const h5 = await tempFile('model.keras', await readFile(kerasFile('sequential-cnn.h5')));
-    expect(await errorOf(readKeras(h5))).toMatchObject({ code: 'E_CORRUPT_FILE', message: expect.stringMatching(/model\.keras is not a \.keras archive \(not a zip file\)/) });
+    expect(await errorOf(readKeras(h5))).toMatchObject({
+      code: 'E_CORRUPT_FILE',
+      message: expect.stringMatching(/model\.keras is not a \.keras archive \(not a zip file\)/),
+    });
   });
 });
 
 describe('Keras 3 model.json from tensorflowjs_converter', () => {
   it('loads through core readLayersModel and equals the original', async () => {
     const { model, notes } = await readLayersModel(join(fixtures, 'keras', 'residual-keras3-tfjs', 'model.json'));
-    expect(model.layers.map((l) => l.name)).toEqual(['input_1', 'conv2d_3', 'batch_normalization_1', 'activation', 'conv2d_4', 'add', 'global_average_pooling2d_1', 'dense_1']);
+    expect(model.layers.map((l) => l.name)).toEqual([
+      'input_1',
+      'conv2d_3',
+      'batch_normalization_1',
+      'activation',
+      'conv2d_4',
+      'add',
+      'global_average_pooling2d_1',
+      'dense_1',
+    ]);
     const joined = notes.join('\n');
     expect(joined).toMatch(/dtype policies of \d+ layers replaced/);
     expect(joined).toMatch(/batch_shape -> batch_input_shape on "input_1"/);
@@ -151,8 +194,8 @@ describe('Keras 3 model.json from tensorflowjs_converter', () => {
 
 describe('format plugins', () => {
   it('declare names and extensions and read only', () => {
-    const h5 = kerasH5Format.create({}, { log: () => {}, seed: 0 }) as ModelFormat;
-    const k3 = kerasFormat.create({}, { log: () => {}, seed: 0 }) as ModelFormat;
+    const h5 = kerasH5Format.create({}, testPluginContext({ seed: 0 })) as ModelFormat;
+    const k3 = kerasFormat.create({}, testPluginContext({ seed: 0 })) as ModelFormat;
     expect([h5.name, h5.extensions, h5.write, h5.fileName]).toEqual(['keras-h5', ['.h5', '.hdf5'], undefined, undefined]);
     expect([k3.name, k3.extensions, k3.write, k3.fileName]).toEqual(['keras', ['.keras'], undefined, undefined]);
     expect(kerasH5Format.kind).toBe('format');

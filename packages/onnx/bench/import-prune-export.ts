@@ -13,13 +13,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { applyPlans, buildDependencyGraph, countCost, describeBackend, initBackend, type BackendName, type PrunePlan } from '@omniprune/core';
+import { applyPlans, buildDependencyGraph, countCost, describeBackend, initBackend, pluginContext, type BackendName, type PrunePlan } from '@omniprune/core';
 import { importOnnx } from '../src/import/import-onnx.js';
 import { onnxFormat } from '../src/onnx-format.js';
 import { loadOnnxRuntime } from '../src/onnx-runner.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const { values } = parseArgs({ options: { model: { type: 'string', default: join(ROOT, 'examples/pytorch/resnet18-1ch-28.onnx') }, backend: { type: 'string', default: 'native' } } });
+const { values } = parseArgs({
+  options: { model: { type: 'string', default: join(ROOT, 'examples/pytorch/resnet18-1ch-28.onnx') }, backend: { type: 'string', default: 'native' } },
+});
 const file = resolve(values.model);
 if (!(await stat(file).catch(() => null))) {
   process.stdout.write(`onnx bench skipped: ${file} is missing; make it with /usr/bin/python3 examples/pytorch/export_resnet18.py\n`);
@@ -40,7 +42,7 @@ async function timed<T>(run: () => Promise<T> | T): Promise<[T, number]> {
 
 const [session, ortMs] = await timed(() => ort.InferenceSession.create(file, { graphOptimizationLevel: 'all' }));
 await session.release();
-const format = await onnxFormat.create({}, { log: () => {}, seed: 0 });
+const format = await onnxFormat.create({}, pluginContext({ log: () => {}, seed: 0 }));
 const [loaded, importMs] = await timed(async () => importOnnx(new Uint8Array(await readFile(file)), file));
 const model = loaded.model;
 const [graph, graphMs] = await timed(() => buildDependencyGraph(model));
@@ -48,7 +50,8 @@ const block = graph.blocks.filter((b) => !b.unremovableReason).at(-1);
 const inBlock = new Set(block?.branch ?? []);
 const plans: PrunePlan[] = [
   ...(block ? [{ kind: 'remove-block' as const, block: block.id }] : []),
-  ...graph.groups.filter((g) => !g.frozenReason && g.size >= 4 && !g.producers.some((p) => inBlock.has(p)))
+  ...graph.groups
+    .filter((g) => !g.frozenReason && g.size >= 4 && !g.producers.some((p) => inBlock.has(p)))
     .map((g) => ({ kind: 'remove-channels' as const, group: g.id, indices: Array.from({ length: Math.floor(g.size / 4) }, (_, i) => i) })),
 ];
 const [pruned, pruneMs] = await timed(() => applyPlans(model, plans));
@@ -61,7 +64,8 @@ const x = tf.randomNormal([batch, h, w, c], 0, 1, 'float32', 1);
 const expected = (pruned.predict(x) as tf.Tensor).dataSync() as Float32Array;
 const nchw = tf.transpose(x, [0, 3, 1, 2]);
 const check = await ort.InferenceSession.create(out);
-const got = (await check.run({ [check.inputNames[0]]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, [batch, c, h, w]) }))[check.outputNames[0]].data as Float32Array;
+const got = (await check.run({ [check.inputNames[0]]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, [batch, c, h, w]) }))[check.outputNames[0]]
+  .data as Float32Array;
 await check.release();
 const maxDiff = expected.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
 await rm(out, { force: true });
@@ -69,13 +73,15 @@ await rm(out, { force: true });
 const before = countCost(model);
 const after = countCost(pruned);
 const row = (name: string, ms: number) => `  ${name.padEnd(34)} ${ms.toFixed(0).padStart(7)} ms  ${(ms / ortMs).toFixed(2)}x onnxruntime session creation`;
-process.stdout.write([
-  `${file} (${((await stat(file)).size / 1e6).toFixed(1)} MB): ${graph.groups.filter((g) => !g.frozenReason).length} prunable groups, ${graph.blocks.filter((b) => !b.unremovableReason).length} removable blocks`,
-  row('onnxruntime InferenceSession.create', ortMs),
-  row('read + import (importOnnx)', importMs),
-  row('dependency graph', graphMs),
-  row(`prune (${plans.length} plans)`, pruneMs),
-  row('export with the original interface', exportMs),
-  `  FLOPs (MACs) ${(before.flops / 1e6).toFixed(2)} M -> ${(after.flops / 1e6).toFixed(2)} M, params ${(before.params / 1e6).toFixed(3)} M -> ${(after.params / 1e6).toFixed(3)} M`,
-  `  exported pruned ONNX vs pruned TF.js model: max |diff| ${maxDiff.toExponential(2)} on ${batch} random images`,
-].join('\n') + '\n');
+process.stdout.write(
+  [
+    `${file} (${((await stat(file)).size / 1e6).toFixed(1)} MB): ${graph.groups.filter((g) => !g.frozenReason).length} prunable groups, ${graph.blocks.filter((b) => !b.unremovableReason).length} removable blocks`,
+    row('onnxruntime InferenceSession.create', ortMs),
+    row('read + import (importOnnx)', importMs),
+    row('dependency graph', graphMs),
+    row(`prune (${plans.length} plans)`, pruneMs),
+    row('export with the original interface', exportMs),
+    `  FLOPs (MACs) ${(before.flops / 1e6).toFixed(2)} M -> ${(after.flops / 1e6).toFixed(2)} M, params ${(before.params / 1e6).toFixed(3)} M -> ${(after.params / 1e6).toFixed(3)} M`,
+    `  exported pruned ONNX vs pruned TF.js model: max |diff| ${maxDiff.toExponential(2)} on ${batch} random images`,
+  ].join('\n') + '\n',
+);

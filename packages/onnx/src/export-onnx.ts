@@ -45,7 +45,10 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
   const order = topoOrder(json);
   const byName = new Map(json.config.layers.map((l) => [l.name, l]));
   if (json.config.input_layers.length !== 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export model "${model.name}" with ${json.config.input_layers.length} inputs to ONNX`, { plugin: 'onnx', hint: 'export single-input models' });
+    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export model "${model.name}" with ${json.config.input_layers.length} inputs to ONNX`, {
+      plugin: 'onnx',
+      hint: 'export single-input models',
+    });
   }
   const g = new GraphBuilder();
   const batch = options.batchName ?? 'batch';
@@ -65,7 +68,8 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     const convert = CONVERTERS[lj.class_name];
     if (!convert) {
       throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export layer "${name}" (${lj.class_name}) to ONNX: no converter for this layer class`, {
-        plugin: 'onnx', hint: 'export supports conv, depthwise conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
+        plugin: 'onnx',
+        hint: 'export supports conv, depthwise conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
       });
     }
     const inbound = (lj.inbound_nodes[0] ?? []).map((ref) => syms.get(ref[0])!);
@@ -73,13 +77,18 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
   }
   const modelOutputs = json.config.output_layers.map((o) => o[0]);
   if (options.outputNames && options.outputNames.length !== modelOutputs.length) {
-    throw new OmnipruneError('E_BAD_INPUT', `${options.outputNames.length} output names given for a model with ${modelOutputs.length} outputs`, { plugin: 'onnx', hint: 'name every output of the model, in order' });
+    throw new OmnipruneError('E_BAD_INPUT', `${options.outputNames.length} output names given for a model with ${modelOutputs.length} outputs`, {
+      plugin: 'onnx',
+      hint: 'name every output of the model, in order',
+    });
   }
   const outputNames = [...new Set([...modelOutputs, ...(options.extraOutputs ?? [])])];
   const outputs: OnnxValue[] = outputNames.map((name, i) => {
     const sym = syms.get(name);
     if (!sym) throw new OmnipruneError('E_BAD_INPUT', `no layer "${name}" to export as an output`, { plugin: 'onnx', hint: 'name a layer of the model' });
-    const shape = ((Array.isArray(model.getLayer(name).outputShape[0]) ? model.getLayer(name).outputShape[0] : model.getLayer(name).outputShape) as (number | null)[]).slice(1) as number[];
+    const shape = (
+      (Array.isArray(model.getLayer(name).outputShape[0]) ? model.getLayer(name).outputShape[0] : model.getLayer(name).outputShape) as (number | null)[]
+    ).slice(1) as number[];
     const nchw = options.layout === 'NCHW' && i < modelOutputs.length && shape.length === 3;
     const graphName = (i < modelOutputs.length ? options.outputNames?.[i] : undefined) ?? `out:${name}`;
     g.op('Identity', [(nchw ? g.toNchw(sym) : g.toPlain(sym)).name], {}, graphName);

@@ -24,7 +24,8 @@ function weights(layer: tfl.layers.Layer): Map<string, { values: Float32Array; s
 
 function unsupported(c: LayerContext, what: string): never {
   throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot export layer "${c.layer.name}" (${c.className}) to ONNX: ${what}`, {
-    plugin: 'onnx', hint: 'export supports conv, depthwise and separable conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
+    plugin: 'onnx',
+    hint: 'export supports conv, depthwise and separable conv, batch norm, dense, activations, add, concatenate, pooling, flatten/reshape, layer norm, the zoo attention and softmax',
   });
 }
 
@@ -33,24 +34,38 @@ export function activation(g: GraphBuilder, x: Sym, fn: unknown, c: LayerContext
   const name = String(fn ?? 'linear');
   const same = (op: string, attrs = {}): Sym => ({ ...x, name: g.op(op, [x.name], attrs) });
   switch (name) {
-    case 'linear': return x;
-    case 'relu': return same('Relu');
-    case 'sigmoid': return same('Sigmoid');
-    case 'tanh': return same('Tanh');
-    case 'elu': return same('Elu', { alpha: { float: 1 } });
-    case 'selu': return same('Selu');
-    case 'softplus': return same('Softplus');
-    case 'softsign': return same('Softsign');
-    case 'softmax': return same('Softmax', { axis: channelAxis });
-    case 'log_softmax': case 'logSoftmax': return same('LogSoftmax', { axis: channelAxis });
-    case 'relu6': return { ...x, name: g.op('Clip', [x.name, g.floats('zero', [], [0]), g.floats('six', [], [6])]) };
-    case 'swish': return { ...x, name: g.op('Mul', [x.name, g.op('Sigmoid', [x.name])]) };
+    case 'linear':
+      return x;
+    case 'relu':
+      return same('Relu');
+    case 'sigmoid':
+      return same('Sigmoid');
+    case 'tanh':
+      return same('Tanh');
+    case 'elu':
+      return same('Elu', { alpha: { float: 1 } });
+    case 'selu':
+      return same('Selu');
+    case 'softplus':
+      return same('Softplus');
+    case 'softsign':
+      return same('Softsign');
+    case 'softmax':
+      return same('Softmax', { axis: channelAxis });
+    case 'log_softmax':
+    case 'logSoftmax':
+      return same('LogSoftmax', { axis: channelAxis });
+    case 'relu6':
+      return { ...x, name: g.op('Clip', [x.name, g.floats('zero', [], [0]), g.floats('six', [], [6])]) };
+    case 'swish':
+      return { ...x, name: g.op('Mul', [x.name, g.op('Sigmoid', [x.name])]) };
     case 'gelu': {
       const erf = g.op('Erf', [g.op('Mul', [x.name, g.floats('inv_sqrt2', [], [Math.SQRT1_2])])]);
       const cdf = g.op('Mul', [g.op('Add', [erf, g.floats('one', [], [1])]), g.floats('half', [], [0.5])]);
       return { ...x, name: g.op('Mul', [x.name, cdf]) };
     }
-    default: return unsupported(c, `activation "${name}"`);
+    default:
+      return unsupported(c, `activation "${name}"`);
   }
 }
 
@@ -62,9 +77,12 @@ const channelAxisOf = (x: Sym): number => (x.layout === 'nchw' ? 1 : -1);
 function convKernel(k: { values: Float32Array; shape: number[] }): { values: Float32Array; dims: number[] } {
   const [kh, kw, cin, cout] = k.shape;
   const out = new Float32Array(k.values.length);
-  for (let h = 0; h < kh; h++) for (let w = 0; w < kw; w++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) {
-    out[((o * cin + i) * kh + h) * kw + w] = k.values[((h * kw + w) * cin + i) * cout + o];
-  }
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++) {
+          out[((o * cin + i) * kh + h) * kw + w] = k.values[((h * kw + w) * cin + i) * cout + o];
+        }
   return { values: out, dims: [cout, cin, kh, kw] };
 }
 
@@ -84,8 +102,11 @@ function conv(c: LayerContext, depthwise: boolean): Sym {
   const bias = w.get('bias');
   if (bias) inputs.push(g.floats(`${c.layer.name}_B`, bias.shape, bias.values));
   const y = g.op('Conv', inputs, {
-    kernel_shape: pair(config.kernel_size), strides: pair(config.strides ?? 1), dilations: pair(config.dilation_rate ?? 1),
-    auto_pad: autoPad(config.padding), group,
+    kernel_shape: pair(config.kernel_size),
+    strides: pair(config.strides ?? 1),
+    dilations: pair(config.dilation_rate ?? 1),
+    auto_pad: autoPad(config.padding),
+    group,
   });
   return activation(g, { name: y, layout: 'nchw', rank: 4 }, config.activation, c, 1);
 }
@@ -103,8 +124,11 @@ function separableConv(c: LayerContext): Sym {
   const [kh, kw, cin, mult] = depthwise.shape;
   const dk = convKernel({ values: depthwise.values, shape: [kh, kw, 1, cin * mult] });
   const mid = g.op('Conv', [x.name, g.floats(`${c.layer.name}_DW`, dk.dims, dk.values)], {
-    kernel_shape: pair(config.kernel_size), strides: pair(config.strides ?? 1), dilations: pair(config.dilation_rate ?? 1),
-    auto_pad: autoPad(config.padding), group: cin,
+    kernel_shape: pair(config.kernel_size),
+    strides: pair(config.strides ?? 1),
+    dilations: pair(config.dilation_rate ?? 1),
+    auto_pad: autoPad(config.padding),
+    group: cin,
   });
   const pk = convKernel(w.get('pointwise_kernel')!);
   const inputs = [mid, g.floats(`${c.layer.name}_PW`, pk.dims, pk.values)];
@@ -131,7 +155,13 @@ function batchNorm(c: LayerContext): Sym {
   const eps = Number(config.epsilon ?? 1e-3);
   const name = c.layer.name;
   if (x.layout === 'nchw' || x.rank === 2) {
-    const inputs = [x.name, g.floats(`${name}_gamma`, [n], gamma), g.floats(`${name}_beta`, [n], beta), g.floats(`${name}_mean`, [n], mean), g.floats(`${name}_var`, [n], variance)];
+    const inputs = [
+      x.name,
+      g.floats(`${name}_gamma`, [n], gamma),
+      g.floats(`${name}_beta`, [n], beta),
+      g.floats(`${name}_mean`, [n], mean),
+      g.floats(`${name}_var`, [n], variance),
+    ];
     return { ...x, name: g.op('BatchNormalization', inputs, { epsilon: { float: eps } }) };
   }
   const a = Float32Array.from({ length: n }, (_, i) => gamma[i] / Math.sqrt(variance[i] + eps));
@@ -166,7 +196,9 @@ function pool(op: 'MaxPool' | 'AveragePool'): Converter {
   return (c) => {
     const x = c.g.toNchw(c.inputs[0]);
     const attrs: Record<string, number | number[] | string> = {
-      kernel_shape: pair(c.config.pool_size), strides: pair(c.config.strides ?? c.config.pool_size), auto_pad: autoPad(c.config.padding),
+      kernel_shape: pair(c.config.pool_size),
+      strides: pair(c.config.strides ?? c.config.pool_size),
+      auto_pad: autoPad(c.config.padding),
     };
     if (op === 'AveragePool') attrs.count_include_pad = 0;
     return { name: c.g.op(op, [x.name], attrs), layout: 'nchw', rank: 4 };
@@ -209,8 +241,15 @@ const identity: Converter = (c) => c.inputs[0];
  */
 type NotExported =
   | 'InputLayer' // the graph input, written by the exporter itself
-  | 'Conv1D' | 'Conv2DTranspose' | 'ELU' | 'PReLU' | 'MaxPooling1D' | 'AveragePooling1D' | 'GlobalMaxPooling1D'
-  | 'Cropping2D' | 'UpSampling2D';
+  | 'Conv1D'
+  | 'Conv2DTranspose'
+  | 'ELU'
+  | 'PReLU'
+  | 'MaxPooling1D'
+  | 'AveragePooling1D'
+  | 'GlobalMaxPooling1D'
+  | 'Cropping2D'
+  | 'UpSampling2D';
 
 /** Converters by TF.js layer class. */
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
@@ -225,7 +264,10 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     if (max === undefined || max === null) return activation(c.g, c.inputs[0], 'relu', c);
     return { ...c.inputs[0], name: c.g.op('Clip', [c.inputs[0].name, c.g.floats('zero', [], [0]), c.g.floats('max', [], [Number(max)])]) };
   },
-  HardSigmoid: (c) => ({ ...c.inputs[0], name: c.g.op('HardSigmoid', [c.inputs[0].name], { alpha: { float: Number(c.config.alpha) }, beta: { float: Number(c.config.beta) } }) }),
+  HardSigmoid: (c) => ({
+    ...c.inputs[0],
+    name: c.g.op('HardSigmoid', [c.inputs[0].name], { alpha: { float: Number(c.config.alpha) }, beta: { float: Number(c.config.beta) } }),
+  }),
   HardSwish: (c) => ({ ...c.inputs[0], name: c.g.op('HardSwish', [c.inputs[0].name]) }),
   Rescaling: (c) => {
     const x = c.inputs[0];
@@ -250,7 +292,15 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   Concatenate: (c) => {
     const nchw = c.inputs.some((x) => x.layout === 'nchw');
     const xs = c.inputs.map((x) => (nchw ? c.g.toNchw(x) : c.g.toPlain(x)));
-    return { name: c.g.op('Concat', xs.map((x) => x.name), { axis: nchw ? 1 : -1 }), layout: xs[0].layout, rank: xs[0].rank };
+    return {
+      name: c.g.op(
+        'Concat',
+        xs.map((x) => x.name),
+        { axis: nchw ? 1 : -1 },
+      ),
+      layout: xs[0].layout,
+      rank: xs[0].rank,
+    };
   },
   MaxPooling2D: pool('MaxPool'),
   AveragePooling2D: pool('AveragePool'),
@@ -258,11 +308,16 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   GlobalMaxPooling2D: globalPool2d('GlobalMaxPool'),
   GlobalAveragePooling1D: (c) => ({ name: c.g.op('ReduceMean', [c.g.toPlain(c.inputs[0]).name], { axes: [1], keepdims: 0 }), layout: 'plain', rank: 2 }),
   Flatten: (c) => ({ name: c.g.op('Flatten', [c.g.toPlain(c.inputs[0]).name], { axis: 1 }), layout: 'plain', rank: 2 }),
-  Reshape: (c) => ({ name: c.g.op('Reshape', [c.g.toPlain(c.inputs[0]).name, c.g.ints('shape', [0, ...c.outShape])]), layout: 'plain', rank: c.outShape.length + 1 }),
+  Reshape: (c) => ({
+    name: c.g.op('Reshape', [c.g.toPlain(c.inputs[0]).name, c.g.ints('shape', [0, ...c.outShape])]),
+    layout: 'plain',
+    rank: c.outShape.length + 1,
+  }),
   ZeroPadding2D: (c) => {
     const x = c.g.toNchw(c.inputs[0]);
     const p = c.config.padding as number[][] | number[] | number;
-    const [[top, bottom], [left, right]] = Array.isArray(p) && Array.isArray(p[0]) ? (p as number[][]) : [pair(p), pair(p)].map((v, i) => [v[i], v[i]]) as number[][];
+    const [[top, bottom], [left, right]] =
+      Array.isArray(p) && Array.isArray(p[0]) ? (p as number[][]) : ([pair(p), pair(p)].map((v, i) => [v[i], v[i]]) as number[][]);
     return { ...x, name: c.g.op('Pad', [x.name, c.g.ints('pads', [0, 0, top, left, 0, 0, bottom, right])]) };
   },
   LayerNormalization: (c) => {
@@ -271,7 +326,13 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     const n = c.outShape[c.outShape.length - 1];
     const gamma = w.get('gamma')?.values ?? new Float32Array(n).fill(1);
     const beta = w.get('beta')?.values ?? new Float32Array(n);
-    return { ...x, name: c.g.op('LayerNormalization', [x.name, c.g.floats(`${c.layer.name}_scale`, [n], gamma), c.g.floats(`${c.layer.name}_bias`, [n], beta)], { axis: -1, epsilon: { float: Number(c.config.epsilon ?? 1e-3) } }) };
+    return {
+      ...x,
+      name: c.g.op('LayerNormalization', [x.name, c.g.floats(`${c.layer.name}_scale`, [n], gamma), c.g.floats(`${c.layer.name}_bias`, [n], beta)], {
+        axis: -1,
+        epsilon: { float: Number(c.config.epsilon ?? 1e-3) },
+      }),
+    };
   },
   AddPositionEmbedding: (c) => {
     const x = c.g.toPlain(c.inputs[0]);

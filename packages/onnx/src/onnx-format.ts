@@ -34,7 +34,9 @@ export const onnxFormat = defineModelFormat({
   async read(file) {
     const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
       throw new OmnipruneError(cause.code === 'ENOENT' ? 'E_FILE_NOT_FOUND' : 'E_CORRUPT_FILE', `cannot read ${file}: ${cause.message}`, {
-        plugin: 'onnx', cause, hint: 'check the path to the .onnx file',
+        plugin: 'onnx',
+        cause,
+        hint: 'check the path to the .onnx file',
       });
     });
     return importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);

@@ -44,9 +44,14 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
     a.string(1, name);
     if (typeof value === 'string') a.bytes(4, new TextEncoder().encode(value)).int(20, 3);
     else if (typeof value === 'number') a.int(3, value).int(20, 2);
-    else if (Array.isArray(value)) { for (const v of value) a.int(8, v); a.int(20, 7); }
-    else if ('float' in (value as object)) a.float(2, (value as { float: number }).float).int(20, 1);
-    else { for (const v of (value as { floats: number[] }).floats) a.float(7, v); a.int(20, 6); }
+    else if (Array.isArray(value)) {
+      for (const v of value) a.int(8, v);
+      a.int(20, 7);
+    } else if ('float' in (value as object)) a.float(2, (value as { float: number }).float).int(20, 1);
+    else {
+      for (const v of (value as { floats: number[] }).floats) a.float(7, v);
+      a.int(20, 6);
+    }
   });
 }
 
@@ -62,12 +67,14 @@ function writeTensor(w: ProtoWriter, field: number, t: OnnxTensor): void {
 function writeValue(w: ProtoWriter, field: number, v: OnnxValue): void {
   w.message(field, (m) => {
     m.string(1, v.name);
-    m.message(2, (type) => type.message(1, (tensor) => {
-      tensor.int(1, FLOAT);
-      tensor.message(2, (shape) => {
-        for (const d of v.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d ?? 'batch')));
-      });
-    }));
+    m.message(2, (type) =>
+      type.message(1, (tensor) => {
+        tensor.int(1, FLOAT);
+        tensor.message(2, (shape) => {
+          for (const d of v.shape) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d ?? 'batch')));
+        });
+      }),
+    );
   });
 }
 

@@ -38,10 +38,16 @@ export interface OnnxRunner {
  */
 export async function createOnnxRunner(model: tfl.LayersModel, options: { extraOutputs?: readonly string[]; threads?: number } = {}): Promise<OnnxRunner> {
   const ort = await loadOnnxRuntime();
-  if (ort instanceof Error) throw new OmnipruneError('E_BACKEND', ort.message, { plugin: 'onnx', hint: 'install onnxruntime-node (optional dependency of @omniprune/onnx), or use the tfjs runner' });
+  if (ort instanceof Error)
+    throw new OmnipruneError('E_BACKEND', ort.message, {
+      plugin: 'onnx',
+      hint: 'install onnxruntime-node (optional dependency of @omniprune/onnx), or use the tfjs runner',
+    });
   const exported = exportOnnx(model, { extraOutputs: options.extraOutputs });
   const session = await ort.InferenceSession.create(exported.bytes, {
-    intraOpNumThreads: options.threads ?? 0, graphOptimizationLevel: 'all', executionProviders: ['cpu'],
+    intraOpNumThreads: options.threads ?? 0,
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
   });
   return {
     outputs: exported.outputs,
@@ -55,19 +61,28 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
         const result = await session.run({ [exported.input]: x });
         for (const o of exported.outputs) parts.get(o)!.push(result[o].data as Float32Array);
       }
-      return new Map([...parts].map(([name, chunks]) => {
-        const out = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
-        let offset = 0;
-        for (const c of chunks) { out.set(c, offset); offset += c.length; }
-        return [name, out];
-      }));
+      return new Map(
+        [...parts].map(([name, chunks]) => {
+          const out = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
+          let offset = 0;
+          for (const c of chunks) {
+            out.set(c, offset);
+            offset += c.length;
+          }
+          return [name, out];
+        }),
+      );
     },
     dispose: () => session.release(),
   };
 }
 
 /** The classifier's scores on onnxruntime: its logits when core's `classifierOutput` finds them, else its probabilities. */
-async function classifierScores(model: tfl.LayersModel, ds: ImageDataset, options: { threads?: number; batchSize?: number }): Promise<{ scores: Float32Array; fromLogits: boolean }> {
+async function classifierScores(
+  model: tfl.LayersModel,
+  ds: ImageDataset,
+  options: { threads?: number; batchSize?: number },
+): Promise<{ scores: Float32Array; fromLogits: boolean }> {
   const { logitsLayer } = classifierOutput(model);
   const runner = await createOnnxRunner(model, { extraOutputs: logitsLayer ? [logitsLayer] : [], threads: options.threads });
   try {
@@ -112,7 +127,11 @@ export async function evaluateOnOnnx(model: tfl.LayersModel, ds: ImageDataset, t
  * @example
  * const logits = await predictLogitsOnOnnx(model, sample);
  */
-export async function predictLogitsOnOnnx(model: tfl.LayersModel, ds: ImageDataset, options: { threads?: number; batchSize?: number } = {}): Promise<Float32Array> {
+export async function predictLogitsOnOnnx(
+  model: tfl.LayersModel,
+  ds: ImageDataset,
+  options: { threads?: number; batchSize?: number } = {},
+): Promise<Float32Array> {
   const { scores, fromLogits } = await classifierScores(model, ds, options);
   return fromLogits ? scores : scores.map((p) => Math.log(Math.min(1, Math.max(p, PROB_EPSILON))));
 }

@@ -15,11 +15,16 @@ function perturbNorms(model: tfl.LayersModel, seed: number): void {
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     if (cls !== 'BatchNormalization' && cls !== 'LayerNormalization') continue;
-    layer.setWeights(layer.weights.map((w) => {
-      const short = w.originalName.split('/').pop()!;
-      const [lo, hi] = short === 'gamma' || short === 'moving_variance' ? [0.5, 1.5] : [-0.2, 0.2];
-      return tf.tensor(Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => lo + (hi - lo) * rng.next()), w.shape as number[]);
-    }));
+    layer.setWeights(
+      layer.weights.map((w) => {
+        const short = w.originalName.split('/').pop()!;
+        const [lo, hi] = short === 'gamma' || short === 'moving_variance' ? [0.5, 1.5] : [-0.2, 0.2];
+        return tf.tensor(
+          Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => lo + (hi - lo) * rng.next()),
+          w.shape as number[],
+        );
+      }),
+    );
   }
 }
 
@@ -27,7 +32,14 @@ function dataset(shape: readonly number[], count: number, seed = 3): ImageDatase
   const rng = createRng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   const hwc = (shape.length === 3 ? shape : [1, 1, ...shape]) as [number, number, number];
-  return { name: 'random', shape: hwc, numClasses: 2, count, images: Float32Array.from({ length: count * size }, () => rng.next() * 2 - 1), labels: new Int32Array(count) };
+  return {
+    name: 'random',
+    shape: hwc,
+    numClasses: 2,
+    count,
+    images: Float32Array.from({ length: count * size }, () => rng.next() * 2 - 1),
+    labels: new Int32Array(count),
+  };
 }
 
 /** Max relative difference between onnxruntime and TF.js outputs of `model` on random inputs. */
@@ -39,9 +51,10 @@ async function maxRelativeError(model: tfl.LayersModel, extraOutputs: string[] =
   await runner.dispose();
   let worst = 0;
   for (const name of [model.outputs[0].sourceLayer.name, ...extraOutputs]) {
-    const expected = name === model.outputs[0].sourceLayer.name
-      ? tf.tidy(() => (model.predict(tf.tensor(ds.images, [ds.count, ...shape])) as tf.Tensor).dataSync() as Float32Array)
-      : (await captureFeatures(model, name, ds)).data;
+    const expected =
+      name === model.outputs[0].sourceLayer.name
+        ? tf.tidy(() => (model.predict(tf.tensor(ds.images, [ds.count, ...shape])) as tf.Tensor).dataSync() as Float32Array)
+        : (await captureFeatures(model, name, ds)).data;
     const actual = onnx.get(`out:${name}`)!;
     expect(actual.length).toBe(expected.length);
     for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
@@ -57,14 +70,30 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
   });
 
   it.each([
-    ['resnet20', [16, 16, 3]], ['vgg16', [32, 32, 3]], ['vit', [28, 28, 1]],
+    ['resnet20', [16, 16, 3]],
+    ['vgg16', [32, 32, 3]],
+    ['vit', [28, 28, 1]],
   ] as const)('zoo %s, also after pruning', async (zoo, inputShape) => {
-    const model = buildZooModel(zoo, { inputShape: [...inputShape], classes: 10, seed: 2, ...(zoo === 'vit' ? { patchSize: 7, dim: 32, depth: 2, numHeads: 4, mlpDim: 48 } : {}) });
+    const model = buildZooModel(zoo, {
+      inputShape: [...inputShape],
+      classes: 10,
+      seed: 2,
+      ...(zoo === 'vit' ? { patchSize: 7, dim: 32, depth: 2, numHeads: 4, mlpDim: 48 } : {}),
+    });
     perturbNorms(model, 5);
     expect(await maxRelativeError(model, ['logits'])).toBeLessThan(1e-4);
-    const plans = zoo === 'resnet20' ? [{ kind: 'remove-channels' as const, group: 's2_b1_conv1', indices: [0, 3, 5] }, { kind: 'remove-block' as const, block: 's3_b2_add' }]
-      : zoo === 'vgg16' ? [{ kind: 'remove-channels' as const, group: 'b4_conv', indices: [1, 2] }]
-      : [{ kind: 'remove-heads' as const, layer: 't1_attn', heads: [0, 2] }, { kind: 'remove-channels' as const, group: 't0_mlp_fc1', indices: [4] }];
+    const plans =
+      zoo === 'resnet20'
+        ? [
+            { kind: 'remove-channels' as const, group: 's2_b1_conv1', indices: [0, 3, 5] },
+            { kind: 'remove-block' as const, block: 's3_b2_add' },
+          ]
+        : zoo === 'vgg16'
+          ? [{ kind: 'remove-channels' as const, group: 'b4_conv', indices: [1, 2] }]
+          : [
+              { kind: 'remove-heads' as const, layer: 't1_attn', heads: [0, 2] },
+              { kind: 'remove-channels' as const, group: 't0_mlp_fc1', indices: [4] },
+            ];
     const pruned = await applyPlans(model, plans);
     expect(await maxRelativeError(pruned, ['logits'])).toBeLessThan(1e-4);
   });
@@ -74,7 +103,8 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
     randomizeWeights(model, 9);
     perturbNorms(model, 3);
     const pruned = await applyPlans(model, [
-      { kind: 'remove-channels', group: 'sep1', indices: [0, 4] }, { kind: 'remove-channels', group: 'c1', indices: [2] },
+      { kind: 'remove-channels', group: 'sep1', indices: [0, 4] },
+      { kind: 'remove-channels', group: 'c1', indices: [2] },
     ]);
     expect(pruned.getLayer('sep1').weights.map((w) => w.shape)).toEqual([[3, 3, 5, 1], [1, 1, 5, 3], [3]]);
     expect(await maxRelativeError(pruned, ['sep1', 'sep2'])).toBeLessThan(1e-4);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotationsOf, createPluginContainer, readModel, registerPlugin, saveModel, type ModelFormat } from '@omniprune/core';
+import { annotationsOf, createPluginContainer, readModel, registerPlugin, saveModel, testPluginContext, type ModelFormat } from '@omniprune/core';
 import { useCpu } from '../../core/test/helpers/backend.js';
 import { decodeModel } from '../src/import/onnx-model.js';
 import { importOnnx, onnxFormat } from '../src/index.js';
@@ -11,12 +11,23 @@ import { FIXTURE_DIR, fixtureBytes, maxRelError, randomImages, runOrt, runTfjs }
 
 /** Every PyTorch fixture: ResNet BasicBlock, Bottleneck, MobileNetV2, VGG, SE + HardSwish, concat + pooling; BN folded or kept; opsets 11-17. */
 const MODELS = [
-  'resnet_basic_folded_op11', 'resnet_basic_bn_op13', 'resnet_basic_bn_op17', 'resnet_basic_folded_op16',
-  'resnet_bottleneck_folded_op13', 'resnet_bottleneck_bn_op11', 'mobilenetv2_folded_op11', 'mobilenetv2_bn_op16',
-  'vgg_folded_op13', 'vgg_view_bn_op11', 'se_hardswish_bn_op11', 'se_hardswish_folded_op17', 'concat_pool_op11', 'concat_pool_op17',
+  'resnet_basic_folded_op11',
+  'resnet_basic_bn_op13',
+  'resnet_basic_bn_op17',
+  'resnet_basic_folded_op16',
+  'resnet_bottleneck_folded_op13',
+  'resnet_bottleneck_bn_op11',
+  'mobilenetv2_folded_op11',
+  'mobilenetv2_bn_op16',
+  'vgg_folded_op13',
+  'vgg_view_bn_op11',
+  'se_hardswish_bn_op11',
+  'se_hardswish_folded_op17',
+  'concat_pool_op11',
+  'concat_pool_op17',
 ];
 
-const format: ModelFormat = onnxFormat.create({}, { log: () => {}, seed: 0 }) as ModelFormat;
+const format: ModelFormat = onnxFormat.create({}, testPluginContext({ seed: 0 })) as ModelFormat;
 let dir: string;
 
 beforeAll(async () => {
@@ -44,7 +55,8 @@ describe('importOnnx: PyTorch exports as TF.js models', () => {
   it('records the original interface and says what it changed', async () => {
     const folded = await importOnnx(await fixtureBytes('resnet_basic_folded_op11'), 'r.onnx');
     expect(folded.origin).toEqual({
-      format: 'onnx', file: 'r.onnx',
+      format: 'onnx',
+      file: 'r.onnx',
       input: { name: 'input', layout: 'NCHW', dtype: 'float32', dims: ['batch', 3, 16, 16] },
       outputs: ['logits'],
       details: { opset: 11, producer: 'pytorch 1.13.0', irVersion: 6 },
@@ -68,11 +80,24 @@ describe('importOnnx: PyTorch exports as TF.js models', () => {
   it('names layers after the PyTorch modules', async () => {
     const { model } = await importOnnx(await fixtureBytes('resnet_basic_bn_op13'));
     const names = model.layers.map((l) => `${l.name}:${l.getClassName()}`);
-    expect(names).toEqual(expect.arrayContaining([
-      'input:InputLayer', 'conv1:Conv2D', 'bn1:BatchNormalization', 'maxpool_pad:ZeroPadding2D', 'maxpool:MaxPooling2D',
-      'layer1.0.conv1:Conv2D', 'layer1.0.bn1:BatchNormalization', 'layer1.0.relu:ReLU', 'layer1.0:Add', 'layer1.0.relu_1:ReLU',
-      'layer2.0.downsample.0:Conv2D', 'layer2.0.downsample.1:BatchNormalization', 'avgpool:GlobalAveragePooling2D', 'fc:Dense',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'input:InputLayer',
+        'conv1:Conv2D',
+        'bn1:BatchNormalization',
+        'maxpool_pad:ZeroPadding2D',
+        'maxpool:MaxPooling2D',
+        'layer1.0.conv1:Conv2D',
+        'layer1.0.bn1:BatchNormalization',
+        'layer1.0.relu:ReLU',
+        'layer1.0:Add',
+        'layer1.0.relu_1:ReLU',
+        'layer2.0.downsample.0:Conv2D',
+        'layer2.0.downsample.1:BatchNormalization',
+        'avgpool:GlobalAveragePooling2D',
+        'fc:Dense',
+      ]),
+    );
     expect(new Set(model.layers.map((l) => l.name)).size).toBe(model.layers.length);
     const concat = await importOnnx(await fixtureBytes('concat_pool_op17'));
     expect(concat.model.layers.map((l) => l.name)).toEqual(expect.arrayContaining(['b3.0', 'b3.0_averagepool', 'act', 'concat']));
@@ -82,23 +107,26 @@ describe('importOnnx: PyTorch exports as TF.js models', () => {
 });
 
 describe('imported models train', () => {
-  it.each(['mobilenetv2_bn_op16', 'se_hardswish_bn_op11', 'concat_pool_op17', 'vgg_view_bn_op11'])('%s: every trainable weight gets a finite gradient', async (name) => {
-    const { model, origin } = await importOnnx(await fixtureBytes(name));
-    const [, c, h, w] = origin.input!.dims as number[];
-    const before = tf.memory().numTensors;
-    const norms = tf.tidy(() => {
-      const x = tf.tensor4d(randomImages([4, h, w, c], 7), [4, h, w, c]);
-      const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
-      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
-      return vars.map((v) => tf.sum(tf.abs(grads[v.name])).dataSync()[0]);
-    });
-    expect(norms.length).toBe(model.trainableWeights.length);
-    expect(norms.every((g) => Number.isFinite(g))).toBe(true);
-    expect(norms.filter((g) => g > 0).length).toBeGreaterThan(norms.length / 2);
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
-  });
+  it.each(['mobilenetv2_bn_op16', 'se_hardswish_bn_op11', 'concat_pool_op17', 'vgg_view_bn_op11'])(
+    '%s: every trainable weight gets a finite gradient',
+    async (name) => {
+      const { model, origin } = await importOnnx(await fixtureBytes(name));
+      const [, c, h, w] = origin.input!.dims as number[];
+      const before = tf.memory().numTensors;
+      const norms = tf.tidy(() => {
+        const x = tf.tensor4d(randomImages([4, h, w, c], 7), [4, h, w, c]);
+        const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        return vars.map((v) => tf.sum(tf.abs(grads[v.name])).dataSync()[0]);
+      });
+      expect(norms.length).toBe(model.trainableWeights.length);
+      expect(norms.every((g) => Number.isFinite(g))).toBe(true);
+      expect(norms.filter((g) => g > 0).length).toBeGreaterThan(norms.length / 2);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    },
+  );
 });
 
 describe('onnxFormat.write: the pruned model with the original interface', () => {
@@ -155,7 +183,10 @@ describe('importOnnx: bad input', () => {
   it('a truncated or garbage file is E_CORRUPT_FILE', async () => {
     const bytes = await fixtureBytes('resnet_basic_bn_op13');
     for (const cut of [10, 200, Math.floor(bytes.length / 2), bytes.length - 3]) {
-      await expect(importOnnx(bytes.subarray(0, cut), 'cut.onnx')).rejects.toMatchObject({ code: 'E_CORRUPT_FILE', message: expect.stringMatching(/cut\.onnx is not a valid ONNX model/) });
+      await expect(importOnnx(bytes.subarray(0, cut), 'cut.onnx')).rejects.toMatchObject({
+        code: 'E_CORRUPT_FILE',
+        message: expect.stringMatching(/cut\.onnx is not a valid ONNX model/),
+      });
     }
     await expect(importOnnx(new TextEncoder().encode('{"format": "layers-model"}'), 'model.onnx')).rejects.toMatchObject({ code: 'E_CORRUPT_FILE' });
     await expect(importOnnx(new Uint8Array(0))).rejects.toMatchObject({ code: 'E_CORRUPT_FILE' });
@@ -164,17 +195,30 @@ describe('importOnnx: bad input', () => {
   it('an op it cannot import is E_UNSUPPORTED_ONNX_OP naming the op and the node', async () => {
     const before = tf.memory().numTensors;
     await expect(importOnnx(await fixtureBytes('bad_unsupported_op'))).rejects.toMatchObject({
-      code: 'E_UNSUPPORTED_ONNX_OP', message: expect.stringMatching(/node "\/norm\/LpNormalization" \(LpNormalization\): op type LpNormalization is not supported[\s\S]*hint: supported ops: Conv, /),
+      code: 'E_UNSUPPORTED_ONNX_OP',
+      message: expect.stringMatching(
+        /node "\/norm\/LpNormalization" \(LpNormalization\): op type LpNormalization is not supported[\s\S]*hint: supported ops: Conv, /,
+      ),
     });
     await expect(importOnnx(await fixtureBytes('bad_grouped_conv'))).rejects.toMatchObject({
-      code: 'E_UNSUPPORTED_ONNX_OP', message: expect.stringMatching(/node "\/conv\/Conv" \(Conv\): grouped convolution \(group=2[\s\S]*hint: TF.js has no grouped convolution/),
+      code: 'E_UNSUPPORTED_ONNX_OP',
+      message: expect.stringMatching(/node "\/conv\/Conv" \(Conv\): grouped convolution \(group=2[\s\S]*hint: TF.js has no grouped convolution/),
     });
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a model that is not a single-input image classifier is E_UNSUPPORTED_MODEL', async () => {
-    await expect(importOnnx(await fixtureBytes('bad_multi_input'), 'two.onnx')).rejects.toMatchObject({ code: 'E_UNSUPPORTED_MODEL', message: expect.stringMatching(/two\.onnx has 2 inputs \(input, other\)[\s\S]*hint: omniprune imports single-input image classifiers/) });
-    await expect(importOnnx(await fixtureBytes('bad_non_image'))).rejects.toMatchObject({ code: 'E_UNSUPPORTED_MODEL', message: expect.stringMatching(/input "features" .* has shape \[batch, 16\], not \[batch, C, H, W\]/) });
-    await expect(importOnnx(await fixtureBytes('bad_external_data'))).rejects.toMatchObject({ code: 'E_UNSUPPORTED_MODEL', message: expect.stringMatching(/tensor "w" is stored outside the \.onnx file[\s\S]*save_as_external_data=False/) });
+    await expect(importOnnx(await fixtureBytes('bad_multi_input'), 'two.onnx')).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED_MODEL',
+      message: expect.stringMatching(/two\.onnx has 2 inputs \(input, other\)[\s\S]*hint: omniprune imports single-input image classifiers/),
+    });
+    await expect(importOnnx(await fixtureBytes('bad_non_image'))).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED_MODEL',
+      message: expect.stringMatching(/input "features" .* has shape \[batch, 16\], not \[batch, C, H, W\]/),
+    });
+    await expect(importOnnx(await fixtureBytes('bad_external_data'))).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED_MODEL',
+      message: expect.stringMatching(/tensor "w" is stored outside the \.onnx file[\s\S]*save_as_external_data=False/),
+    });
   });
 });

@@ -16,7 +16,14 @@ beforeAll(useCpu);
 
 describe('ProtoReader', () => {
   it('reads varints (also negative int64), floats, strings and skips unknown fields', () => {
-    const bytes = new ProtoWriter().int(1, 300).int(2, -1).int(3, 2 ** 40 + 5).float(4, 1.5).string(5, 'conv').int(6, -7).finish();
+    const bytes = new ProtoWriter()
+      .int(1, 300)
+      .int(2, -1)
+      .int(3, 2 ** 40 + 5)
+      .float(4, 1.5)
+      .string(5, 'conv')
+      .int(6, -7)
+      .finish();
     const r = new ProtoReader(bytes);
     const seen: unknown[] = [];
     while (!r.done()) {
@@ -56,8 +63,17 @@ describe('ProtoReader', () => {
 });
 
 const node = (opType: string, attrs: Record<string, { i?: number; ints?: number[] }> = {}): DecodedNode => ({
-  name: `/${opType}`, opType, domain: '', inputs: [], outputs: ['y'],
-  attributes: new Map(Object.entries(attrs).map(([name, a]) => [name, { name, type: a.ints ? 7 : 2, i: a.i, floats: [], ints: a.ints ?? [], strings: [], tensors: [], graphs: [] }])),
+  name: `/${opType}`,
+  opType,
+  domain: '',
+  inputs: [],
+  outputs: ['y'],
+  attributes: new Map(
+    Object.entries(attrs).map(([name, a]) => [
+      name,
+      { name, type: a.ints ? 7 : 2, i: a.i, floats: [], ints: a.ints ?? [], strings: [], tensors: [], graphs: [] },
+    ]),
+  ),
 });
 
 describe('constant folding', () => {
@@ -95,12 +111,29 @@ describe('padding', () => {
   it('keeps TF.js same padding where it equals ONNX pads, pads explicitly where it does not', () => {
     const o = { kernel: [3, 3], dilation: [1, 1], autoPad: 'NOTSET' };
     expect(resolvePadding([16, 16], { ...o, stride: [1, 1], pads: [1, 1, 1, 1] })).toEqual({ mode: 'same', out: [16, 16] });
-    expect(resolvePadding([16, 16], { ...o, stride: [2, 2], pads: [1, 1, 1, 1] })).toEqual({ mode: 'valid', explicit: [[1, 0], [1, 0]], out: [8, 8] });
+    expect(resolvePadding([16, 16], { ...o, stride: [2, 2], pads: [1, 1, 1, 1] })).toEqual({
+      mode: 'valid',
+      explicit: [
+        [1, 0],
+        [1, 0],
+      ],
+      out: [8, 8],
+    });
     expect(resolvePadding([15, 15], { ...o, stride: [2, 2], pads: [1, 1, 1, 1] })).toEqual({ mode: 'same', out: [8, 8] });
     expect(resolvePadding([16, 16], { ...o, stride: [1, 1], pads: [0, 0, 0, 0] })).toEqual({ mode: 'valid', out: [14, 14] });
     expect(resolvePadding([16, 16], { ...o, stride: [2, 2], pads: [0, 0, 0, 0], autoPad: 'SAME_UPPER' })).toEqual({ mode: 'same', out: [8, 8] });
-    expect(resolvePadding([5, 5], { kernel: [2, 2], dilation: [1, 1], autoPad: 'NOTSET', stride: [2, 2], pads: [0, 0, 0, 0], ceil: true })).toEqual({ mode: 'same', out: [3, 3] });
-    expect(resolvePadding([16, 16], { ...o, stride: [2, 2], pads: [1, 1, 1, 1], ceil: true })).toEqual({ mode: 'valid', explicit: [[1, 2], [1, 2]], out: [9, 9] });
+    expect(resolvePadding([5, 5], { kernel: [2, 2], dilation: [1, 1], autoPad: 'NOTSET', stride: [2, 2], pads: [0, 0, 0, 0], ceil: true })).toEqual({
+      mode: 'same',
+      out: [3, 3],
+    });
+    expect(resolvePadding([16, 16], { ...o, stride: [2, 2], pads: [1, 1, 1, 1], ceil: true })).toEqual({
+      mode: 'valid',
+      explicit: [
+        [1, 2],
+        [1, 2],
+      ],
+      out: [9, 9],
+    });
   });
 });
 
@@ -135,7 +168,9 @@ describe('exportOnnx with the original interface', () => {
     const nchw = randomImages([2, 3, 5, 5], 1);
     const ort = await runOrt(bytes, 'images', nchw, [2, 3, 5, 5]);
     expect(ort.inputShape).toEqual(['n', 3, 5, 5]);
-    const [flat, map] = tf.tidy(() => (model.predict(tf.transpose(tf.tensor4d(nchw, [2, 3, 5, 5]), [0, 2, 3, 1])) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    const [flat, map] = tf.tidy(() =>
+      (model.predict(tf.transpose(tf.tensor4d(nchw, [2, 3, 5, 5]), [0, 2, 3, 1])) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array),
+    );
     expect(maxRelError(ort.data, flat)).toBeLessThan(1e-5);
     const ortModel = await (await import('../src/index.js')).loadOnnxRuntime();
     if (ortModel instanceof Error) throw ortModel;

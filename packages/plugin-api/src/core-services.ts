@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Features, ImageDataset } from './data-types.js';
 import type { AttentionLayer, ChannelGroup, DependencyGraph, GroupKernel, RestoreWeights } from './graph-types.js';
 import type { PrunePlan } from './prune-plan.js';
-import type { InferenceRunner } from './prune-types.js';
+import type { InferenceRunner, ProposeContext } from './prune-types.js';
 
 /** FLOPs and parameters of one layer. */
 export interface LayerCost {
@@ -34,13 +34,39 @@ export interface PredictOptions {
   batchSize?: number;
 }
 
+/** What a masked-scoring pass reads of the model: its logits, or the (flattened) outputs of one layer. */
+export type MaskedReadout = { readonly kind: 'logits' } | { readonly kind: 'features'; readonly layer: string };
+
+/**
+ * How far the masked model's readout is from the parent's, on the same images (rows): higher = the masked
+ * structure matters more. `parent` is the unmasked model's readout (logits: `cols` = classes).
+ */
+export type MaskedMeasure = (parent: Features, masked: Features) => number;
+
+/** A masked-scoring request (`services.scoring.scoreMasked`). */
+export interface MaskedScoring {
+  /** Training images per class scored on: the proposal's scoring sample (`services.scoring.sample`). */
+  readonly samplesPerClass: number;
+  /**
+   * The structures to score, each masked alone in turn, as the plans that would remove them (`remove-block`,
+   * `remove-channels`, `remove-heads`); masked in place on `pc.parent` (zeroed or bypassed), never applied.
+   */
+  readonly masks: readonly PrunePlan[];
+  /** What is compared. */
+  readonly readout: MaskedReadout;
+  /** Score of one structure from the parent's and the masked model's readouts. */
+  readonly measure: MaskedMeasure;
+  /** Forward-pass batch size. Default: the runner's (256). */
+  readonly batchSize?: number;
+}
+
 /**
  * Core services handed to every plugin as `ctx.services`. Plugins should use these (and `services.tf`) rather
  * than their own copies of `@omniprune/core` or TensorFlow.js, so tensors and models come from the host's
  * single TensorFlow.js engine. Part of the plugin API: fields are only added within one `PLUGIN_API_VERSION`.
  * @example
- * const graph = ctx.services!.graph.build(model);
- * const rows = await ctx.services!.graph.groupFilterRows(model, graph, graph.groups[0]);
+ * const graph = ctx.services.graph.build(model);
+ * const rows = await ctx.services.graph.groupFilterRows(model, graph, graph.groups[0]);
  */
 export interface CoreServices {
   /** The host's TensorFlow.js core (ops, tidy, memory). */
@@ -85,6 +111,24 @@ export interface CoreServices {
     readonly lossGradients: (model: tfl.LayersModel, ds: ImageDataset, options?: { batchSize?: number }) => Promise<Map<string, Float32Array>>;
     /** `samplesPerClass` images of each class, drawn with `seed`. */
     readonly stratifiedSample: (train: ImageDataset, samplesPerClass: number, seed: number) => ImageDataset;
+  };
+  /**
+   * Data-driven importance by masking: each structure masked alone in place, a forward pass on the run's inference
+   * runner, the readout compared with the parent's. Used by `block-kl`, `block-cka`, `kl`, `head-output`, `head-cka`.
+   */
+  readonly scoring: {
+    /**
+     * One score per entry of `scoring.masks`, in order: `measure(parent readout, readout with that structure masked)`
+     * on the proposal's scoring sample, forward passes on `inference.runnerOf(pc)`. The sample and the parent's
+     * readout are computed once per proposal (per `pc`, sample size, readout and batch size) and shared by every
+     * call; each mask is undone in a `finally`, so a throwing forward pass or measure leaves the weights as they
+     * were. Masks are in place: concurrent calls on one model run one after the other.
+     */
+    readonly scoreMasked: (pc: ProposeContext, scoring: MaskedScoring) => Promise<number[]>;
+    /** `samplesPerClass` training images per class (`model.stratifiedSample`), drawn from `pc.rng` once per proposal. */
+    readonly sample: (pc: ProposeContext, samplesPerClass: number) => ImageDataset;
+    /** Measure on logits: mean over rows of `KL(softmax(masked) || softmax(parent))` (Luo & Wu 2020), never negative. */
+    readonly predictionKl: MaskedMeasure;
   };
   /** Inference runners: where forward-only work runs. */
   readonly inference: {

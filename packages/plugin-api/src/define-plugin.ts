@@ -34,10 +34,10 @@ export interface PluginContext {
   /** Seed of the run, for deterministic plugins. */
   seed: number;
   /**
-   * Core services (model graph, activation capture, FLOPs, gradients, the host's TensorFlow.js). Filled in by
-   * the container; absent only when a test calls `create` by hand.
+   * Core services (model graph, activation capture, FLOPs, gradients, masked scoring, the host's TensorFlow.js). Always
+   * present: the container fills it, and tests build contexts with core's `testPluginContext()`.
    */
-  services?: CoreServices;
+  services: CoreServices;
   /**
    * Create another registered plugin (e.g. a pruner creating its importance criterion); options are validated
    * with that plugin's schema. Absent when a plugin is created outside a container (tests).
@@ -85,4 +85,3 @@ export const definePruner = definer('pruner');
 export const defineCriterion = definer('criterion');
 /** Define a trainer plugin (`create` returns a `TrainerFactory`). See {@link definePruner}. */
 export const defineTrainer = definer('trainer');
-

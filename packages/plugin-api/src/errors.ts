@@ -21,8 +21,17 @@ export type OmnipruneErrorCode =
 
 /** Error codes that mean the user gave bad input (CLI exit code 2); others mean the run failed (exit 1). */
 export const INPUT_ERROR_CODES: ReadonlySet<OmnipruneErrorCode> = new Set([
-  'E_BAD_INPUT', 'E_BAD_YAML', 'E_SCHEMA', 'E_UNKNOWN_PLUGIN', 'E_DUPLICATE_PLUGIN', 'E_PLUGIN_LOAD',
-  'E_FILE_NOT_FOUND', 'E_CORRUPT_FILE', 'E_UNREACHABLE_TARGET', 'E_UNSUPPORTED_ONNX_OP', 'E_UNSUPPORTED_MODEL',
+  'E_BAD_INPUT',
+  'E_BAD_YAML',
+  'E_SCHEMA',
+  'E_UNKNOWN_PLUGIN',
+  'E_DUPLICATE_PLUGIN',
+  'E_PLUGIN_LOAD',
+  'E_FILE_NOT_FOUND',
+  'E_CORRUPT_FILE',
+  'E_UNREACHABLE_TARGET',
+  'E_UNSUPPORTED_ONNX_OP',
+  'E_UNSUPPORTED_MODEL',
 ]);
 
 /** Options of {@link OmnipruneError}. */

@@ -9,19 +9,46 @@ export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, def
 export type { PluginContext, PluginDefinition, PluginKind, PluginSpec, CriterionRole, CriterionSlot } from './define-plugin.js';
 export { defineModelFormat } from './model-format.js';
 export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel, OmnipruneModelMetadata, ClassifierSpec } from './model-format.js';
-export type { CoreServices, ModelCost, LayerCost, PredictOptions } from './core-services.js';
+export type { CoreServices, ModelCost, LayerCost, PredictOptions, MaskedScoring, MaskedReadout, MaskedMeasure } from './core-services.js';
 export type {
-  ChannelRef, Layout, ChannelSpace, ChannelSpaceIndex, ChannelRole, WeightAxes, LayerAdapterView, HostTypes, GraphLayerAdapter,
-  GraphChannelSpaces, InboundRef, LayerJson, ModelJson,
-  GraphLayer, ChannelGroup, ResidualBlock, DependencyGraph, LayerVariable, GroupKernel, AttentionLayer, RestoreWeights,
+  ChannelRef,
+  Layout,
+  ChannelSpace,
+  ChannelSpaceIndex,
+  ChannelRole,
+  WeightAxes,
+  LayerAdapterView,
+  HostTypes,
+  GraphLayerAdapter,
+  GraphChannelSpaces,
+  InboundRef,
+  LayerJson,
+  ModelJson,
+  GraphLayer,
+  ChannelGroup,
+  ResidualBlock,
+  DependencyGraph,
+  LayerVariable,
+  GroupKernel,
+  AttentionLayer,
+  RestoreWeights,
 } from './graph-types.js';
 export { prunePlanSchema, removeChannelsPlanSchema, removeBlockPlanSchema, removeHeadsPlanSchema } from './prune-plan.js';
 export type { PrunePlan, RemoveChannelsPlan, RemoveBlockPlan, RemoveHeadsPlan } from './prune-plan.js';
 export type { ImageDataset, Batch, Features, Rng } from './data-types.js';
 export { perProposal } from './prune-types.js';
 export type {
-  PruneCandidate, ProposeContext, Pruner, InferenceRunner, Representation, SimilarityMetric, StructureKind,
-  BlockImportance, ChannelImportance, HeadImportance, Criterion,
+  PruneCandidate,
+  ProposeContext,
+  Pruner,
+  InferenceRunner,
+  Representation,
+  SimilarityMetric,
+  StructureKind,
+  BlockImportance,
+  ChannelImportance,
+  HeadImportance,
+  Criterion,
 } from './prune-types.js';
 export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors.js';
 export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors.js';

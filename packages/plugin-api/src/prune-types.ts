@@ -123,7 +123,7 @@ export type Criterion = SimilarityMetric | BlockImportance | ChannelImportance |
  * Memoise `compute` per proposal: every call with the same `ProposeContext` (one pruner, one iteration) returns the
  * first call's value, so a criterion scoring many groups or layers draws its sample and runs the parent once.
  * @example
- * const referenceFor = perProposal((ctx) => klReference(ctx.parent, ctx.train, 50, ctx.rng.int(2 ** 31), predict));
+ * const gradientsFor = perProposal((pc) => services.model.lossGradients(pc.parent, services.scoring.sample(pc, 20)));
  */
 export function perProposal<T>(compute: (ctx: ProposeContext) => T): (ctx: ProposeContext) => T {
   const values = new WeakMap<ProposeContext, { value: T }>();

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PLUGIN_API_VERSION, OmnipruneError, defineCriterion, defineModelFormat, definePruner, defineTrainer,
-  isOmnipruneError, perProposal, prunePlanSchema, z, type ModelFormat, type ProposeContext,
+  PLUGIN_API_VERSION,
+  OmnipruneError,
+  defineCriterion,
+  defineModelFormat,
+  definePruner,
+  defineTrainer,
+  isOmnipruneError,
+  perProposal,
+  prunePlanSchema,
+  z,
+  type CoreServices,
+  type ModelFormat,
+  type PluginContext,
+  type ProposeContext,
 } from '../src/index.js';
 
 const options = z.strictObject({ ratio: z.number().gt(0).lt(1).default(0.1) });
+/** A context for plugins that never touch the host's services (this package has no host to give). */
+const ctx: PluginContext = { log: () => {}, seed: 1, services: {} as CoreServices };
 
 describe('define* helpers', () => {
   it.each([
@@ -17,7 +31,9 @@ describe('define* helpers', () => {
     expect(plugin).toMatchObject({ kind, apiVersion: PLUGIN_API_VERSION, name: 'my-plugin', description: 'test' });
     expect(plugin.options).toBe(options);
     expect(Object.isFrozen(plugin)).toBe(true);
-    expect(() => { (plugin as { name: string }).name = 'other'; }).toThrow(TypeError);
+    expect(() => {
+      (plugin as { name: string }).name = 'other';
+    }).toThrow(TypeError);
     expect(plugin).not.toBe(spec);
     expect(spec).not.toHaveProperty('kind');
   });
@@ -31,7 +47,7 @@ describe('define* helpers', () => {
 
   it('create receives options parsed by the schema', async () => {
     const plugin = definePruner({ name: 'p', description: 'test', options, create: (o) => ({ kind: 'filter', ratio: o.ratio }) });
-    expect(await plugin.create(plugin.options.parse({}), { log: () => {}, seed: 1 })).toEqual({ kind: 'filter', ratio: 0.1 });
+    expect(await plugin.create(plugin.options.parse({}), ctx)).toEqual({ kind: 'filter', ratio: 0.1 });
   });
 
   it('defineModelFormat makes a frozen format plugin whose create returns the format', async () => {
@@ -40,7 +56,7 @@ describe('define* helpers', () => {
     expect(plugin).toMatchObject({ kind: 'format', apiVersion: PLUGIN_API_VERSION, name: 'my-format', extensions: ['.my'] });
     expect(Object.isFrozen(plugin)).toBe(true);
     expect(plugin.options.parse({})).toEqual({});
-    expect(await plugin.create({}, { log: () => {}, seed: 1 })).toBe(format);
+    expect(await plugin.create({}, ctx)).toBe(format);
   });
 });
 

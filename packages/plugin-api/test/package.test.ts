@@ -11,7 +11,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Module specifiers a JS file loads at run time: static imports/exports and dynamic `import()`. */
 function runtimeImports(js: string): string[] {
   const found = new Set<string>();
-  for (const re of [/\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g]) {
+  for (const re of [
+    /\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ]) {
     for (const m of js.matchAll(re)) found.add(m[1]);
   }
   return [...found];
@@ -31,9 +36,13 @@ describe('@omniprune/plugin-api package', () => {
   });
 
   it('finds runtime imports in emitted JS (the check below is not vacuous)', () => {
-    expect(runtimeImports("import * as tf from '@tensorflow/tfjs-core';\nexport { z } from 'zod';\nimport './side.js';\nawait import('@x/y');")).toEqual(
-      ['@tensorflow/tfjs-core', 'zod', './side.js', '@x/y']);
-    expect(runtimeImports("export const x = 1;")).toEqual([]);
+    expect(runtimeImports("import * as tf from '@tensorflow/tfjs-core';\nexport { z } from 'zod';\nimport './side.js';\nawait import('@x/y');")).toEqual([
+      '@tensorflow/tfjs-core',
+      'zod',
+      './side.js',
+      '@x/y',
+    ]);
+    expect(runtimeImports('export const x = 1;')).toEqual([]);
   });
 
   it('compiles to JS that imports nothing but zod and its own files, and loads where only zod is installed', { timeout: 120_000 }, async () => {
@@ -64,9 +73,21 @@ console.log(JSON.stringify({ kind: p.kind, apiVersion: p.apiVersion, frozen: Obj
   it('loads in plain Node without TensorFlow.js: every runtime export is defined', async () => {
     const api = await import('../src/index.js');
     expect(Object.keys(api).sort()).toEqual([
-      'CRITERION_ROLES', 'INPUT_ERROR_CODES', 'OmnipruneError', 'PLUGIN_API_VERSION', 'defineCriterion', 'defineModelFormat', 'definePruner',
-      'defineTrainer', 'isOmnipruneError', 'perProposal', 'prunePlanSchema', 'removeBlockPlanSchema', 'removeChannelsPlanSchema',
-      'removeHeadsPlanSchema', 'z',
+      'CRITERION_ROLES',
+      'INPUT_ERROR_CODES',
+      'OmnipruneError',
+      'PLUGIN_API_VERSION',
+      'defineCriterion',
+      'defineModelFormat',
+      'definePruner',
+      'defineTrainer',
+      'isOmnipruneError',
+      'perProposal',
+      'prunePlanSchema',
+      'removeBlockPlanSchema',
+      'removeChannelsPlanSchema',
+      'removeHeadsPlanSchema',
+      'z',
     ]);
   });
 });

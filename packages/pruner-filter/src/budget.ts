@@ -58,8 +58,8 @@ export function allocateReference(slots: readonly BudgetSlot[], count: number, a
   let diff = target - counts.reduce((a, b) => a + b, 0);
   while (diff !== 0) {
     const i = rng.int(slots.length);
-    if (diff > 0 && counts[i] < slots[i].maxRemovable) (counts[i]++, diff--);
-    else if (diff < 0 && counts[i] > 0) (counts[i]--, diff++);
+    if (diff > 0 && counts[i] < slots[i].maxRemovable) counts[i]++, diff--;
+    else if (diff < 0 && counts[i] > 0) counts[i]--, diff++;
   }
   return counts;
 }
@@ -77,12 +77,18 @@ export interface UnitBudget {
  * unitBudget({ type: 'ratio', ratio: 0.1 }, 336, []) // { count: 34 }
  */
 export function unitBudget(
-  budget: Exclude<FilterBudget, { type: 'flops' }>, totalUnits: number, earlier: readonly PruneCandidate[], allFilters = totalUnits,
+  budget: Exclude<FilterBudget, { type: 'flops' }>,
+  totalUnits: number,
+  earlier: readonly PruneCandidate[],
+  allFilters = totalUnits,
 ): UnitBudget {
   if (budget.type === 'ratio') return { count: Math.round(budget.ratio * totalUnits) };
   const layer = [...earlier].reverse().find((c) => c.kind === 'layer');
   if (layer) return { count: layer.removedUnits };
   const base = budget.allocation === 'reference' ? allFilters : totalUnits;
   const count = Math.round(budget.fallbackRatio * base);
-  return { count, note: `no layer candidate this iteration: removing fallbackRatio ${budget.fallbackRatio} x ${base} ${budget.allocation === 'reference' ? 'filters' : 'units'} = ${count}` };
+  return {
+    count,
+    note: `no layer candidate this iteration: removing fallbackRatio ${budget.fallbackRatio} x ${base} ${budget.allocation === 'reference' ? 'filters' : 'units'} = ${count}`,
+  };
 }

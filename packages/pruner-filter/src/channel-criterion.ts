@@ -13,6 +13,11 @@ export const builtinChannelCriteria: readonly PluginDefinition<'criterion'>[] = 
  */
 export function channelCriterion(name: string, options: unknown, ctx: PluginContext): Promise<ChannelImportance> {
   return createImportanceCriterion<ChannelImportance>(ctx, {
-    name, options, role: 'channel-importance', method: 'scoreChannels', builtins: builtinChannelCriteria, pruner: 'pruner:filter',
+    name,
+    options,
+    role: 'channel-importance',
+    method: 'scoreChannels',
+    builtins: builtinChannelCriteria,
+    pruner: 'pruner:filter',
   });
 }

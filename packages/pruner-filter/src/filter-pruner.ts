@@ -1,6 +1,13 @@
 import {
-  createRng, definePruner, type ChannelGroup, type ChannelImportance, type DependencyGraph, type ProposeContext,
-  type PruneCandidate, type Pruner, type RemoveChannelsPlan,
+  createRng,
+  definePruner,
+  type ChannelGroup,
+  type ChannelImportance,
+  type DependencyGraph,
+  type ProposeContext,
+  type PruneCandidate,
+  type Pruner,
+  type RemoveChannelsPlan,
 } from '@omniprune/core';
 import { allocateBudget, allocateReference, unitBudget, type BudgetSlot } from './budget.js';
 import { channelCriterion } from './channel-criterion.js';
@@ -19,7 +26,9 @@ function flopsCounts(pc: ProposeContext, groups: readonly ChannelGroup[], slots:
   const dropAt = (n: number): number => estimator.parentFlops - estimator.flopsAfter(allocateBudget(slots, n, createRng(pc.rng.state())));
   if (capacity === 0 || dropAt(capacity) + 1e-6 < target) {
     const reachable = capacity === 0 ? 0 : dropAt(capacity) / Math.max(estimator.parentFlops, 1);
-    pc.log(`${PRUNER}: a ${(fraction * 100).toFixed(2)} % FLOPs cut is out of reach by filters alone; removing all ${capacity} removable units (${(reachable * 100).toFixed(2)} %)`);
+    pc.log(
+      `${PRUNER}: a ${(fraction * 100).toFixed(2)} % FLOPs cut is out of reach by filters alone; removing all ${capacity} removable units (${(reachable * 100).toFixed(2)} %)`,
+    );
     return allocateBudget(slots, capacity, pc.rng);
   }
   let lo = 0;
@@ -89,7 +98,11 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
     plans.push({ kind: 'remove-channels', group: group.id, indices: lowestScoring(scores, k) });
   }
   const removed = touched.reduce((s, t) => s + t.k, 0);
-  const noun = unitNoun(pc.graph, touched.map((t) => t.group), removed);
+  const noun = unitNoun(
+    pc.graph,
+    touched.map((t) => t.group),
+    removed,
+  );
   return {
     kind: 'filter',
     pruner: PRUNER,
@@ -117,7 +130,7 @@ export const filterPruner = definePruner({
   options: filterPrunerOptions,
   async create(options, ctx): Promise<Pruner> {
     const criterion = await channelCriterion(options.criterion, options.criterionOptions, ctx);
-    const sizedBy = options.budget.type === 'match-layer' ? 'layer' as const : undefined;
+    const sizedBy = options.budget.type === 'match-layer' ? ('layer' as const) : undefined;
     return { kind: 'filter', ...(sizedBy ? { sizedBy } : {}), propose: (pc) => propose(pc, options, criterion) };
   },
 });

@@ -13,11 +13,21 @@ export { flopsEstimator } from './flops-estimate.js';
 export type { FlopsEstimator } from './flops-estimate.js';
 export { channelCriterion, builtinChannelCriteria } from './channel-criterion.js';
 export {
-  l1Criterion, l2Criterion, bnScaleCriterion, klCriterion, randomCriterion, klCriterionOptions,
-  weightNormScores, l1ChannelScores, l2ChannelScores, bnScaleChannelScores,
-  klChannelScores, klReference, randomChannelScores,
+  l1Criterion,
+  l2Criterion,
+  bnScaleCriterion,
+  klCriterion,
+  randomCriterion,
+  klCriterionOptions,
+  weightNormScores,
+  l1ChannelScores,
+  l2ChannelScores,
+  bnScaleChannelScores,
+  klChannelScores,
+  channelMasks,
+  randomChannelScores,
 } from './criteria/index.js';
-export type { WeightNorm, KlCriterionOptions, KlPredict, KlReference } from './criteria/index.js';
+export type { WeightNorm, KlCriterionOptions } from './criteria/index.js';
 
 /** The pruner plugin of this package (`pruner:filter`). */
 export const plugin = filterPruner;

@@ -41,7 +41,9 @@ describe('unitBudget', () => {
   it('match-layer copies the last layer candidate, else falls back to a ratio', () => {
     expect(unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [layerCandidate(24)])).toEqual({ count: 24 });
     const other = { ...layerCandidate(99), kind: 'head' as const };
-    expect(unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [other, layerCandidate(10), layerCandidate(12)]).count).toBe(12);
+    expect(
+      unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [other, layerCandidate(10), layerCandidate(12)]).count,
+    ).toBe(12);
     const fallback = unitBudget({ type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, 336, [other]);
     expect(fallback.count).toBe(17);
     expect(fallback.note).toMatch(/no layer candidate/);
@@ -52,7 +54,7 @@ describe('unitBudget', () => {
   });
 });
 
-describe('allocateReference (the authors\' rule)', () => {
+describe("allocateReference (the authors' rule)", () => {
   // ResNet-20: 784 conv filters in all (stem 16, 18 block convs 6x16 + 6x32 + 6x64, projections 32 + 64);
   // prunable: the first conv of each of the 9 blocks, 3x16 + 3x32 + 3x64 = 336 units.
   const resnet20 = slots([16, 16, 16, 32, 32, 32, 64, 64, 64]);
@@ -88,4 +90,3 @@ describe('allocateReference (the authors\' rule)', () => {
     expect(b.note).toMatch(/0\.5 x 784 filters = 392/);
   });
 });
-

@@ -1,8 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDependencyGraph, createRng, meanKlDivergence, softmaxRows, stratifiedSample, type ChannelGroup, type DependencyGraph } from '@omniprune/core';
 import {
-  bnScaleChannelScores, criteria, klChannelScores, klCriterion, klReference, l1ChannelScores, l1Criterion, l2ChannelScores,
-  randomChannelScores, randomCriterion,
+  buildDependencyGraph,
+  coreServices,
+  createRng,
+  meanKlDivergence,
+  softmaxRows,
+  stratifiedSample,
+  testPluginContext,
+  type ChannelGroup,
+  type DependencyGraph,
+} from '@omniprune/core';
+import {
+  bnScaleChannelScores,
+  criteria,
+  klChannelScores,
+  klCriterion,
+  l1ChannelScores,
+  l1Criterion,
+  l2ChannelScores,
+  randomChannelScores,
+  randomCriterion,
 } from '../src/index.js';
 import { contextFor, dataset, expectNoLeaks, readWeight, resnet20, setWeight, tinyConvModel, tinyMlp, useCpu } from './helpers.js';
 
@@ -69,7 +86,7 @@ describe('weight-norm criteria', () => {
 
   it('the plugins score through the propose context and take no options', async () => {
     const ctx = contextFor(tinyConvModel());
-    const scorer = await l1Criterion.create(l1Criterion.options.parse({}), { log: () => {}, seed: 1 });
+    const scorer = await l1Criterion.create(l1Criterion.options.parse({}), testPluginContext());
     expect(scorer.role).toBe('channel-importance');
     expect(await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'))).toEqual(await l1ChannelScores(ctx.parent, ctx.graph, groupOf(ctx.graph, 'c1')));
     expect(l1Criterion.options.safeParse({ foo: 1 }).success).toBe(false);
@@ -82,7 +99,10 @@ describe('kl criterion', () => {
   it('softmax and mean KL behave', () => {
     expect(Array.from(softmaxRows(new Float32Array([0, 0, 1, 1]), 2))).toEqual([0.5, 0.5, 0.5, 0.5]);
     expect(meanKlDivergence(new Float64Array([0.2, 0.8]), new Float64Array([0.2, 0.8]), 2)).toBe(0);
-    expect(meanKlDivergence(new Float64Array([0.5, 0.5]), new Float64Array([0.9, 0.1]), 2)).toBeCloseTo(0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1), 10);
+    expect(meanKlDivergence(new Float64Array([0.5, 0.5]), new Float64Array([0.9, 0.1]), 2)).toBeCloseTo(
+      0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1),
+      10,
+    );
   });
 
   it('draws samplesPerClass images of each class', () => {
@@ -105,7 +125,7 @@ describe('kl criterion', () => {
     setWeight(model, 's1_b0_conv2', 'kernel', zeroed);
     const before = readWeight(model, 's1_b0_conv2', 'kernel').values.slice();
     const train = dataset(40, [16, 16, 3], 4, 3);
-    const scores = await expectNoLeaks(async () => klChannelScores(model, graph, group, await klReference(model, train, 3, 1, { batchSize: 64 }), { batchSize: 64 }));
+    const scores = await expectNoLeaks(async () => klChannelScores(coreServices, contextFor(model, { train }), group, { samplesPerClass: 3, batchSize: 64 }));
     expect(scores).toHaveLength(16);
     expect(Math.min(...scores)).toBeGreaterThanOrEqual(0);
     expect(scores[5]).toBeLessThan(1e-9);
@@ -115,7 +135,7 @@ describe('kl criterion', () => {
 
   it('the plugin reuses one sample and one reference prediction per propose context', async () => {
     const ctx = contextFor(tinyConvModel(), { train: dataset(30, [4, 4, 2], 3, 5) });
-    const scorer = await klCriterion.create(klCriterion.options.parse({ samplesPerClass: 4 }), { log: () => {}, seed: 1 });
+    const scorer = await klCriterion.create(klCriterion.options.parse({ samplesPerClass: 4 }), testPluginContext());
     const first = await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'));
     const state = ctx.rng.state();
     const again = await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'));
@@ -131,7 +151,7 @@ describe('random criterion', () => {
     expect(randomChannelScores(createRng(4), { size: 6 })).toEqual(randomChannelScores(createRng(4), { size: 6 }));
     expect(randomChannelScores(createRng(4), { size: 6 })).not.toEqual(randomChannelScores(createRng(5), { size: 6 }));
     const ctx = contextFor(tinyConvModel());
-    const scorer = await randomCriterion.create({}, { log: () => {}, seed: 1 });
+    const scorer = await randomCriterion.create({}, testPluginContext());
     const scores = await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'));
     expect(scores).toHaveLength(3);
     expect(scores.every((s) => s >= 0 && s < 1)).toBe(true);

@@ -1,15 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyPlans, buildDependencyGraph, buildZooModel, countCost, createPlugin, createRng, createPluginContainer, maskChannels, registerPlugin,
-  type ChannelImportance, type PruneCandidate, type Pruner, type RemoveChannelsPlan,
+  applyPlans,
+  buildDependencyGraph,
+  buildZooModel,
+  countCost,
+  createPlugin,
+  createRng,
+  createPluginContainer,
+  maskChannels,
+  registerPlugin,
+  testPluginContext,
+  type ChannelImportance,
+  type PruneCandidate,
+  type Pruner,
+  type RemoveChannelsPlan,
 } from '@omniprune/core';
 import { allocateBudget, filterPruner, flopsEstimator, l1ChannelScores, plugin, plugins, prunableGroups } from '../src/index.js';
 import { contextFor, dataset, expectNoLeaks, layerCandidate, readWeight, resnet20, separableModel, setWeight, useCpu } from './helpers.js';
 
 beforeAll(useCpu);
 
-const quiet = { log: () => {}, seed: 1 };
+const quiet = testPluginContext();
 const CONV1 = /^s\d_b\d_conv1$/;
 
 async function pruner(options: unknown): Promise<Pruner> {
@@ -19,7 +31,7 @@ async function pruner(options: unknown): Promise<Pruner> {
 const channelPlans = (c: PruneCandidate): RemoveChannelsPlan[] => c.plans as RemoveChannelsPlan[];
 
 describe('budget', () => {
-  it('match-layer removes exactly the layer candidate\'s units across the *_conv1 groups, in proportion', async () => {
+  it("match-layer removes exactly the layer candidate's units across the *_conv1 groups, in proportion", async () => {
     const ctx = contextFor(resnet20(), { earlier: [layerCandidate(24)] });
     const c = (await (await pruner({})).propose(ctx))!;
     expect(c.kind).toBe('filter');
@@ -94,7 +106,10 @@ describe('budget', () => {
     const groups = prunableGroups(graph, { residual: false, minChannels: 1 });
     expect(groups.map((g) => g.id).sort()).toEqual(['c1', 'sep1', 'sep2']);
     const removed = groups.map((g) => (g.id === 'sep2' ? 1 : 2));
-    const pruned = await applyPlans(parent, groups.map((g, i) => ({ kind: 'remove-channels' as const, group: g.id, indices: Array.from({ length: removed[i] }, (_, j) => j) })));
+    const pruned = await applyPlans(
+      parent,
+      groups.map((g, i) => ({ kind: 'remove-channels' as const, group: g.id, indices: Array.from({ length: removed[i] }, (_, j) => j) })),
+    );
     expect(flopsEstimator(parent, graph, groups).flopsAfter(removed)).toBe(countCost(pruned).flops);
     pruned.dispose();
   });
@@ -214,7 +229,12 @@ describe('candidate', () => {
   it('kl removes the channel whose consumers ignore it, and leaks no tensors', async () => {
     const parent = resnet20(6);
     const { values, shape } = readWeight(parent, 's1_b0_conv2', 'kernel');
-    setWeight(parent, 's1_b0_conv2', 'kernel', values.map((v, i) => (Math.floor(i / shape[3]) % shape[2] === 7 ? 0 : v)));
+    setWeight(
+      parent,
+      's1_b0_conv2',
+      'kernel',
+      values.map((v, i) => (Math.floor(i / shape[3]) % shape[2] === 7 ? 0 : v)),
+    );
     const ctx = contextFor(parent, { train: dataset(24, [16, 16, 3], 4, 6) });
     const p = await pruner({ criterion: 'kl', criterionOptions: { samplesPerClass: 2 }, include: '^s1_b0_conv1$', budget: { type: 'ratio', ratio: 0.07 } });
     const c = (await expectNoLeaks(() => p.propose(ctx)))!;
@@ -234,10 +254,21 @@ describe('candidate', () => {
 describe('options and plugin wiring', () => {
   it('has documented defaults', () => {
     expect(filterPruner.options.parse({})).toEqual({
-      criterion: 'l1', criterionOptions: {}, budget: { type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' }, residual: false, minChannels: 1,
+      criterion: 'l1',
+      criterionOptions: {},
+      budget: { type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' },
+      residual: false,
+      minChannels: 1,
     });
     expect(plugin).toBe(filterPruner);
-    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['pruner:filter', 'criterion:l1', 'criterion:l2', 'criterion:bn-scale', 'criterion:kl', 'criterion:random']);
+    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual([
+      'pruner:filter',
+      'criterion:l1',
+      'criterion:l2',
+      'criterion:bn-scale',
+      'criterion:kl',
+      'criterion:random',
+    ]);
   });
 
   it('rejects bad options with the exact path', () => {
@@ -257,22 +288,37 @@ describe('options and plugin wiring', () => {
   });
 
   it('names unknown criteria and bad criterion options', async () => {
-    await expect(pruner({ criterion: 'taylor' })).rejects.toMatchObject({ code: 'E_UNKNOWN_PLUGIN', message: expect.stringMatching(/unknown channel-importance criterion "taylor"[\s\S]*l1, l2, bn-scale, kl, random/) });
-    await expect(pruner({ criterion: 'kl', criterionOptions: { samplesPerClass: 0 } })).rejects.toMatchObject({ code: 'E_SCHEMA', message: expect.stringMatching(/criterionOptions\.samplesPerClass/) });
+    await expect(pruner({ criterion: 'taylor' })).rejects.toMatchObject({
+      code: 'E_UNKNOWN_PLUGIN',
+      message: expect.stringMatching(/unknown channel-importance criterion "taylor"[\s\S]*l1, l2, bn-scale, kl, random/),
+    });
+    await expect(pruner({ criterion: 'kl', criterionOptions: { samplesPerClass: 0 } })).rejects.toMatchObject({
+      code: 'E_SCHEMA',
+      message: expect.stringMatching(/criterionOptions\.samplesPerClass/),
+    });
   });
 
   it('creates its criterion through ctx.create and checks its role', async () => {
-    const custom: ChannelImportance = { role: 'channel-importance', name: 'custom', scoreChannels: async (_ctx, g) => Float32Array.from({ length: g.size }, (_, i) => -i) };
+    const custom: ChannelImportance = {
+      role: 'channel-importance',
+      name: 'custom',
+      scoreChannels: async (_ctx, g) => Float32Array.from({ length: g.size }, (_, i) => -i),
+    };
     const asked: unknown[] = [];
     const create = async <T>(kind: string, name: string, options?: unknown): Promise<T> => {
       asked.push([kind, name, options]);
       return (name === 'custom' ? custom : { role: 'similarity', name }) as T;
     };
-    const p = await filterPruner.create(filterPruner.options.parse({ criterion: 'custom', criterionOptions: { a: 1 }, include: '^s1_b0_conv1$', budget: { type: 'ratio', ratio: 0.2 } }), { ...quiet, create });
+    const p = await filterPruner.create(
+      filterPruner.options.parse({ criterion: 'custom', criterionOptions: { a: 1 }, include: '^s1_b0_conv1$', budget: { type: 'ratio', ratio: 0.2 } }),
+      { ...quiet, create },
+    );
     expect(asked).toEqual([['criterion', 'custom', { a: 1 }]]);
     const c = (await p.propose(contextFor(resnet20())))!;
     expect(c.plans).toEqual([{ kind: 'remove-channels', group: 's1_b0_conv1', indices: [13, 14, 15] }]);
-    await expect(filterPruner.create(filterPruner.options.parse({ criterion: 'linear-cka' }), { ...quiet, create })).rejects.toMatchObject({ code: 'E_BAD_INPUT' });
+    await expect(filterPruner.create(filterPruner.options.parse({ criterion: 'linear-cka' }), { ...quiet, create })).rejects.toMatchObject({
+      code: 'E_BAD_INPUT',
+    });
   });
 
   it('works from a plugin container', async () => {

@@ -2,9 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
-import {
-  buildDependencyGraph, buildZooModel, createRng, weightShortName, type ImageDataset, type PruneCandidate, type ProposeContext,
-} from '@omniprune/core';
+import { buildDependencyGraph, buildZooModel, createRng, weightShortName, type ImageDataset, type PruneCandidate, type ProposeContext } from '@omniprune/core';
 
 /** Use the deterministic pure-JS cpu backend. */
 export async function useCpu(): Promise<void> {
@@ -29,7 +27,10 @@ export function dataset(count: number, shape: [number, number, number], classes:
 }
 
 /** A propose context around `parent`. Log lines go to `logs`. */
-export function contextFor(parent: tfl.LayersModel, options: { seed?: number; earlier?: PruneCandidate[]; logs?: string[]; train?: ImageDataset } = {}): ProposeContext {
+export function contextFor(
+  parent: tfl.LayersModel,
+  options: { seed?: number; earlier?: PruneCandidate[]; logs?: string[]; train?: ImageDataset } = {},
+): ProposeContext {
   const seed = options.seed ?? 1;
   const shape = parent.inputs[0].shape.slice(1) as [number, number, number];
   const classes = parent.outputs[0].shape[1] as number;
@@ -111,7 +112,9 @@ export function setWeight(model: tfl.LayersModel, layerName: string, weight: str
   if (!hit.includes(true)) throw new Error(`no weight ${weight} in ${layerName}`);
   const next = layer.getWeights().map((w, i) => (hit[i] ? tf.tensor(values, w.shape) : w));
   layer.setWeights(next);
-  next.forEach((t, i) => { if (hit[i]) t.dispose(); });
+  next.forEach((t, i) => {
+    if (hit[i]) t.dispose();
+  });
 }
 
 /** Read one weight of a layer as a flat array. */

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import {
-  attentionLayers, createImportanceCriterion, definePruner, nameFilter, regexOption, type AttentionLayer, type HeadImportance, type PluginContext, type PruneCandidate, type Pruner,
+  attentionLayers,
+  createImportanceCriterion,
+  definePruner,
+  nameFilter,
+  regexOption,
+  type AttentionLayer,
+  type HeadImportance,
+  type PluginContext,
+  type PruneCandidate,
+  type Pruner,
 } from '@omniprune/core';
 import { headCkaCriterion, headOutputCriterion, headRandomCriterion } from './criteria/head-data.js';
 import { headL1Criterion, headL2Criterion } from './criteria/head-weights.js';
@@ -24,7 +33,14 @@ export const headPrunerOptions = z.strictObject({
 const BUILTIN = [headL1Criterion, headL2Criterion, headOutputCriterion, headCkaCriterion, headRandomCriterion];
 
 function criterionFor(name: string, options: unknown, ctx: PluginContext): Promise<HeadImportance> {
-  return createImportanceCriterion<HeadImportance>(ctx, { name, options, role: 'head-importance', method: 'scoreHeads', builtins: BUILTIN, pruner: 'pruner:head' });
+  return createImportanceCriterion<HeadImportance>(ctx, {
+    name,
+    options,
+    role: 'head-importance',
+    method: 'scoreHeads',
+    builtins: BUILTIN,
+    pruner: 'pruner:head',
+  });
 }
 
 /** Scored heads: the `count` lowest across layers, each layer keeping `minHeads`; ties by layer order then head. */
@@ -37,7 +53,10 @@ export function pickHeads(scored: readonly { attention: AttentionLayer; scores: 
     if ([...picked.values()].reduce((n, v) => n + v.length, 0) >= count) break;
     if (left.get(h.layer)! <= minHeads) continue;
     left.set(h.layer, left.get(h.layer)! - 1);
-    picked.set(h.layer, [...(picked.get(h.layer) ?? []), h.head].sort((a, b) => a - b));
+    picked.set(
+      h.layer,
+      [...(picked.get(h.layer) ?? []), h.head].sort((a, b) => a - b),
+    );
   }
   return picked;
 }
@@ -58,8 +77,7 @@ export const headPruner = definePruner({
     return {
       kind: 'head',
       async propose(p): Promise<PruneCandidate | null> {
-        const layers = attentionLayers(p.graph).filter((a) => a.numHeads > options.minHeadsPerLayer
-          && named(a.layer));
+        const layers = attentionLayers(p.graph).filter((a) => a.numHeads > options.minHeadsPerLayer && named(a.layer));
         if (layers.length === 0) return null;
         const scored = [];
         for (const attention of layers) scored.push({ attention, scores: await criterion.scoreHeads(p, attention) });
@@ -68,7 +86,9 @@ export const headPruner = definePruner({
         if (removed === 0) return null;
         const where = [...picked].map(([layer, heads]) => `${layer}[${heads.join(',')}]`).join(' ');
         return {
-          kind: 'head', pruner: 'head', removedUnits: removed,
+          kind: 'head',
+          pruner: 'head',
+          removedUnits: removed,
           plans: [...picked].map(([layer, heads]) => ({ kind: 'remove-heads' as const, layer, heads })),
           summary: `remove ${removed} head${removed === 1 ? '' : 's'} ${where} (${options.criterion})`,
         };

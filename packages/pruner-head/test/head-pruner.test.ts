@@ -3,28 +3,23 @@ import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyPlans, attentionLayers, buildDependencyGraph, createRng, tfjsInferenceRunner, vit,
-  type ImageDataset, type InferenceRunner, type Pruner, type ProposeContext,
+  applyPlans,
+  attentionLayers,
+  buildDependencyGraph,
+  coreServices,
+  createRng,
+  testPluginContext,
+  tfjsInferenceRunner,
+  type InferenceRunner,
+  type Pruner,
+  type ProposeContext,
 } from '@omniprune/core';
-import {
-  headCkaCriterion, headCkaDropScores, headOutputScores, headPruner, headReferences, headWeightScores, pickHeads,
-} from '../src/index.js';
+import { headCkaCriterion, headCkaDropScores, headOutputScores, headPruner, headWeightScores, pickHeads } from '../src/index.js';
+import { dataset, smallVit } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function dataset(count: number): ImageDataset {
-  const rng = createRng(4);
-  return {
-    name: 'synthetic', shape: [8, 8, 1], numClasses: 4, count,
-    images: new Float32Array(count * 64).map(() => rng.next() * 2 - 1), labels: new Int32Array(count).map((_, i) => i % 4),
-  };
-}
-
-function smallVit(): tfl.LayersModel {
-  return vit({ inputShape: [8, 8, 1], classes: 4, patchSize: 4, dim: 16, depth: 2, numHeads: 4, mlpDim: 24, seed: 2 });
-}
 
 function context(model: tfl.LayersModel): ProposeContext {
   return { parent: model, graph: buildDependencyGraph(model), iteration: 1, rng: createRng(9), train: dataset(40), earlier: [], log: () => {} };
@@ -68,10 +63,9 @@ describe('head criteria', () => {
     scaleHead(model, 't1_attn', 3, 0);
     const ctx = context(model);
     const attention = attentionLayers(ctx.graph)[1];
-    const reference = headReferences({ samplesPerClass: 5, batchSize: 32 })(ctx);
-    const output = await headOutputScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32 });
-    const cka = await headCkaDropScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32, layer: 'penultimate' });
-    const blockCka = await headCkaDropScores(ctx, reference, attention, { samplesPerClass: 5, batchSize: 32, layer: 'block' });
+    const output = await headOutputScores(coreServices, ctx, attention, { samplesPerClass: 5, batchSize: 32 });
+    const cka = await headCkaDropScores(coreServices, ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'penultimate' });
+    const blockCka = await headCkaDropScores(coreServices, ctx, attention, { samplesPerClass: 5, batchSize: 32, layer: 'block' });
     expect(Math.abs(blockCka[3])).toBeLessThan(1e-5);
     expect(Math.min(blockCka[0], blockCka[1], blockCka[2])).toBeGreaterThan(1e-5);
     expect(output[3]).toBe(0);
@@ -82,7 +76,7 @@ describe('head criteria', () => {
     }
   });
 
-  it('head-cka scores every layer on one sample and one parent capture per proposal, on the run\'s runner', async () => {
+  it("head-cka scores every layer on one sample and one parent capture per proposal, on the run's runner", async () => {
     const captured: string[] = [];
     const runner: InferenceRunner = {
       ...tfjsInferenceRunner,
@@ -93,7 +87,7 @@ describe('head criteria', () => {
       },
     };
     const ctx = { ...context(smallVit()), runner };
-    const criterion = await headCkaCriterion.create(headCkaCriterion.options.parse({ samplesPerClass: 5 }), { log: () => {}, seed: 1 });
+    const criterion = await headCkaCriterion.create(headCkaCriterion.options.parse({ samplesPerClass: 5 }), testPluginContext());
     const [a, b] = attentionLayers(ctx.graph);
     await criterion.scoreHeads(ctx, a);
     const state = ctx.rng.state();
@@ -111,8 +105,14 @@ describe('pickHeads', () => {
   it('takes the lowest heads across layers and keeps minHeads per layer', () => {
     const a = { layer: 'a', numHeads: 3, headDim: 1 };
     const b = { layer: 'b', numHeads: 2, headDim: 1 };
-    const scored = [{ attention: a, scores: Float32Array.of(0.1, 0.2, 0.9) }, { attention: b, scores: Float32Array.of(0.05, 0.15) }];
-    expect([...pickHeads(scored, 3, 1)]).toEqual([['b', [0]], ['a', [0, 1]]]);
+    const scored = [
+      { attention: a, scores: Float32Array.of(0.1, 0.2, 0.9) },
+      { attention: b, scores: Float32Array.of(0.05, 0.15) },
+    ];
+    expect([...pickHeads(scored, 3, 1)]).toEqual([
+      ['b', [0]],
+      ['a', [0, 1]],
+    ]);
     expect([...pickHeads(scored, 5, 2)]).toEqual([['a', [0]]]);
   });
 });
@@ -121,7 +121,7 @@ describe('head pruner', () => {
   it('proposes removing the weakest head, and the plan applies', async () => {
     const model = smallVit();
     scaleHead(model, 't1_attn', 2, 0.01);
-    const pruner = (await headPruner.create(headPruner.options.parse({}), { log: () => {}, seed: 1 })) as Pruner;
+    const pruner = (await headPruner.create(headPruner.options.parse({}), testPluginContext())) as Pruner;
     const candidate = await pruner.propose(context(model));
     expect(candidate).toMatchObject({ kind: 'head', pruner: 'head', removedUnits: 1, plans: [{ kind: 'remove-heads', layer: 't1_attn', heads: [2] }] });
     expect(candidate!.summary).toBe('remove 1 head t1_attn[2] (head-l1)');
@@ -131,7 +131,7 @@ describe('head pruner', () => {
 
   it('respects include and minHeadsPerLayer, and returns null when no head may go', async () => {
     const model = smallVit();
-    const make = async (o: object) => (await headPruner.create(headPruner.options.parse(o), { log: () => {}, seed: 1 })) as Pruner;
+    const make = async (o: object) => (await headPruner.create(headPruner.options.parse(o), testPluginContext())) as Pruner;
     const only0 = await (await make({ include: '^t0_', headsPerIteration: 5 })).propose(context(model));
     expect(only0!.plans).toEqual([{ kind: 'remove-heads', layer: 't0_attn', heads: expect.any(Array) }]);
     expect(only0!.removedUnits).toBe(3);

@@ -6,7 +6,13 @@ export { layerPruner, layerPrunerOptions } from './layer-pruner.js';
 export { removableBlocks, unitsInBlock } from './removable-blocks.js';
 export type { BlockConstraints } from './removable-blocks.js';
 export {
-  klBlockCriterion, klBlockScores, ckaDropBlockCriterion, ckaDropScores, l1BlockCriterion, l1BlockScore, randomBlockCriterion,
+  klBlockCriterion,
+  klBlockScores,
+  ckaDropBlockCriterion,
+  ckaDropScores,
+  l1BlockCriterion,
+  l1BlockScore,
+  randomBlockCriterion,
 } from './criteria/index.js';
 
 /** The pruner plugin of this package. */

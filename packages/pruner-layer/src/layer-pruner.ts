@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { createImportanceCriterion, definePruner, regexOption, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/core';
+import {
+  createImportanceCriterion,
+  definePruner,
+  regexOption,
+  type BlockImportance,
+  type PluginContext,
+  type PruneCandidate,
+  type Pruner,
+} from '@omniprune/core';
 import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
 import { removableBlocks, unitsInBlock } from './removable-blocks.js';
 
@@ -24,7 +32,14 @@ export const layerPrunerOptions = z.strictObject({
 const BUILTIN = [klBlockCriterion, ckaDropBlockCriterion, l1BlockCriterion, randomBlockCriterion];
 
 function criterionFor(name: string, options: unknown, ctx: PluginContext): Promise<BlockImportance> {
-  return createImportanceCriterion<BlockImportance>(ctx, { name, options, role: 'block-importance', method: 'scoreBlocks', builtins: BUILTIN, pruner: 'pruner:layer' });
+  return createImportanceCriterion<BlockImportance>(ctx, {
+    name,
+    options,
+    role: 'block-importance',
+    method: 'scoreBlocks',
+    builtins: BUILTIN,
+    pruner: 'pruner:layer',
+  });
 }
 
 /**

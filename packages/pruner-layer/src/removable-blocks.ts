@@ -22,11 +22,9 @@ export function removableBlocks(graph: DependencyGraph, c: BlockConstraints): Re
   const perStage = new Map<string, number>();
   for (const b of graph.blocks) perStage.set(b.stage, (perStage.get(b.stage) ?? 0) + 1);
   const named = nameFilter(c.include, c.exclude);
-  return graph.blocks.filter((b) =>
-    !b.unremovableReason
-    && !(c.protectFirstBlock && b.index === 0)
-    && (perStage.get(b.stage) ?? 0) > c.minBlocksPerStage
-    && named(b.id));
+  return graph.blocks.filter(
+    (b) => !b.unremovableReason && !(c.protectFirstBlock && b.index === 0) && (perStage.get(b.stage) ?? 0) > c.minBlocksPerStage && named(b.id),
+  );
 }
 
 /** Filters/neurons a block's branch produces (the unit filter candidates match). */

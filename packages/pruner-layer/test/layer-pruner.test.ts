@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyPlans, buildDependencyGraph, buildZooModel, bypassBlock, createRng, type ImageDataset, type ProposeContext,
+  applyPlans,
+  buildDependencyGraph,
+  buildZooModel,
+  bypassBlock,
+  coreServices,
+  createRng,
+  testPluginContext,
+  type ImageDataset,
+  type ProposeContext,
 } from '@omniprune/core';
 import { klBlockScores, layerPruner, removableBlocks, unitsInBlock } from '../src/index.js';
 
@@ -29,7 +37,12 @@ describe('removable blocks', () => {
     expect(ids).toEqual(['s1_b1_add', 's1_b2_add', 's2_b1_add', 's2_b2_add', 's3_b1_add', 's3_b2_add']);
     expect(removableBlocks(graph, { protectFirstBlock: false, minBlocksPerStage: 3 })).toEqual([]);
     expect(removableBlocks(graph, { protectFirstBlock: false, minBlocksPerStage: 0 }).map((b) => b.id)).toContain('s1_b0_add');
-    expect(removableBlocks(graph, { protectFirstBlock: true, minBlocksPerStage: 2, exclude: '^s1' }).map((b) => b.id)).toEqual(['s2_b1_add', 's2_b2_add', 's3_b1_add', 's3_b2_add']);
+    expect(removableBlocks(graph, { protectFirstBlock: true, minBlocksPerStage: 2, exclude: '^s1' }).map((b) => b.id)).toEqual([
+      's2_b1_add',
+      's2_b2_add',
+      's3_b1_add',
+      's3_b2_add',
+    ]);
   });
 
   it('counts the filters a block removes', () => {
@@ -47,7 +60,7 @@ describe('KL block criterion', () => {
     // make one block already an identity: its score must be ~0, the others not
     bypassBlock(ctx.parent, ctx.graph, 's2_b1_add');
     const before = tf.memory().numTensors;
-    const scores = await klBlockScores(ctx.parent, ctx, blocks, { samplesPerClass: 5, batchSize: 64 });
+    const scores = await klBlockScores(coreServices, ctx, blocks, { samplesPerClass: 5, batchSize: 64 });
     expect(tf.memory().numTensors).toBe(before);
     const idle = blocks.findIndex((b) => b.id === 's2_b1_add');
     expect(scores[idle]).toBeLessThan(1e-9);
@@ -59,7 +72,10 @@ describe('layer pruner', () => {
   it('proposes removing the lowest-scoring block, and the plan applies', async () => {
     const ctx = context(20, 5);
     bypassBlock(ctx.parent, ctx.graph, 's3_b2_add');
-    const pruner = await layerPruner.create(layerPruner.options.parse({ criterion: 'block-kl', criterionOptions: { samplesPerClass: 4 } }), { log: () => {}, seed: 1 });
+    const pruner = await layerPruner.create(
+      layerPruner.options.parse({ criterion: 'block-kl', criterionOptions: { samplesPerClass: 4 } }),
+      testPluginContext(),
+    );
     const candidate = (await pruner.propose(ctx))!;
     expect(candidate.kind).toBe('layer');
     expect(candidate.plans).toEqual([{ kind: 'remove-block', block: 's3_b2_add' }]);
@@ -70,7 +86,7 @@ describe('layer pruner', () => {
 
   it('respects the stage minimum across several blocks per iteration and returns null when nothing is left', async () => {
     const ctx = context(20, 7);
-    const pruner = await layerPruner.create(layerPruner.options.parse({ criterion: 'block-l1', blocksPerIteration: 6 }), { log: () => {}, seed: 1 });
+    const pruner = await layerPruner.create(layerPruner.options.parse({ criterion: 'block-l1', blocksPerIteration: 6 }), testPluginContext());
     const candidate = (await pruner.propose(ctx))!;
     expect(candidate.plans).toHaveLength(3);
     const stages = candidate.plans.map((p) => (p as { block: string }).block.slice(0, 2)).sort();

@@ -5,7 +5,8 @@ import type { CellResult } from './run-cells.js';
 import type { MeanStd, MetricSummary } from './summary.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const pm = (m: MeanStd, scale = 100, digits = 2): string => (m.n === 0 ? 'n/a' : `${(m.mean * scale).toFixed(digits)} &plusmn; ${(m.std * scale).toFixed(digits)}`);
+const pm = (m: MeanStd, scale = 100, digits = 2): string =>
+  m.n === 0 ? 'n/a' : `${(m.mean * scale).toFixed(digits)} &plusmn; ${(m.std * scale).toFixed(digits)}`;
 
 /**
  * A self-contained HTML page for a bench: per-metric table (mean +- std over seeds), accuracy-vs-FLOPs curves
@@ -18,12 +19,26 @@ export function renderBenchHtml(name: string, cells: readonly BenchCell[], resul
     if (!report) return [];
     const color = colorOf.get(cell.metric)!;
     const points = [{ x: 0, y: report.baseline.accuracy }, ...report.iterations.map((it) => ({ x: it.flopsReduction, y: it.stats.accuracy }))];
-    return [{ label: cell.id, stroke: color, points: points.map((p, k) => ({ ...p, fill: color, title: `${cell.id} iteration ${k}: ${(p.y * 100).toFixed(2)} % at ${(p.x * 100).toFixed(1)} % FLOPs reduction` })) }];
+    return [
+      {
+        label: cell.id,
+        stroke: color,
+        points: points.map((p, k) => ({
+          ...p,
+          fill: color,
+          title: `${cell.id} iteration ${k}: ${(p.y * 100).toFixed(2)} % at ${(p.x * 100).toFixed(1)} % FLOPs reduction`,
+        })),
+      },
+    ];
   });
   const kinds = [...new Set(summary.flatMap((s) => Object.keys(s.kindsChosen)))];
-  const rows = summary.map((s) => `<tr><td><span class="swatch" style="background:${colorOf.get(s.metric)}"></span>${esc(s.metric)}</td><td>${s.cells - s.failed}/${s.cells}</td>
+  const rows = summary
+    .map(
+      (s) => `<tr><td><span class="swatch" style="background:${colorOf.get(s.metric)}"></span>${esc(s.metric)}</td><td>${s.cells - s.failed}/${s.cells}</td>
 <td>${pm(s.finalAccuracy)}</td><td>${pm(s.accuracyChange)}</td><td>${pm(s.flopsReduction)}</td><td>${pm(s.paramsReduction)}</td><td>${pm(s.iterations, 1, 1)}</td>
-${kinds.map((k) => `<td>${s.kindsChosen[k] ?? 0}</td>`).join('')}<td>${pm(s.seconds, 1, 0)}</td></tr>`).join('\n');
+${kinds.map((k) => `<td>${s.kindsChosen[k] ?? 0}</td>`).join('')}<td>${pm(s.seconds, 1, 0)}</td></tr>`,
+    )
+    .join('\n');
   const failed = results.filter((r) => r?.status === 'failed');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>omniprune bench: ${esc(name)}</title>

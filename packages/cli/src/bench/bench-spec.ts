@@ -7,7 +7,13 @@ import { sanitySpecSchema } from './sanity.js';
 
 const similarityEntry = z.union([
   z.string().min(1),
-  z.strictObject({ use: z.string().min(1), with: z.unknown().optional(), layer: z.string().optional(), split: z.enum(['train', 'test']).optional(), samples: z.number().int().positive().optional() }),
+  z.strictObject({
+    use: z.string().min(1),
+    with: z.unknown().optional(),
+    layer: z.string().optional(),
+    split: z.enum(['train', 'test']).optional(),
+    samples: z.number().int().positive().optional(),
+  }),
 ]);
 
 /** A bench file: one base pipeline, a grid of similarity metrics x seeds x other pipeline options. */
@@ -33,7 +39,12 @@ export const benchSpecSchema = z.strictObject({
 });
 
 /** A parsed bench file with absolute paths. */
-export type BenchSpec = z.output<typeof benchSpecSchema> & { readonly file: string; readonly pipelineFile: string; readonly outDir: string; readonly workerCount: number };
+export type BenchSpec = z.output<typeof benchSpecSchema> & {
+  readonly file: string;
+  readonly pipelineFile: string;
+  readonly outDir: string;
+  readonly workerCount: number;
+};
 
 /**
  * Read and validate a bench file.
@@ -52,7 +63,10 @@ export async function loadBenchSpec(path: string): Promise<BenchSpec> {
   const dir = dirname(file);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
   return {
-    ...parsed.data, file, pipelineFile: at(parsed.data.pipeline), outDir: at(parsed.data.output),
+    ...parsed.data,
+    file,
+    pipelineFile: at(parsed.data.pipeline),
+    outDir: at(parsed.data.output),
     workerCount: parsed.data.workers ?? availableParallelism(),
   };
 }

@@ -36,11 +36,13 @@ export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: s
   return out;
 }
 
-const slug = (v: unknown): string => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+const slug = (v: unknown): string =>
+  String(typeof v === 'object' ? JSON.stringify(v) : v)
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 40);
 
 function combinations(grid: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
-  return Object.entries(grid).reduce<Record<string, unknown>[]>(
-    (acc, [path, values]) => acc.flatMap((c) => values.map((v) => ({ ...c, [path]: v }))), [{}]);
+  return Object.entries(grid).reduce<Record<string, unknown>[]>((acc, [path, values]) => acc.flatMap((c) => values.map((v) => ({ ...c, [path]: v }))), [{}]);
 }
 
 /**

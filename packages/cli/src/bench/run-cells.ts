@@ -35,7 +35,9 @@ function runWorker(_cell: BenchCell, dir: string, threads: number): Promise<{ co
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-20_000); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-20_000);
+    });
     child.on('close', (code) => resolvePromise({ code: code ?? 1, stderr }));
   });
 }
@@ -77,9 +79,10 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
         const { code, stderr } = await runWorker(cell, dir, options.threads);
         const seconds = (Date.now() - start) / 1000;
         const report = await finishedReport(dir);
-        results[index] = code === 0 && report
-          ? { id: cell.id, status: 'done', seconds, report }
-          : { id: cell.id, status: 'failed', seconds, error: stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}` };
+        results[index] =
+          code === 0 && report
+            ? { id: cell.id, status: 'done', seconds, report }
+            : { id: cell.id, status: 'failed', seconds, error: stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}` };
       }
       await options.onDone?.(results[index], index);
     }

@@ -4,9 +4,13 @@ import type { MetricSanity, SanitySpec } from './sanity.js';
 /** A self-contained HTML page of the sanity suite: one row per metric. */
 export function renderSanityHtml(name: string, spec: SanitySpec, results: readonly MetricSanity[]): string {
   const ks = results.find((r) => !r.error)?.pcRemoval.map((p) => p.components) ?? [];
-  const rows = results.map((r) => (r.error
-    ? `<tr><td>${esc(r.metric)}</td><td colspan="${ks.length + 2}">not computed: ${esc(r.error)}</td></tr>`
-    : `<tr><td>${esc(r.metric)}</td><td>${(r.layerIdentification * 100).toFixed(1)} %</td>${r.pcRemoval.map((p) => `<td>${p.similarity.toFixed(4)}</td>`).join('')}<td>${r.decreasesWithComponents ? 'yes' : '<b>no</b>'}</td></tr>`)).join('\n');
+  const rows = results
+    .map((r) =>
+      r.error
+        ? `<tr><td>${esc(r.metric)}</td><td colspan="${ks.length + 2}">not computed: ${esc(r.error)}</td></tr>`
+        : `<tr><td>${esc(r.metric)}</td><td>${(r.layerIdentification * 100).toFixed(1)} %</td>${r.pcRemoval.map((p) => `<td>${p.similarity.toFixed(4)}</td>`).join('')}<td>${r.decreasesWithComponents ? 'yes' : '<b>no</b>'}</td></tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>omniprune metric sanity: ${esc(name)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style>

@@ -3,8 +3,17 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { centered, symmetricEigen, transposeTimes } from '@omniprune/criteria-similarity';
 import {
-  buildZooModel, captureFeatures, createPlugin, createSgdTrainer, dataPipelineSchema, prepareData, selectSubsetIndices, takeIndices,
-  type Features, type PluginContainer, type SimilarityMetric,
+  buildZooModel,
+  captureFeatures,
+  createPlugin,
+  createSgdTrainer,
+  dataPipelineSchema,
+  prepareData,
+  selectSubsetIndices,
+  takeIndices,
+  type Features,
+  type PluginContainer,
+  type SimilarityMetric,
 } from '@omniprune/core';
 
 /** Settings of the metric sanity suite (`sanity:` in a bench file; every field has a default). */
@@ -107,10 +116,16 @@ export function layerIdentification<F>(layerFeatures: readonly (readonly F[])[],
  * const results = await runSanity(spec, ['linear-cka', 'procrustes'], container, console.error);
  */
 export async function runSanity(
-  spec: SanitySpec, metrics: readonly { name: string; use: string; with?: unknown }[], container: PluginContainer, log: (line: string) => void,
+  spec: SanitySpec,
+  metrics: readonly { name: string; use: string; with?: unknown }[],
+  container: PluginContainer,
+  log: (line: string) => void,
 ): Promise<MetricSanity[]> {
   const data = await prepareData(spec.data);
-  const sample = takeIndices(data.test, selectSubsetIndices(data.test.labels, data.test.numClasses, Math.min(spec.samples, data.test.count), { strategy: 'stratified', seed: 1 }));
+  const sample = takeIndices(
+    data.test,
+    selectSubsetIndices(data.test.labels, data.test.numClasses, Math.min(spec.samples, data.test.count), { strategy: 'stratified', seed: 1 }),
+  );
   const layerFeatures: Features[][] = [];
   for (const seed of spec.seeds) {
     const model = buildZooModel(spec.zoo, { inputShape: [...data.train.shape], classes: data.train.numClasses, seed });
@@ -136,7 +151,9 @@ export async function runSanity(
       continue;
     }
     const penultimate = layerFeatures[0][layerFeatures[0].length - 1];
-    const pcRemoval = spec.components.filter((k) => k < penultimate.cols).map((k) => ({ components: k, similarity: sim(penultimate, removeComponents(penultimate, k)) }));
+    const pcRemoval = spec.components
+      .filter((k) => k < penultimate.cols)
+      .map((k) => ({ components: k, similarity: sim(penultimate, removeComponents(penultimate, k)) }));
     const nonIncreasing = pcRemoval.every((p, i) => i === 0 || p.similarity <= pcRemoval[i - 1].similarity + 1e-6);
     const decreasesWithComponents = nonIncreasing && pcRemoval.length > 1 && pcRemoval[pcRemoval.length - 1].similarity < pcRemoval[0].similarity - 1e-3;
     results.push({ metric: m.name, layerIdentification: identified, pcRemoval, decreasesWithComponents });

@@ -46,7 +46,9 @@ export function summarize(cells: readonly BenchCell[], results: readonly CellRes
     const kindsChosen: Record<string, number> = {};
     for (const r of done) for (const it of r.report!.iterations) kindsChosen[it.chosenKind] = (kindsChosen[it.chosenKind] ?? 0) + 1;
     return {
-      metric, cells: mine.length, failed: mine.length - done.length,
+      metric,
+      cells: mine.length,
+      failed: mine.length - done.length,
       finalAccuracy: meanStd(finals.map((f) => f.stats.accuracy)),
       accuracyChange: meanStd(finals.map((f) => f.accuracyChange)),
       flopsReduction: meanStd(finals.map((f) => f.flopsReduction)),
@@ -58,7 +60,21 @@ export function summarize(cells: readonly BenchCell[], results: readonly CellRes
   });
 }
 
-const CSV_COLUMNS = ['cell', 'metric', 'seed', 'options', 'status', 'seconds', 'iterations', 'baseline_accuracy', 'final_accuracy', 'accuracy_change', 'flops_reduction', 'params_reduction', 'kinds_chosen'];
+const CSV_COLUMNS = [
+  'cell',
+  'metric',
+  'seed',
+  'options',
+  'status',
+  'seconds',
+  'iterations',
+  'baseline_accuracy',
+  'final_accuracy',
+  'accuracy_change',
+  'flops_reduction',
+  'params_reduction',
+  'kinds_chosen',
+];
 
 function csvField(value: unknown): string {
   const text = value === undefined || value === null ? '' : String(value);
@@ -75,9 +91,23 @@ export function benchCsv(cells: readonly BenchCell[], results: readonly CellResu
     const r = results[i];
     const report = r?.report;
     const kinds = report ? report.iterations.map((it) => it.chosenKind).join(' ') : '';
-    return [cell.id, cell.metric, cell.seed, JSON.stringify(cell.options), r?.status ?? 'pending', r?.seconds.toFixed(1),
-      report?.iterations.length, report?.baseline.accuracy, report?.final?.stats.accuracy, report?.final?.accuracyChange,
-      report?.final?.flopsReduction, report?.final?.paramsReduction, kinds].map(csvField).join(',');
+    return [
+      cell.id,
+      cell.metric,
+      cell.seed,
+      JSON.stringify(cell.options),
+      r?.status ?? 'pending',
+      r?.seconds.toFixed(1),
+      report?.iterations.length,
+      report?.baseline.accuracy,
+      report?.final?.stats.accuracy,
+      report?.final?.accuracyChange,
+      report?.final?.flopsReduction,
+      report?.final?.paramsReduction,
+      kinds,
+    ]
+      .map(csvField)
+      .join(',');
   });
   return `${[CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
 }

@@ -23,10 +23,23 @@ async function previousTimes(outDir: string): Promise<Map<string, number>> {
 async function writeOutputs(outDir: string, name: string, cells: readonly BenchCell[], results: readonly CellResult[], workers: number): Promise<void> {
   const summary = summarize(cells, results);
   const json = {
-    name, workers, metrics: summary,
+    name,
+    workers,
+    metrics: summary,
     cells: cells.map((c, i) => ({
-      id: c.id, metric: c.metric, seed: c.seed, options: c.options, status: results[i]?.status ?? 'pending', seconds: results[i]?.seconds,
-      final: results[i]?.report?.final, iterations: results[i]?.report?.iterations.map((it) => ({ iteration: it.iteration, chosenKind: it.chosenKind, accuracy: it.stats.accuracy, flopsReduction: it.flopsReduction })),
+      id: c.id,
+      metric: c.metric,
+      seed: c.seed,
+      options: c.options,
+      status: results[i]?.status ?? 'pending',
+      seconds: results[i]?.seconds,
+      final: results[i]?.report?.final,
+      iterations: results[i]?.report?.iterations.map((it) => ({
+        iteration: it.iteration,
+        chosenKind: it.chosenKind,
+        accuracy: it.stats.accuracy,
+        flopsReduction: it.flopsReduction,
+      })),
       error: results[i]?.error,
     })),
   };
@@ -53,19 +66,28 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
       process.stdout.write(`${r.metric.padEnd(22)} not computed: ${r.error}\n`);
       continue;
     }
-    process.stdout.write(`${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (does not fall as components go)'}\n`);
+    process.stdout.write(
+      `${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (does not fall as components go)'}\n`,
+    );
   }
   process.stdout.write(`wrote ${outDir}/sanity.json, sanity.html\n`);
 }
 
 /** `omniprune bench`: run a grid of pipelines (metrics x seeds x options) in parallel workers and compare them. */
 export default defineCommand({
-  meta: { name: 'bench', description: 'Compare similarity metrics: run a grid of pipelines in parallel workers; writes bench.json, bench.csv, bench.html (resumable)' },
+  meta: {
+    name: 'bench',
+    description: 'Compare similarity metrics: run a grid of pipelines in parallel workers; writes bench.json, bench.csv, bench.html (resumable)',
+  },
   args: {
     bench: { type: 'positional', required: true, description: 'Bench YAML file (base pipeline, metrics, seeds, grid)' },
     workers: { type: 'string', description: "Parallel worker processes (default: the bench file's workers, else the machine's cores)" },
     out: { type: 'string', description: "Output directory (default: the bench file's output)" },
-    sanity: { type: 'boolean', default: false, description: "Run the metric sanity suite on the bench's metrics instead (layer identification, PC removal); writes sanity.json and sanity.html" },
+    sanity: {
+      type: 'boolean',
+      default: false,
+      description: "Run the metric sanity suite on the bench's metrics instead (layer identification, PC removal); writes sanity.json and sanity.html",
+    },
   },
   async run({ args }) {
     const spec = await loadBenchSpec(args.bench);
@@ -73,7 +95,10 @@ export default defineCommand({
     const outDir = args.out ?? spec.outDir;
     if (args.sanity) return runSanityCommand(spec, outDir);
     const baseText = await readFile(spec.pipelineFile, 'utf8').catch((cause) => {
-      throw new OmnipruneError('E_FILE_NOT_FOUND', `bench ${args.bench}: no base pipeline at ${spec.pipelineFile}`, { cause, hint: 'pipeline: is relative to the bench file' });
+      throw new OmnipruneError('E_FILE_NOT_FOUND', `bench ${args.bench}: no base pipeline at ${spec.pipelineFile}`, {
+        cause,
+        hint: 'pipeline: is relative to the bench file',
+      });
     });
     const base = parsePipelineYaml(baseText, spec.pipelineFile) as Record<string, unknown>;
     const cells = expandCells(spec, base);
@@ -81,30 +106,41 @@ export default defineCommand({
     await loadPipelinePlugins(spec.pipelineFile, container);
     for (const cell of cells) validatePipeline(cell.pipeline, container, join(outDir, 'cells', cell.id, 'pipeline.yaml'));
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
-    process.stderr.write(`bench ${spec.name}: ${cells.length} cells (${spec.metrics.length} metrics x ${spec.seeds.length} seeds` +
-      `${Object.keys(spec.grid).length ? ' x grid' : ''}), ${workers} worker${workers === 1 ? '' : 's'} x ${threads} thread${threads === 1 ? '' : 's'}\n`);
+    process.stderr.write(
+      `bench ${spec.name}: ${cells.length} cells (${spec.metrics.length} metrics x ${spec.seeds.length} seeds` +
+        `${Object.keys(spec.grid).length ? ' x grid' : ''}), ${workers} worker${workers === 1 ? '' : 's'} x ${threads} thread${threads === 1 ? '' : 's'}\n`,
+    );
     const results: CellResult[] = [];
     let finished = 0;
     let writing = Promise.resolve();
     const start = Date.now();
     const all = await runCells(cells, {
-      outDir, workers, threads, previous: await previousTimes(outDir),
+      outDir,
+      workers,
+      threads,
+      previous: await previousTimes(outDir),
       onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running\n`),
       onDone: async (r, i) => {
         results[i] = r;
         finished++;
         const f = r.report?.final;
-        process.stderr.write(`[${finished}/${cells.length} done] ${r.id}: ${r.status}${r.reused ? ' (earlier run)' : ` in ${r.seconds.toFixed(0)} s`}` +
-          `${f ? `, FLOPs -${(f.flopsReduction * 100).toFixed(1)} %, ${(f.accuracyChange * 100).toFixed(2)} points` : ''}${r.error ? `\n  ${r.error.replace(/\n/g, '\n  ')}` : ''}\n`);
+        process.stderr.write(
+          `[${finished}/${cells.length} done] ${r.id}: ${r.status}${r.reused ? ' (earlier run)' : ` in ${r.seconds.toFixed(0)} s`}` +
+            `${f ? `, FLOPs -${(f.flopsReduction * 100).toFixed(1)} %, ${(f.accuracyChange * 100).toFixed(2)} points` : ''}${r.error ? `\n  ${r.error.replace(/\n/g, '\n  ')}` : ''}\n`,
+        );
         writing = writing.then(() => writeOutputs(outDir, spec.name, cells, results, workers));
         await writing;
       },
     });
     await writeOutputs(outDir, spec.name, cells, all, workers);
-    process.stdout.write(`bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html\n`);
+    process.stdout.write(
+      `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html\n`,
+    );
     const failed = all.filter((r) => r.status === 'failed');
     if (failed.length) {
-      throw new OmnipruneError('E_INTERNAL', `${failed.length} of ${cells.length} cells failed (${failed.map((f) => f.id).join(', ')})`, { hint: `see ${outDir}/bench.html; rerun the same command to retry them` });
+      throw new OmnipruneError('E_INTERNAL', `${failed.length} of ${cells.length} cells failed (${failed.map((f) => f.id).join(', ')})`, {
+        hint: `see ${outDir}/bench.html; rerun the same command to retry them`,
+      });
     }
   },
 });

@@ -9,14 +9,20 @@ import { formatTable } from '../shared/format-table.js';
 async function readRun(dir: string): Promise<RunReport> {
   const file = join(dir, 'report.json');
   const text = await readFile(file, 'utf8').catch((cause) => {
-    throw new OmnipruneError('E_FILE_NOT_FOUND', `no run report at ${file}`, { cause, hint: 'pass run folders written by omniprune run (they hold report.json)' });
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `no run report at ${file}`, {
+      cause,
+      hint: 'pass run folders written by omniprune run (they hold report.json)',
+    });
   });
   try {
     const report = JSON.parse(text) as RunReport;
     if (!report.baseline || !Array.isArray(report.iterations) || !Array.isArray(report.pruners)) throw new Error('missing baseline, iterations or pruners');
     return report;
   } catch (cause) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not an omniprune run report: ${(cause as Error).message}`, { cause, hint: 'pass run folders written by omniprune run' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not an omniprune run report: ${(cause as Error).message}`, {
+      cause,
+      hint: 'pass run folders written by omniprune run',
+    });
   }
 }
 
@@ -31,7 +37,11 @@ function parseLevels(value: string | undefined): number[] {
 
 /** `omniprune compare`: accuracy of several runs (arms x seeds) at common FLOPs levels, with mean and spread. */
 export default defineCommand({
-  meta: { name: 'compare', description: 'Compare runs at common FLOPs reductions: accuracy change mean ± std per arm (runs grouped by their pruners, e.g. all at once vs --only layer vs --only filter, over seeds)' },
+  meta: {
+    name: 'compare',
+    description:
+      'Compare runs at common FLOPs reductions: accuracy change mean ± std per arm (runs grouped by their pruners, e.g. all at once vs --only layer vs --only filter, over seeds)',
+  },
   args: {
     runs: { type: 'positional', required: true, description: 'Run folders (each holding report.json), any number' },
     levels: { type: 'string', description: `FLOPs reductions to compare at, comma list of fractions (default: ${DEFAULT_LEVELS.join(',')})` },
@@ -56,7 +66,9 @@ export default defineCommand({
       return;
     }
     const rows = comparison.arms.map((a) => [a.arm, a.runs.map((r) => r.seed).join(','), ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached))]);
-    process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], rows)}\n`);
+    process.stdout.write(
+      `accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], rows)}\n`,
+    );
     if (args.out) process.stdout.write(`wrote ${join(args.out, 'compare.json')}, compare.html\n`);
   },
 });

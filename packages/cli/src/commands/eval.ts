@@ -9,32 +9,52 @@ export default defineCommand({
   meta: { name: 'eval', description: "Evaluate a saved model on a dataset's test split (normalised as the model was trained)" },
   args: {
     model: { type: 'positional', required: true, description: 'Model file: model.json (or its directory), Keras .h5/.keras, or ONNX .onnx' },
-    normalize: { type: 'string', description: 'Input normalisation for models that do not record it, as PyTorch Normalize values MEAN/STD, e.g. 0.2860/0.3530 (default: none)' },
+    normalize: {
+      type: 'string',
+      description: 'Input normalisation for models that do not record it, as PyTorch Normalize values MEAN/STD, e.g. 0.2860/0.3530 (default: none)',
+    },
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files' },
     'test-subset': { type: 'string', description: 'Evaluate on a stratified subset of N test images' },
     json: { type: 'boolean', default: false, description: 'Print JSON' },
-    runner: { type: 'string', default: 'auto', description: 'Inference runner: tfjs (the compute backend), onnxruntime (export to ONNX, run on onnxruntime-node) or auto (onnxruntime when it loads)' },
+    runner: {
+      type: 'string',
+      default: 'auto',
+      description: 'Inference runner: tfjs (the compute backend), onnxruntime (export to ONNX, run on onnxruntime-node) or auto (onnxruntime when it loads)',
+    },
     ...backendArg,
   },
   async run({ args }) {
-    if (!(DATASET_NAMES as readonly string[]).includes(args.data)) throw new OmnipruneError('E_BAD_INPUT', `unknown dataset "${args.data}"`, { hint: `use one of: ${DATASET_NAMES.join(', ')}` });
+    if (!(DATASET_NAMES as readonly string[]).includes(args.data))
+      throw new OmnipruneError('E_BAD_INPUT', `unknown dataset "${args.data}"`, { hint: `use one of: ${DATASET_NAMES.join(', ')}` });
     await startBackend(args.backend, args.json);
     const file = args.model;
     const { model, metadata: meta } = await readModel(file, builtinContainer());
     if (args.normalize !== undefined && meta.normalization) {
       throw new OmnipruneError('E_BAD_INPUT', `${file} records its normalisation already; --normalize would apply a second one`, { hint: 'drop --normalize' });
     }
-    const stats = args.normalize !== undefined ? parseNormalize(args.normalize) : meta.normalization ?? null;
+    const stats = args.normalize !== undefined ? parseNormalize(args.normalize) : (meta.normalization ?? null);
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const dataset = { name: args.data, testSubset, trainSubset: 10, ...(args['data-path'] ? { path: args['data-path'] } : {}) };
     const data = await prepareData({ dataset: dataset as never, normalize: stats ?? false }, stats);
     const runner = await selectRunner(args.runner, args.json);
     const { accuracy, loss } = await runner.evaluate(model, data.test);
     const cost = countCost(model);
-    const result = { model: file, dataset: data.test.name, images: data.test.count, runner: runner.name, accuracy, loss, flops: cost.flops, params: cost.params };
+    const result = {
+      model: file,
+      dataset: data.test.name,
+      images: data.test.count,
+      runner: runner.name,
+      accuracy,
+      loss,
+      flops: cost.flops,
+      params: cost.params,
+    };
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`);
+    else
+      process.stdout.write(
+        `${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`,
+      );
     model.dispose();
   },
 });

@@ -9,7 +9,8 @@ import { startBackend } from '../shared/common-args.js';
 export default defineCommand({
   meta: {
     name: 'export',
-    description: 'Export a model to ONNX (opset 17). A model that came in as ONNX keeps its input name, NCHW layout and dynamic batch; others take NHWC images unless --layout nchw',
+    description:
+      'Export a model to ONNX (opset 17). A model that came in as ONNX keeps its input name, NCHW layout and dynamic batch; others take NHWC images unless --layout nchw',
   },
   args: {
     ...modelArgs,
@@ -21,14 +22,16 @@ export default defineCommand({
   async run({ args }) {
     if (args.format !== 'onnx') throw new OmnipruneError('E_BAD_INPUT', `unknown export format "${args.format}"`, { hint: 'use --format onnx' });
     if (args.layout !== undefined && args.layout !== 'nchw' && args.layout !== 'nhwc') {
-      throw new OmnipruneError('E_BAD_INPUT', `--layout must be nchw or nhwc, got "${args.layout}"`, { hint: 'nchw is what PyTorch code feeds; nhwc what TF.js code feeds' });
+      throw new OmnipruneError('E_BAD_INPUT', `--layout must be nchw or nhwc, got "${args.layout}"`, {
+        hint: 'nchw is what PyTorch code feeds; nhwc what TF.js code feeds',
+      });
     }
     await startBackend('auto', true);
     const { model, source } = await modelFromFlags(args);
     const origin = annotationsOf(model).origin;
     const options: ExportOnnxOptions = {
       ...(origin?.input ? originInterface(model, origin) : {}),
-      ...(args.layout ? { layout: args.layout === 'nchw' ? 'NCHW' as const : 'NHWC' as const } : {}),
+      ...(args.layout ? { layout: args.layout === 'nchw' ? ('NCHW' as const) : ('NHWC' as const) } : {}),
       ...(args['input-name'] ? { inputName: args['input-name'] } : {}),
     };
     const { bytes, input, outputs } = exportOnnx(model, options);

@@ -54,7 +54,9 @@ export default defineCommand({
       process.stdout.write(`model ${model.name} (${source})\n`);
       for (const note of summary.notes) process.stdout.write(`note: ${note}\n`);
       process.stdout.write(`classifier: ${classifier.reason}\n`);
-      process.stdout.write(`FLOPs (MACs): ${(cost.flops / 1e6).toFixed(2)} M   params: ${(cost.params / 1e6).toFixed(3)} M (trainable ${(cost.trainableParams / 1e6).toFixed(3)} M)\n`);
+      process.stdout.write(
+        `FLOPs (MACs): ${(cost.flops / 1e6).toFixed(2)} M   params: ${(cost.params / 1e6).toFixed(3)} M (trainable ${(cost.trainableParams / 1e6).toFixed(3)} M)\n`,
+      );
       process.stdout.write(`residual blocks: ${graph.blocks.length} (${removable.length} removable)   prunable channel groups: ${prunable.length}\n`);
       for (const w of graph.warnings) process.stdout.write(`warning: ${w}\n`);
     }

@@ -6,14 +6,22 @@ import { benchSpecSchema } from '../bench/bench-spec.js';
 import { containerFor } from '../shared/plugin-registry.js';
 
 const pipelineArg = {
-  type: 'string', description: "Also load the plugin packages this pipeline lists under plugins:",
+  type: 'string',
+  description: 'Also load the plugin packages this pipeline lists under plugins:',
 } as const;
 
 function optionsSummary(schema: z.ZodType): string {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { type?: string; default?: unknown; enum?: unknown[] }> };
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { type?: string; default?: unknown; enum?: unknown[] }>;
+  };
   const props = Object.entries(json.properties ?? {});
   if (props.length === 0) return '(no options)';
-  return props.map(([k, v]) => `${k}${v.type ? `: ${v.type}` : ''}${v.enum ? ` (${v.enum.join('|')})` : ''}${v.default !== undefined ? ` = ${JSON.stringify(v.default)}` : ''}`).join(', ');
+  return props
+    .map(
+      ([k, v]) =>
+        `${k}${v.type ? `: ${v.type}` : ''}${v.enum ? ` (${v.enum.join('|')})` : ''}${v.default !== undefined ? ` = ${JSON.stringify(v.default)}` : ''}`,
+    )
+    .join(', ');
 }
 
 const list = defineCommand({
@@ -25,8 +33,14 @@ const list = defineCommand({
     const rows = plugins.map((p) => {
       const origin = pluginOrigin(c, p.kind, p.name);
       return {
-        token: `${p.kind}:${p.name}`, kind: p.kind, name: p.name, role: p.role, package: origin?.source, version: origin?.version,
-        description: p.description, options: z.toJSONSchema(p.options, { io: 'input', unrepresentable: 'any' }),
+        token: `${p.kind}:${p.name}`,
+        kind: p.kind,
+        name: p.name,
+        role: p.role,
+        package: origin?.source,
+        version: origin?.version,
+        description: p.description,
+        options: z.toJSONSchema(p.options, { io: 'input', unrepresentable: 'any' }),
       };
     });
     if (args.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -45,7 +59,8 @@ const schema = defineCommand({
     bench: { type: 'boolean', default: false, description: 'Write the JSON Schema of bench files (omniprune bench) instead' },
   },
   async run({ args }) {
-    const json = args.bench ? z.toJSONSchema(benchSpecSchema, { io: 'input', unrepresentable: 'any' })
+    const json = args.bench
+      ? z.toJSONSchema(benchSpecSchema, { io: 'input', unrepresentable: 'any' })
       : z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
     const text = `${JSON.stringify({ ...json, title: args.bench ? 'omniprune bench' : 'omniprune pipeline' }, null, 2)}\n`;
     if (args.out) {

@@ -15,14 +15,26 @@ export default defineCommand({
     pipeline: { type: 'positional', required: true, description: 'Pipeline YAML file' },
     out: { type: 'string', description: "Output directory (default: the pipeline's output, relative to the pipeline file)" },
     backend: { type: 'string', description: "Compute backend; overrides the pipeline's backend" },
-    runner: { type: 'string', description: "Forward-only work (similarity features, importance scoring, evaluation): tfjs | onnxruntime | auto; overrides the pipeline's runner" },
+    runner: {
+      type: 'string',
+      description: "Forward-only work (similarity features, importance scoring, evaluation): tfjs | onnxruntime | auto; overrides the pipeline's runner",
+    },
     only: { type: 'string', description: 'Baseline: run only these pruners (comma list, e.g. layer); output defaults to <output>-only-<names>' },
     restart: { type: 'boolean', default: false, description: 'Discard an earlier run in the output directory instead of resuming it' },
   },
   async run({ args }) {
     const container = builtinContainer();
     const loaded = await loadPipeline(args.pipeline, container);
-    const pipeline = args.only !== undefined ? restrictPruners(loaded, args.only.split(',').map((s) => s.trim()).filter(Boolean)) : loaded;
+    const pipeline =
+      args.only !== undefined
+        ? restrictPruners(
+            loaded,
+            args.only
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          )
+        : loaded;
     const backend = await startBackend(args.backend ?? pipeline.backend);
     const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
     if (args.restart) await rm(outDir, { recursive: true, force: true });
@@ -38,8 +50,8 @@ export default defineCommand({
     }
     process.stdout.write(
       `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
-      `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
-      `wrote ${outDir}/report.json, report.html, ${files.join(', ')}\n`,
+        `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
+        `wrote ${outDir}/report.json, report.html, ${files.join(', ')}\n`,
     );
   },
 });

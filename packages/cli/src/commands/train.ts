@@ -1,9 +1,24 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
-  DATASET_NAMES, OmnipruneError, ZOO_MODEL_NAMES, augmentFromSteps, buildZooModel, countCost, createProgressRenderer,
-  createSgdTrainer, hashSettings, prepareData, readModel, readTrainCheckpoint, removeTrainCheckpoint, saveModel,
-  saveTrainCheckpoint, writeFileAtomic, type AugmentStep, type LrSchedule,
+  DATASET_NAMES,
+  OmnipruneError,
+  ZOO_MODEL_NAMES,
+  augmentFromSteps,
+  buildZooModel,
+  countCost,
+  createProgressRenderer,
+  createSgdTrainer,
+  hashSettings,
+  prepareData,
+  readModel,
+  readTrainCheckpoint,
+  removeTrainCheckpoint,
+  saveModel,
+  saveTrainCheckpoint,
+  writeFileAtomic,
+  type AugmentStep,
+  type LrSchedule,
 } from '@omniprune/core';
 import { rm } from 'node:fs/promises';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
@@ -32,9 +47,12 @@ function parseZooOptions(text: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new OmnipruneError('E_BAD_INPUT', `--zoo-options is not JSON: ${(cause as Error).message}`, { hint: 'quote it for the shell: --zoo-options \'{"patchSize":7}\'' });
+    throw new OmnipruneError('E_BAD_INPUT', `--zoo-options is not JSON: ${(cause as Error).message}`, {
+      hint: 'quote it for the shell: --zoo-options \'{"patchSize":7}\'',
+    });
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new OmnipruneError('E_BAD_INPUT', '--zoo-options must be a JSON object', { hint: 'e.g. {"depth":4,"numHeads":4}' });
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new OmnipruneError('E_BAD_INPUT', '--zoo-options must be a JSON object', { hint: 'e.g. {"depth":4,"numHeads":4}' });
   return value as Record<string, unknown>;
 }
 
@@ -56,7 +74,11 @@ export default defineCommand({
     'label-smoothing': { type: 'string', description: 'Label smoothing in [0,1) (default: 0)' },
     augment: { type: 'string', description: 'Comma list: pad-crop[:PAD], flip, or none (default: pad-crop:2,flip)', default: 'pad-crop:2,flip' },
     'train-subset': { type: 'string', description: 'Use a stratified subset of N training images' },
-    holdout: { type: 'string', description: 'Hold N training images out as a validation split (stratified, seed 0; pipelines with data.dataset.validation: { count: N } hold out the same ones)' },
+    holdout: {
+      type: 'string',
+      description:
+        'Hold N training images out as a validation split (stratified, seed 0; pipelines with data.dataset.validation: { count: N } hold out the same ones)',
+    },
     'test-subset': { type: 'string', description: 'Use a stratified subset of N test images' },
     seed: { type: 'string', description: 'Seed for weights, shuffling and augmentation (default: 1)' },
     restart: { type: 'boolean', default: false, description: 'Discard a checkpoint of an interrupted training in --out instead of resuming it' },
@@ -74,7 +96,12 @@ export default defineCommand({
     const testSubset = args['test-subset'] ? parsePositiveInt('test-subset', args['test-subset'], 0) : undefined;
     const holdout = args.holdout ? parsePositiveInt('holdout', args.holdout, 0) : undefined;
     const dataset = {
-      name: args.data, seed, trainSubset, testSubset, ...(holdout ? { validation: { count: holdout } } : {}), ...(args['data-path'] ? { path: args['data-path'] } : {}),
+      name: args.data,
+      seed,
+      trainSubset,
+      testSubset,
+      ...(holdout ? { validation: { count: holdout } } : {}),
+      ...(args['data-path'] ? { path: args['data-path'] } : {}),
     };
     if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
     const { backend: _b, restart: _r, ...shaping } = args;
@@ -83,15 +110,25 @@ export default defineCommand({
     const checkpoint = await readTrainCheckpoint(args.out, settingsHash);
     const loaded = args.from ? await readModel(args.from, builtinContainer()) : undefined;
     const data = await prepareData({ dataset: dataset as never }, loaded?.metadata.normalization ?? undefined);
-    const built = checkpoint ? undefined : loaded ? loaded.model
-      : buildZooModel(args.zoo!, { ...parseZooOptions(args['zoo-options']), inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed });
+    const built = checkpoint
+      ? undefined
+      : loaded
+        ? loaded.model
+        : buildZooModel(args.zoo!, {
+            ...parseZooOptions(args['zoo-options']),
+            inputShape: [...data.train.shape] as [number, number, number],
+            classes: data.train.numClasses,
+            seed,
+          });
     if (checkpoint && loaded) loaded.model.dispose();
     const model = checkpoint?.model ?? built!;
     if (checkpoint) process.stderr.write(`resuming the training in ${args.out} after epoch ${checkpoint.state.epochsDone}/${epochs}\n`);
     const name = args.zoo ?? model.name;
     const cost = countCost(model);
-    process.stderr.write(`${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
-      `${data.train.name} ${data.train.count} train${data.validation ? ` (${data.validation.count} held out)` : ''} / ${data.test.count} test images\n`);
+    process.stderr.write(
+      `${name}: ${(cost.flops / 1e6).toFixed(2)} M MACs, ${(cost.params / 1e6).toFixed(3)} M params; ` +
+        `${data.train.name} ${data.train.count} train${data.validation ? ` (${data.validation.count} held out)` : ''} / ${data.test.count} test images\n`,
+    );
     const trainer = createSgdTrainer({
       epochs,
       batchSize: parsePositiveInt('batch-size', args['batch-size'], 128),
@@ -105,21 +142,36 @@ export default defineCommand({
     const started = Date.now();
     const metadata = { omniprune: { dataset: args.data, inputShape: data.train.shape, classes: data.train.numClasses, normalization: data.normalization } };
     const result = await trainer.fit(model, data.train, {
-      validation: data.test, onEvent: createProgressRenderer(process.stderr), resume: checkpoint?.state, backend,
+      validation: data.test,
+      onEvent: createProgressRenderer(process.stderr),
+      resume: checkpoint?.state,
+      backend,
       onEpochEnd: (state) => saveTrainCheckpoint(args.out, model, state, settingsHash, metadata),
     });
     const evaluation = await trainer.evaluate(model, data.test);
     const seconds = (Date.now() - started) / 1000;
     const report = {
-      model: name, from: args.from, dataset: data.train.name, backend: backend.name, epochs: result.epochsRun, seconds,
-      resumedAfterEpoch: checkpoint?.state.epochsDone, command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
-      testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, flops: cost.flops, params: cost.params,
-      normalization: data.normalization, history: result.history,
+      model: name,
+      from: args.from,
+      dataset: data.train.name,
+      backend: backend.name,
+      epochs: result.epochsRun,
+      seconds,
+      resumedAfterEpoch: checkpoint?.state.epochsDone,
+      command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
+      testAccuracy: evaluation.accuracy,
+      testLoss: evaluation.loss,
+      flops: cost.flops,
+      params: cost.params,
+      normalization: data.normalization,
+      history: result.history,
     };
     await saveModel(model, args.out, { omniprune: { ...metadata.omniprune, testAccuracy: evaluation.accuracy } });
     await writeFileAtomic(join(args.out, 'train-report.json'), `${JSON.stringify(report, null, 2)}\n`);
     await removeTrainCheckpoint(args.out);
-    process.stderr.write(`test accuracy ${(evaluation.accuracy * 100).toFixed(2)} % after ${result.epochsRun} epochs in ${seconds.toFixed(0)} s; saved to ${args.out}\n`);
+    process.stderr.write(
+      `test accuracy ${(evaluation.accuracy * 100).toFixed(2)} % after ${result.epochsRun} epochs in ${seconds.toFixed(0)} s; saved to ${args.out}\n`,
+    );
     model.dispose();
   },
 });

@@ -16,7 +16,12 @@ export function formatChange(m: MeanStd, notReached: number): string {
  * deviation, at the compared levels (a level no run of the arm reached breaks the line).
  */
 export function comparisonSvg(c: Comparison): string {
-  const W = 640, H = 360, L = 60, R = 140, T = 20, B = 50;
+  const W = 640,
+    H = 360,
+    L = 60,
+    R = 140,
+    T = 20,
+    B = 50;
   const cells = c.arms.flatMap((a) => a.at.filter((l) => l.accuracyChange.n > 0).map((l) => l.accuracyChange));
   const lo = Math.min(0, ...cells.map((m) => m.mean - m.std)) - 0.005;
   const hi = Math.max(0, ...cells.map((m) => m.mean + m.std)) + 0.005;
@@ -26,11 +31,25 @@ export function comparisonSvg(c: Comparison): string {
   const series = c.arms.map((a, k) => {
     const color = COLORS[k % COLORS.length];
     const pts = a.at.filter((l) => l.accuracyChange.n > 0);
-    const band = pts.length > 1
-      ? `<path class="band" d="${[...pts.map((p) => [p.level, p.accuracyChange.mean + p.accuracyChange.std]), ...pts.slice().reverse().map((p) => [p.level, p.accuracyChange.mean - p.accuracyChange.std])].map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')} Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`
-      : '';
+    const band =
+      pts.length > 1
+        ? `<path class="band" d="${[
+            ...pts.map((p) => [p.level, p.accuracyChange.mean + p.accuracyChange.std]),
+            ...pts
+              .slice()
+              .reverse()
+              .map((p) => [p.level, p.accuracyChange.mean - p.accuracyChange.std]),
+          ]
+            .map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+            .join(' ')} Z" fill="${color}" fill-opacity="0.18" stroke="none"/>`
+        : '';
     const line = `<path d="${pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p.level).toFixed(1)},${sy(p.accuracyChange.mean).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`;
-    const dots = pts.map((p) => `<circle class="point" cx="${sx(p.level).toFixed(1)}" cy="${sy(p.accuracyChange.mean).toFixed(1)}" r="4" fill="${color}"><title>${esc(a.arm)} at ${pct(p.level)}: ${formatChange(p.accuracyChange, p.notReached)} points</title></circle>`).join('');
+    const dots = pts
+      .map(
+        (p) =>
+          `<circle class="point" cx="${sx(p.level).toFixed(1)}" cy="${sy(p.accuracyChange.mean).toFixed(1)}" r="4" fill="${color}"><title>${esc(a.arm)} at ${pct(p.level)}: ${formatChange(p.accuracyChange, p.notReached)} points</title></circle>`,
+      )
+      .join('');
     const legend = `<text x="${W - R + 12}" y="${T + 16 + 18 * k}" font-size="12" fill="${color}">${esc(a.arm)} (${a.runs.length} run${a.runs.length === 1 ? '' : 's'})</text>`;
     return band + line + dots + legend;
   });
@@ -48,8 +67,13 @@ export function comparisonSvg(c: Comparison): string {
 
 /** A self-contained page: the plot and a table, one row per arm, one column per level. */
 export function renderComparisonHtml(c: Comparison): string {
-  const head = c.levels.map((l) => `<th>${pct(l, l * 100 % 1 ? 1 : 0)}</th>`).join('');
-  const rows = c.arms.map((a) => `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}</tr>`).join('\n');
+  const head = c.levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
+  const rows = c.arms
+    .map(
+      (a) =>
+        `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>omniprune comparison</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style>

@@ -23,7 +23,11 @@ export interface ArmLevel {
 /** The comparison: per arm, its runs (seeds) and one row per level. */
 export interface Comparison {
   readonly levels: readonly number[];
-  readonly arms: readonly { readonly arm: string; readonly runs: readonly { readonly dir: string; readonly seed: number }[]; readonly at: readonly ArmLevel[] }[];
+  readonly arms: readonly {
+    readonly arm: string;
+    readonly runs: readonly { readonly dir: string; readonly seed: number }[];
+    readonly at: readonly ArmLevel[];
+  }[];
 }
 
 /** The run's accuracy curve: baseline at 0, then every iteration's winner after its fine-tune, by FLOPs reduction. */

@@ -13,15 +13,26 @@ export function createEventRenderer(stream: NodeJS.WriteStream = process.stderr)
   const line = (s: string) => stream.write(`${s}\n`);
   return (e) => {
     switch (e.type) {
-      case 'log': return line(e.message);
-      case 'baseline': return line(`baseline: accuracy ${pct(e.stats.accuracy)}, ${mflops(e.stats.flops)} FLOPs, ${(e.stats.params / 1e6).toFixed(3)} M params`);
-      case 'resumed': return line(`resuming after ${e.completed} finished iteration(s)`);
-      case 'iteration-start': return line(`iteration ${e.iteration}`);
-      case 'candidate-scored': return line(`  candidate ${e.record.kind}: ${e.record.summary}; similarity ${e.record.similarity.toFixed(4)}, ${mflops(e.record.flops)} FLOPs (${e.record.seconds.toFixed(0)} s)`);
-      case 'chosen': return line(`  chosen: ${e.record.kind}`);
-      case 'iteration-end': return line(`  accuracy ${pct(e.stats.accuracy)}, FLOPs -${pct(e.flopsReduction)}, params -${pct(e.paramsReduction)}`);
-      case 'train': return train(e.event);
-      case 'done': return line(`done: ${e.report.stopMessage ?? e.report.stopReason}`);
+      case 'log':
+        return line(e.message);
+      case 'baseline':
+        return line(`baseline: accuracy ${pct(e.stats.accuracy)}, ${mflops(e.stats.flops)} FLOPs, ${(e.stats.params / 1e6).toFixed(3)} M params`);
+      case 'resumed':
+        return line(`resuming after ${e.completed} finished iteration(s)`);
+      case 'iteration-start':
+        return line(`iteration ${e.iteration}`);
+      case 'candidate-scored':
+        return line(
+          `  candidate ${e.record.kind}: ${e.record.summary}; similarity ${e.record.similarity.toFixed(4)}, ${mflops(e.record.flops)} FLOPs (${e.record.seconds.toFixed(0)} s)`,
+        );
+      case 'chosen':
+        return line(`  chosen: ${e.record.kind}`);
+      case 'iteration-end':
+        return line(`  accuracy ${pct(e.stats.accuracy)}, FLOPs -${pct(e.flopsReduction)}, params -${pct(e.paramsReduction)}`);
+      case 'train':
+        return train(e.event);
+      case 'done':
+        return line(`done: ${e.report.stopMessage ?? e.report.stopReason}`);
     }
   };
 }

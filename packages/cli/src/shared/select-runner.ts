@@ -11,7 +11,8 @@ export const RUNNER_NAMES = ['tfjs', 'onnxruntime', 'auto'] as const;
  * const runner = await selectRunner('auto'); // onnxruntime when it loads, else tfjs
  */
 export async function selectRunner(name: string, quiet = false): Promise<InferenceRunner> {
-  if (!(RUNNER_NAMES as readonly string[]).includes(name)) throw new OmnipruneError('E_BAD_INPUT', `unknown runner "${name}"`, { hint: `use ${RUNNER_NAMES.join(', ')}` });
+  if (!(RUNNER_NAMES as readonly string[]).includes(name))
+    throw new OmnipruneError('E_BAD_INPUT', `unknown runner "${name}"`, { hint: `use ${RUNNER_NAMES.join(', ')}` });
   if (name === 'tfjs') return tfjsInferenceRunner;
   const ort = await loadOnnxRuntime();
   if (ort instanceof Error) {
@@ -20,6 +21,9 @@ export async function selectRunner(name: string, quiet = false): Promise<Inferen
     return tfjsInferenceRunner;
   }
   const threads = wasmThreadsWanted(undefined);
-  if (!quiet) process.stderr.write(`runner: onnxruntime, ${threads} thread${threads === 1 ? '' : 's'} (similarity features, importance scoring, evaluation; training stays on the compute backend)\n`);
+  if (!quiet)
+    process.stderr.write(
+      `runner: onnxruntime, ${threads} thread${threads === 1 ? '' : 's'} (similarity features, importance scoring, evaluation; training stays on the compute backend)\n`,
+    );
   return onnxInferenceRunner(threads);
 }

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OmnipruneError } from '../errors/omniprune-error.js';
-import {
-  type Backend, type BackendAttempt, type BackendName, BACKEND_NAMES, type InitBackendOptions,
-} from './backend-types.js';
+import { type Backend, type BackendAttempt, type BackendName, BACKEND_NAMES, type InitBackendOptions } from './backend-types.js';
 import { registerGradientOverrides } from './kernels/tile-gradient.js';
 import { type LoadedBackend, loadBackend, nativeKernelsOn, setNativeKernels, shortReason } from './load-backend.js';
 
@@ -13,12 +11,10 @@ const PLUGIN = 'backend';
 
 /** What to do when an explicitly chosen backend cannot load. */
 const HINTS: Record<BackendName, string> = {
-  'tfjs-node-gpu': 'build its native addon (npm rebuild @tensorflow/tfjs-node-gpu --build-addon-from-source; needs ' +
-    'CUDA), or choose backend auto to fall back to wasm',
-  'tfjs-node': 'run its install script (npm rebuild @tensorflow/tfjs-node), or choose backend auto to fall back to ' +
-    'wasm',
-  native: 'install g++ and libdnnl-dev (Debian), then pnpm --filter @omniprune/backend-native build:native; or choose ' +
-    'backend auto to fall back to wasm',
+  'tfjs-node-gpu':
+    'build its native addon (npm rebuild @tensorflow/tfjs-node-gpu --build-addon-from-source; needs ' + 'CUDA), or choose backend auto to fall back to wasm',
+  'tfjs-node': 'run its install script (npm rebuild @tensorflow/tfjs-node), or choose backend auto to fall back to ' + 'wasm',
+  native: 'install g++ and libdnnl-dev (Debian), then pnpm --filter @omniprune/backend-native build:native; or choose ' + 'backend auto to fall back to wasm',
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm, or choose backend cpu',
   cpu: 'reinstall @tensorflow/tfjs-backend-cpu',
 };
@@ -42,7 +38,8 @@ function isBackendName(value: string): value is BackendName {
 function checkName(value: string, source: string): BackendName | 'auto' {
   if (value === 'auto' || isBackendName(value)) return value;
   throw new OmnipruneError('E_BAD_INPUT', `${source} "${value}" is not a backend`, {
-    plugin: PLUGIN, hint: `use one of: auto, ${BACKEND_NAMES.join(', ')}`,
+    plugin: PLUGIN,
+    hint: `use one of: auto, ${BACKEND_NAMES.join(', ')}`,
   });
 }
 
@@ -62,7 +59,10 @@ async function use(name: BackendName, threads: number | undefined): Promise<Load
 
 function toBackend(name: BackendName, loaded: LoadedBackend, tried: BackendAttempt[], notes: string[], threads: number | undefined): Backend {
   return Object.freeze({
-    name, tfBackend: loaded.tfBackend, tried, notes: [...notes, ...loaded.notes],
+    name,
+    tfBackend: loaded.tfBackend,
+    tried,
+    notes: [...notes, ...loaded.notes],
     ...(loaded.threads === undefined ? {} : { threads: loaded.threads }),
     activate: async () => void (await use(name, threads)),
     isActive: () => tf.getBackend() === loaded.tfBackend && (loaded.tfBackend !== 'wasm' || nativeKernelsOn() === (name === 'native')),
@@ -85,9 +85,7 @@ function toBackend(name: BackendName, loaded: LoadedBackend, tried: BackendAttem
  * const info = await initBackend();
  * console.log(describeBackend(info)); // backend: wasm, 2 threads (tfjs-node-gpu unavailable: ...; ...)
  */
-export async function initBackend(
-  choice: BackendName | 'auto' = 'auto', options: InitBackendOptions = {},
-): Promise<Backend> {
+export async function initBackend(choice: BackendName | 'auto' = 'auto', options: InitBackendOptions = {}): Promise<Backend> {
   let resolved = checkName(choice, 'backend');
   const notes: string[] = [];
   const fromEnv = process.env[BACKEND_ENV_VAR]?.trim();
@@ -100,7 +98,9 @@ export async function initBackend(
       return toBackend(resolved, await withOverrides(use(resolved, options.threads)), [], notes, options.threads);
     } catch (err) {
       throw new OmnipruneError('E_BACKEND', `backend ${resolved} is unavailable: ${shortReason(err)}`, {
-        plugin: PLUGIN, hint: HINTS[resolved], cause: err,
+        plugin: PLUGIN,
+        hint: HINTS[resolved],
+        cause: err,
       });
     }
   }
@@ -113,7 +113,8 @@ export async function initBackend(
     }
   }
   throw new OmnipruneError('E_BACKEND', `no TF.js backend could be loaded (${describeAttempts(tried)})`, {
-    plugin: PLUGIN, hint: 'reinstall @tensorflow/tfjs-backend-cpu and @tensorflow/tfjs-backend-wasm',
+    plugin: PLUGIN,
+    hint: 'reinstall @tensorflow/tfjs-backend-cpu and @tensorflow/tfjs-backend-wasm',
   });
 }
 

@@ -24,8 +24,14 @@ const WORKER_LOAD_MAIN =
   'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(' +
   'e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 
-interface EmscriptenWorker { unref(): void; loaded?: boolean }
-interface PThreadPool { runningWorkers: EmscriptenWorker[]; unusedWorkers: EmscriptenWorker[] }
+interface EmscriptenWorker {
+  unref(): void;
+  loaded?: boolean;
+}
+interface PThreadPool {
+  runningWorkers: EmscriptenWorker[];
+  unusedWorkers: EmscriptenWorker[];
+}
 
 /** Directory of the installed `@tensorflow/tfjs-backend-wasm` package. */
 function wasmPackageDir(): string {
@@ -37,9 +43,11 @@ function wasmPackageDir(): string {
 function writeWorkerScript(): string {
   const dir = wasmPackageDir();
   const require = createRequire(import.meta.url);
-  const source = (require(join(dir, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js')) as {
-    wasmWorkerContents?: string;
-  }).wasmWorkerContents;
+  const source = (
+    require(join(dir, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js')) as {
+      wasmWorkerContents?: string;
+    }
+  ).wasmWorkerContents;
   if (typeof source !== 'string' || !source.includes(WORKER_LOAD_MAIN)) {
     throw new Error('unexpected tfjs-backend-wasm worker script (package version changed?)');
   }
@@ -66,8 +74,7 @@ export async function initThreadedWasm(threads: number): Promise<number> {
   const workerPath = writeWorkerScript();
   const createObjectURL = URL.createObjectURL;
   const cpus = os.cpus;
-  URL.createObjectURL = (obj: Blob | MediaSource) =>
-    obj instanceof Blob && obj.type === 'application/javascript' ? workerPath : createObjectURL(obj as Blob);
+  URL.createObjectURL = (obj: Blob | MediaSource) => (obj instanceof Blob && obj.type === 'application/javascript' ? workerPath : createObjectURL(obj as Blob));
   os.cpus = () => {
     const real = cpus();
     return [...real, ...real];

@@ -96,15 +96,12 @@ export function horizontalFlip(batch: Float32Array, count: number, shape: ImageS
  * @example
  * augmentBatch(x, 64, [32, 32, 3], [{ type: 'pad-crop', pad: 4 }, { type: 'flip' }], createRng(1));
  */
-export function augmentBatch(
-  batch: Float32Array, count: number, shape: ImageShape, steps: readonly AugmentStep[], rng: Rng,
-): void {
+export function augmentBatch(batch: Float32Array, count: number, shape: ImageShape, steps: readonly AugmentStep[], rng: Rng): void {
   for (const step of steps) {
     if (step.type === 'pad-crop') padCrop(batch, count, shape, rng, step.pad ?? 4);
     else if (step.type === 'flip') horizontalFlip(batch, count, shape, rng, step.p ?? 0.5);
     else {
-      throw badInput(`unknown augmentation step type ${(step as { type: unknown }).type}`,
-        "use one of 'pad-crop' or 'flip'");
+      throw badInput(`unknown augmentation step type ${(step as { type: unknown }).type}`, "use one of 'pad-crop' or 'flip'");
     }
   }
 }

@@ -40,8 +40,7 @@ export function* batches(ds: ImageDataset, options: BatchOptions): Generator<Bat
     throw badInput(`batchSize must be a positive integer, got ${batchSize}`, 'use e.g. batchSize: 128');
   }
   if ((shuffle || augment.length > 0) && rng === undefined) {
-    throw badInput('batches() needs an rng when shuffle or augment is set',
-      'pass rng: createRng(seed), created once per run so that epochs differ');
+    throw badInput('batches() needs an rng when shuffle or augment is set', 'pass rng: createRng(seed), created once per run so that epochs differ');
   }
   const [h, w, c] = ds.shape;
   const per = h * w * c;
@@ -79,8 +78,7 @@ export function* batches(ds: ImageDataset, options: BatchOptions): Generator<Bat
 export function toTensors(batch: Batch, shape: ImageShape): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w, c] = shape;
   if (batch.x.length !== batch.size * h * w * c || batch.y.length !== batch.size) {
-    throw badInput(`batch of size ${batch.size} does not match image shape [${h}, ${w}, ${c}]`,
-      'pass the shape of the dataset the batch came from');
+    throw badInput(`batch of size ${batch.size} does not match image shape [${h}, ${w}, ${c}]`, 'pass the shape of the dataset the batch came from');
   }
   return {
     x: tf.tensor4d(batch.x, [batch.size, h, w, c], 'float32'),

@@ -77,7 +77,11 @@ async function openSource(path: string, layout: Layout): Promise<FileSource> {
     if (!/\.(tar|tar\.gz|tgz)$/i.test(path)) {
       throw fileNotFound(path, `CIFAR folder or .tar.gz archive (got a plain file)`, hint);
     }
-    const archive = maybeGunzip(await readFile(path), path, `the archive is damaged: download it again or extract it and set data.path to the ${layout.folder} folder`);
+    const archive = maybeGunzip(
+      await readFile(path),
+      path,
+      `the archive is damaged: download it again or extract it and set data.path to the ${layout.folder} folder`,
+    );
     const entries = new Map(readTarEntries(archive, path).map((e) => [basename(e.path), e.data]));
     return async (name) => {
       const bytes = entries.get(name);
@@ -100,8 +104,11 @@ async function openSource(path: string, layout: Layout): Promise<FileSource> {
 async function requireFile(source: FileSource, name: string, path: string, layout: Layout) {
   const found = await source(name);
   if (!found) {
-    throw fileNotFound(join(path, name), `CIFAR batch file ${name}`,
-      `point data.path at the extracted ${layout.folder} folder (it holds ${[...layout.train, ...layout.test].join(', ')}) or at ${layout.archive}`);
+    throw fileNotFound(
+      join(path, name),
+      `CIFAR batch file ${name}`,
+      `point data.path at the extracted ${layout.folder} folder (it holds ${[...layout.train, ...layout.test].join(', ')}) or at ${layout.archive}`,
+    );
   }
   return found;
 }
@@ -109,13 +116,23 @@ async function requireFile(source: FileSource, name: string, path: string, layou
 async function readNames(source: FileSource, name: string): Promise<string[] | undefined> {
   const found = await source(name);
   if (!found) return undefined;
-  const names = new TextDecoder().decode(found.bytes).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const names = new TextDecoder()
+    .decode(found.bytes)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return names.length > 0 ? names : undefined;
 }
 
 async function loadSplit(
-  source: FileSource, files: readonly string[], split: 'train' | 'test', size: number | undefined,
-  opts: LoadCifarOptions, layout: Layout, numClasses: number, classNames: readonly string[] | undefined,
+  source: FileSource,
+  files: readonly string[],
+  split: 'train' | 'test',
+  size: number | undefined,
+  opts: LoadCifarOptions,
+  layout: Layout,
+  numClasses: number,
+  classNames: readonly string[] | undefined,
 ): Promise<ImageDataset> {
   const record = layout.labelBytes + IMAGE_BYTES;
   const labelOffset = opts.name === 'cifar100' && (opts.labelMode ?? 'fine') === 'fine' ? 1 : 0;
@@ -124,22 +141,28 @@ async function loadSplit(
   for (const name of files) {
     const { file, bytes } = await requireFile(source, name, opts.path, layout);
     if (bytes.length === 0 || bytes.length % record !== 0) {
-      throw corruptFile(file, `${bytes.length} bytes is not a positive multiple of the ${record}-byte ${opts.name} record (truncated, or not ${opts.name})`,
-        `download ${layout.archive} again and re-extract it`);
+      throw corruptFile(
+        file,
+        `${bytes.length} bytes is not a positive multiple of the ${record}-byte ${opts.name} record (truncated, or not ${opts.name})`,
+        `download ${layout.archive} again and re-extract it`,
+      );
     }
     for (let r = 0; r < bytes.length / record; r++) {
       const label = bytes[r * record + labelOffset];
       if (label >= numClasses) {
-        throw corruptFile(file, `label ${label} of record ${r} is not below ${numClasses}`, `this is not a ${opts.name} batch file: re-extract ${layout.archive}`);
+        throw corruptFile(
+          file,
+          `label ${label} of record ${r} is not below ${numClasses}`,
+          `this is not a ${opts.name} batch file: re-extract ${layout.archive}`,
+        );
       }
       allLabels.push(label);
       chunks.push(bytes.subarray(r * record, (r + 1) * record));
     }
   }
   const labelArray = Int32Array.from(allLabels);
-  const indices = size === undefined || size >= labelArray.length
-    ? undefined
-    : selectSubsetIndices(labelArray, numClasses, size, { strategy: opts.subset, seed: opts.seed });
+  const indices =
+    size === undefined || size >= labelArray.length ? undefined : selectSubsetIndices(labelArray, numClasses, size, { strategy: opts.subset, seed: opts.seed });
   const count = indices ? indices.length : labelArray.length;
   const factor = opts.scale === false ? 1 : 1 / 255;
   const images = new Float32Array(count * IMAGE_BYTES);
@@ -174,9 +197,10 @@ export async function loadCifar(opts: LoadCifarOptions): Promise<DataSplits> {
   const source = await openSource(opts.path, layout);
   const coarse = opts.name === 'cifar100' && opts.labelMode === 'coarse';
   const numClasses = opts.name === 'cifar10' ? 10 : coarse ? 20 : 100;
-  const classNames = opts.name === 'cifar10'
-    ? (await readNames(source, 'batches.meta.txt')) ?? CIFAR10_CLASS_NAMES
-    : await readNames(source, coarse ? 'coarse_label_names.txt' : 'fine_label_names.txt');
+  const classNames =
+    opts.name === 'cifar10'
+      ? ((await readNames(source, 'batches.meta.txt')) ?? CIFAR10_CLASS_NAMES)
+      : await readNames(source, coarse ? 'coarse_label_names.txt' : 'fine_label_names.txt');
   const fallback = opts.name === 'cifar10' ? CIFAR10_CLASS_NAMES : undefined;
   const names = classNames && classNames.length === numClasses ? classNames : fallback;
   const train = await loadSplit(source, layout.train, 'train', opts.trainSubset, opts, layout, numClasses, names);

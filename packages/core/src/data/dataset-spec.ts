@@ -71,9 +71,7 @@ export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', '
 function parseSpec(spec: unknown): DatasetSpec {
   const result = datasetSpecSchema.safeParse(spec);
   if (result.success) return result.data;
-  const details = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(spec)'}: ${issue.message}`)
-    .join('; ');
+  const details = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(spec)'}: ${issue.message}`).join('; ');
   throw new OmnipruneError('E_SCHEMA', `invalid dataset spec: ${details}`, {
     plugin: DATA_COMPONENT,
     hint: `fix the data section; name is one of ${DATASET_NAMES.join(', ')}`,
@@ -97,16 +95,25 @@ export async function loadDataset(spec: DatasetSpecInput): Promise<DataSplits> {
 
 /** Carve `validation.count` stratified images out of the training split, then draw `trainSubset` from the rest. */
 function holdOutValidation(
-  splits: DataSplits, validation: { count: number; seed: number }, trainSubset: number | undefined, options: SubsetOptions,
+  splits: DataSplits,
+  validation: { count: number; seed: number },
+  trainSubset: number | undefined,
+  options: SubsetOptions,
 ): DataSplits {
   const { train } = splits;
   if (validation.count >= train.count) {
-    throw badInput(`validation.count ${validation.count} leaves nothing of the ${train.count} training images`, 'hold out fewer images, e.g. a tenth of the training split');
+    throw badInput(
+      `validation.count ${validation.count} leaves nothing of the ${train.count} training images`,
+      'hold out fewer images, e.g. a tenth of the training split',
+    );
   }
   const held = selectSubsetIndices(train.labels, train.numClasses, validation.count, { strategy: 'stratified', seed: validation.seed });
   const isHeld = new Uint8Array(train.count);
   for (const i of held) isHeld[i] = 1;
-  const rest = takeIndices(train, Int32Array.from({ length: train.count }, (_, i) => i).filter((i) => !isHeld[i]));
+  const rest = takeIndices(
+    train,
+    Int32Array.from({ length: train.count }, (_, i) => i).filter((i) => !isHeld[i]),
+  );
   return {
     ...splits,
     train: { ...subsetDataset(rest, trainSubset, options), name: train.name },
@@ -116,7 +123,11 @@ function holdOutValidation(
 
 async function loadSplits(s: DatasetSpec, trainSubset: number | undefined): Promise<DataSplits> {
   const shared = {
-    trainSubset, testSubset: s.testSubset, subset: s.subset, seed: s.seed, scale: s.scale,
+    trainSubset,
+    testSubset: s.testSubset,
+    subset: s.subset,
+    seed: s.seed,
+    scale: s.scale,
   };
   switch (s.name) {
     case 'fashion-mnist':
@@ -126,11 +137,18 @@ async function loadSplits(s: DatasetSpec, trainSubset: number | undefined): Prom
       return loadCifar({ name: 'cifar10', path: s.path ?? join(defaultDatasetCacheDir(), 'cifar10'), ...shared });
     case 'cifar100':
       return loadCifar({
-        name: 'cifar100', path: s.path ?? join(defaultDatasetCacheDir(), 'cifar100'), labelMode: s.labelMode, ...shared,
+        name: 'cifar100',
+        path: s.path ?? join(defaultDatasetCacheDir(), 'cifar100'),
+        labelMode: s.labelMode,
+        ...shared,
       });
     case 'image-folder':
       return loadImageFolder({
-        root: s.path, imageSize: s.imageSize, channels: s.channels, resize: s.resize, ...shared,
+        root: s.path,
+        imageSize: s.imageSize,
+        channels: s.channels,
+        resize: s.resize,
+        ...shared,
       });
   }
 }

@@ -5,7 +5,10 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { corruptFile, fileNotFound } from './data-errors.js';
 
 /** The subset of the WHATWG `fetch` signature the downloader uses (injectable for tests). */
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { signal: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   arrayBuffer(): Promise<ArrayBuffer>;
@@ -83,9 +86,15 @@ export async function downloadVerified(options: DownloadOptions): Promise<void> 
   }
   const detail = failures.join('; ');
   if (checksumMismatch) {
-    throw corruptFile(options.dest, `downloaded file failed SHA-256 verification (${detail})`,
-      'a mirror serves a different file: download the official file yourself and set data.path to its folder');
+    throw corruptFile(
+      options.dest,
+      `downloaded file failed SHA-256 verification (${detail})`,
+      'a mirror serves a different file: download the official file yourself and set data.path to its folder',
+    );
   }
-  throw fileNotFound(options.dest, `dataset file (download failed: ${detail})`,
-    'this machine may be offline: install Debian package dataset-fashion-mnist or set data.path to a folder with the IDX files');
+  throw fileNotFound(
+    options.dest,
+    `dataset file (download failed: ${detail})`,
+    'this machine may be offline: install Debian package dataset-fashion-mnist or set data.path to a folder with the IDX files',
+  );
 }

@@ -71,8 +71,11 @@ async function resolveFiles(opts: LoadIdxOptions, source: IdxSource): Promise<Re
     for (const role of ROLES) {
       const file = await findFile(opts.dir, source.files[role]);
       if (file === undefined) {
-        throw fileNotFound(join(opts.dir, source.files[role].file), `${opts.name} IDX file`,
-          `put ${source.files[role].file} (or its gunzipped form) in ${opts.dir}, or ${source.installHint}`);
+        throw fileNotFound(
+          join(opts.dir, source.files[role].file),
+          `${opts.name} IDX file`,
+          `put ${source.files[role].file} (or its gunzipped form) in ${opts.dir}, or ${source.installHint}`,
+        );
       }
       found[role] = file;
     }
@@ -121,19 +124,20 @@ async function loadSplit(
   const imagesIdx = await readIdxFile(imagesFile, 3);
   const [n, h, w] = imagesIdx.dims;
   if (labelsIdx.dims[0] !== n) {
-    throw corruptFile(labelsFile, `${labelsIdx.dims[0]} labels for ${n} images in ${imagesFile}`,
-      'the image and label files come from different releases or splits: replace both');
+    throw corruptFile(
+      labelsFile,
+      `${labelsIdx.dims[0]} labels for ${n} images in ${imagesFile}`,
+      'the image and label files come from different releases or splits: replace both',
+    );
   }
   const numClasses = source.classNames.length;
   for (let i = 0; i < n; i++) {
     if (labelsIdx.data[i] >= numClasses) {
-      throw corruptFile(labelsFile, `label ${labelsIdx.data[i]} at index ${i} is not below ${numClasses}`,
-        `this is not a ${opts.name} label file: replace it`);
+      throw corruptFile(labelsFile, `label ${labelsIdx.data[i]} at index ${i} is not below ${numClasses}`, `this is not a ${opts.name} label file: replace it`);
     }
   }
-  const indices = size === undefined || size >= n
-    ? undefined
-    : selectSubsetIndices(labelsIdx.data, numClasses, size, { strategy: opts.subset, seed: opts.seed });
+  const indices =
+    size === undefined || size >= n ? undefined : selectSubsetIndices(labelsIdx.data, numClasses, size, { strategy: opts.subset, seed: opts.seed });
   const count = indices ? indices.length : n;
   const per = h * w;
   const factor = opts.scale === false ? 1 : 1 / 255;

@@ -86,11 +86,7 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims?: number)
   const expected = headerBytes + total;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? 'truncated' : 'has trailing bytes';
-    throw corruptFile(
-      file,
-      `${what}: header says dims [${dims.join(', ')}] = ${expected} bytes, file has ${bytes.length}`,
-      IDX_HINT,
-    );
+    throw corruptFile(file, `${what}: header says dims [${dims.join(', ')}] = ${expected} bytes, file has ${bytes.length}`, IDX_HINT);
   }
   return { dims, data: bytes.subarray(headerBytes) };
 }

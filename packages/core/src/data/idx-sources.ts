@@ -57,11 +57,9 @@ export const IDX_SOURCES: Readonly<Record<IdxDatasetName, IdxSource>> = {
   mnist: {
     classNames: MNIST_CLASS_NAMES,
     systemDirs: [],
-    mirrors: [
-      'https://ossci-datasets.s3.amazonaws.com/mnist/',
-      'https://storage.googleapis.com/cvdf-datasets/mnist/',
-    ],
-    installHint: 'set data.path to a folder with the four MNIST IDX files (train-images-idx3-ubyte.gz, ...), or run once with network access so they are downloaded to the cache',
+    mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
+    installHint:
+      'set data.path to a folder with the four MNIST IDX files (train-images-idx3-ubyte.gz, ...), or run once with network access so they are downloaded to the cache',
     files: {
       trainImages: { file: 'train-images-idx3-ubyte.gz', sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609' },
       trainLabels: { file: 'train-labels-idx1-ubyte.gz', sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c' },

@@ -53,8 +53,10 @@ async function listSplit(root: string, split: string, classes: readonly string[]
   for (const cls of classDirs) {
     const label = names.indexOf(cls);
     if (label === -1) {
-      throw badInput(`class folder ${join(splitDir, cls)} has no counterpart in the train split (classes: ${names.join(', ')})`,
-        'give train and test the same class folders (an empty train folder is enough)');
+      throw badInput(
+        `class folder ${join(splitDir, cls)} has no counterpart in the train split (classes: ${names.join(', ')})`,
+        'give train and test the same class folders (an empty train folder is enough)',
+      );
     }
     const entries = (await listDir(join(splitDir, cls), 'class folder'))
       .filter((e) => e.isFile() && IMAGE_FILE.test(e.name))
@@ -94,14 +96,17 @@ async function decodeFile(file: string): Promise<RgbaImage> {
 
 async function loadSplit(
   listing: { classes: readonly string[]; files: string[]; labels: Int32Array },
-  split: 'train' | 'test', size: number | undefined, opts: LoadImageFolderOptions,
+  split: 'train' | 'test',
+  size: number | undefined,
+  opts: LoadImageFolderOptions,
   imageSize: readonly [number, number],
 ): Promise<ImageDataset> {
   const channels = opts.channels ?? 3;
   const numClasses = listing.classes.length;
-  const indices = size === undefined || size >= listing.files.length
-    ? undefined
-    : selectSubsetIndices(listing.labels, numClasses, size, { strategy: opts.subset, seed: opts.seed });
+  const indices =
+    size === undefined || size >= listing.files.length
+      ? undefined
+      : selectSubsetIndices(listing.labels, numClasses, size, { strategy: opts.subset, seed: opts.seed });
   const count = indices ? indices.length : listing.files.length;
   const [h, w] = imageSize;
   const per = h * w * channels;
@@ -116,7 +121,12 @@ async function loadSplit(
     labels[k] = listing.labels[i];
   }
   return {
-    name: `image-folder/${split}`, images, labels, shape: [h, w, channels], numClasses, count,
+    name: `image-folder/${split}`,
+    images,
+    labels,
+    shape: [h, w, channels],
+    numClasses,
+    count,
     classNames: listing.classes,
   };
 }

@@ -55,16 +55,17 @@ export function normalize(ds: ImageDataset, options: NormalizeOptions): ImageDat
   const expand = (values: readonly number[], what: string): number[] => {
     if (values.length === 1) return Array.from({ length: channels }, () => values[0]);
     if (values.length !== channels) {
-      throw badInput(`normalize ${what} has ${values.length} values, the dataset has ${channels} channels`,
-        `give one ${what} value per channel (or a single value for all)`);
+      throw badInput(
+        `normalize ${what} has ${values.length} values, the dataset has ${channels} channels`,
+        `give one ${what} value per channel (or a single value for all)`,
+      );
     }
     return [...values];
   };
   const mean = expand(options.mean, 'mean');
   const std = expand(options.std, 'std');
   if (std.some((s) => !(s > 0))) {
-    throw badInput(`normalize std must be > 0 for every channel, got [${std.join(', ')}]`,
-      'a constant channel has std 0: drop it or pass std 1 for it');
+    throw badInput(`normalize std must be > 0 for every channel, got [${std.join(', ')}]`, 'a constant channel has std 0: drop it or pass std 1 for it');
   }
   const inv = std.map((s) => 1 / s);
   const src = ds.images;

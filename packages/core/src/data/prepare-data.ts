@@ -34,10 +34,8 @@ export interface PreparedData extends DataSplits {
 export async function prepareData(input: DataPipelineInput, stats?: ChannelStats | null): Promise<PreparedData> {
   const pipeline = dataPipelineSchema.parse(input);
   const splits = await loadDataset(pipeline.dataset);
-  const normalization = stats !== undefined ? stats
-    : pipeline.normalize === false ? null
-    : pipeline.normalize === 'auto' ? channelStats(splits.train)
-    : pipeline.normalize;
+  const normalization =
+    stats !== undefined ? stats : pipeline.normalize === false ? null : pipeline.normalize === 'auto' ? channelStats(splits.train) : pipeline.normalize;
   if (normalization) {
     normalize(splits.train, { ...normalization, inPlace: true });
     normalize(splits.test, { ...normalization, inPlace: true });

@@ -21,12 +21,7 @@ export interface SubsetOptions {
  * @example
  * selectSubsetIndices(labels, 10, 1000, { strategy: 'stratified', seed: 1 }); // 100 per class when balanced
  */
-export function selectSubsetIndices(
-  labels: Int32Array | Uint8Array,
-  numClasses: number,
-  size: number,
-  options: SubsetOptions = {},
-): Int32Array {
+export function selectSubsetIndices(labels: Int32Array | Uint8Array, numClasses: number, size: number, options: SubsetOptions = {}): Int32Array {
   if (!Number.isInteger(size) || size < 1) {
     throw badInput(`subset size must be a positive integer, got ${size}`, 'set trainSubset/testSubset to e.g. 1000, or leave it out');
   }
@@ -39,9 +34,7 @@ export function selectSubsetIndices(
   const exact = byClass.map((members) => (size * members.length) / total);
   const quota = exact.map(Math.floor);
   let missing = size - quota.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((value, cls) => ({ cls, remainder: value - Math.floor(value) }))
-    .sort((a, b) => b.remainder - a.remainder || a.cls - b.cls);
+  const order = exact.map((value, cls) => ({ cls, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.cls - b.cls);
   for (const { cls } of order) {
     if (missing === 0) break;
     if (quota[cls] < byClass[cls].length) {

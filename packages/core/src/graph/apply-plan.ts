@@ -23,12 +23,19 @@ async function removeChannels(model: tfl.LayersModel, graph: DependencyGraph, pl
     const ids = graph.groups.filter((g) => !g.frozenReason).map((g) => g.id);
     throw badPlan(`no channel group "${plan.group}"`, `prunable groups: ${ids.join(', ') || '(none)'}`);
   }
-  if (group.frozenReason) throw new OmnipruneError('E_UNPRUNABLE', `group "${group.id}" cannot be pruned: ${group.frozenReason}`, { hint: 'choose another group, or remove the layer that freezes it' });
+  if (group.frozenReason)
+    throw new OmnipruneError('E_UNPRUNABLE', `group "${group.id}" cannot be pruned: ${group.frozenReason}`, {
+      hint: 'choose another group, or remove the layer that freezes it',
+    });
   const removed = new Set(plan.indices);
   if (removed.size !== plan.indices.length) throw badPlan(`duplicate channel indices for group "${group.id}"`, 'list each index once');
   const outOfRange = plan.indices.find((i) => i >= group.size);
-  if (outOfRange !== undefined) throw badPlan(`channel ${outOfRange} is out of range for group "${group.id}" (${group.size} channels)`, `use indices 0..${group.size - 1}`);
-  if (removed.size >= group.size) throw new OmnipruneError('E_UNPRUNABLE', `removing all ${group.size} channels of group "${group.id}" would disconnect the model`, { hint: 'keep at least one channel per group' });
+  if (outOfRange !== undefined)
+    throw badPlan(`channel ${outOfRange} is out of range for group "${group.id}" (${group.size} channels)`, `use indices 0..${group.size - 1}`);
+  if (removed.size >= group.size)
+    throw new OmnipruneError('E_UNPRUNABLE', `removing all ${group.size} channels of group "${group.id}" would disconnect the model`, {
+      hint: 'keep at least one channel per group',
+    });
   if (removed.size === 0) return cloneModel(model, graph.json);
 
   const isRemoved = isRemovedChannel(graph.spaces, group.spaces[0], plan.indices);
@@ -94,7 +101,10 @@ async function removeBlock(model: tfl.LayersModel, graph: DependencyGraph, plan:
     const ids = graph.blocks.filter((b) => !b.unremovableReason).map((b) => b.id);
     throw badPlan(`no residual block "${plan.block}"`, `removable blocks: ${ids.join(', ') || '(none)'}`);
   }
-  if (block.unremovableReason) throw new OmnipruneError('E_UNPRUNABLE', `block "${block.id}" cannot be removed: ${block.unremovableReason}`, { hint: 'choose a block with an identity shortcut' });
+  if (block.unremovableReason)
+    throw new OmnipruneError('E_UNPRUNABLE', `block "${block.id}" cannot be removed: ${block.unremovableReason}`, {
+      hint: 'choose a block with an identity shortcut',
+    });
   const json: ModelJson = structuredClone(graph.json);
   const drop = new Set([...block.branch, block.id]);
   const addLayer = graph.layers.get(block.id)!;
@@ -120,9 +130,11 @@ export async function applyPlans(model: tfl.LayersModel, plans: readonly PrunePl
   for (const plan of plans) {
     const graph = buildDependencyGraph(current);
     const next =
-      plan.kind === 'remove-channels' ? await removeChannels(current, graph, plan)
-      : plan.kind === 'remove-block' ? await removeBlock(current, graph, plan)
-      : await removeHeads(current, graph, plan);
+      plan.kind === 'remove-channels'
+        ? await removeChannels(current, graph, plan)
+        : plan.kind === 'remove-block'
+          ? await removeBlock(current, graph, plan)
+          : await removeHeads(current, graph, plan);
     if (current !== model) current.dispose();
     current = next;
   }

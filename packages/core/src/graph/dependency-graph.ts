@@ -132,8 +132,16 @@ export function buildDependencyGraph(model: tfl.LayersModel): DependencyGraph {
       }
     }
     layers.set(name, {
-      name, className: lj.class_name, config: lj.config, adapter, inbound,
-      consumers: consumers.get(name) ?? [], outputShape, inLayout, outLayout, producedSpace,
+      name,
+      className: lj.class_name,
+      config: lj.config,
+      adapter,
+      inbound,
+      consumers: consumers.get(name) ?? [],
+      outputShape,
+      inLayout,
+      outLayout,
+      producedSpace,
     });
   }
   for (const [outName] of json.config.output_layers) {
@@ -168,12 +176,28 @@ function collectGroups(order: readonly string[], layers: Map<string, GraphLayer>
     const id = e.producers[0] ?? `input:${space.producer ?? root}`;
     if (space.producer === null && e.producers.length === 0) {
       const src = order.find((n) => layers.get(n)!.producedSpace === root);
-      groups.push({ id: `input:${src ?? root}`, size: space.size, spaces: e.spaces, producers: [], consumers: e.consumers, passthrough: e.passthrough, residual: false, frozenReason: spaces.frozenReason(root) ?? 'model input' });
+      groups.push({
+        id: `input:${src ?? root}`,
+        size: space.size,
+        spaces: e.spaces,
+        producers: [],
+        consumers: e.consumers,
+        passthrough: e.passthrough,
+        residual: false,
+        frozenReason: spaces.frozenReason(root) ?? 'model input',
+      });
       continue;
     }
     groups.push({
-      id, size: space.size, spaces: e.spaces, producers: e.producers, consumers: e.consumers, passthrough: e.passthrough,
-      residual: e.producers.length > 1, frozenReason: spaces.frozenReason(root), inexactReason: spaces.inexactReason(root),
+      id,
+      size: space.size,
+      spaces: e.spaces,
+      producers: e.producers,
+      consumers: e.consumers,
+      passthrough: e.passthrough,
+      residual: e.producers.length > 1,
+      frozenReason: spaces.frozenReason(root),
+      inexactReason: spaces.inexactReason(root),
     });
   }
   return groups;

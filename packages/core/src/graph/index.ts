@@ -6,8 +6,17 @@ export { LAYER_ADAPTERS, adapterFor, HEAD_PRUNABLE_CLASSES, HEAD_WEIGHT_AXES } f
 export type { LayerClassName } from './layer-adapters.js';
 export { NO_MACS, configValue, setConfigValue } from './layer-adapter-types.js';
 export type {
-  ChannelRole, LayerAdapter, ProducerAdapter, PassthroughAdapter, RoutingAdapter, WeightAxes, HeadAdapter, MacCount,
-  MacInput, FlopsSplit, LayerConfig,
+  ChannelRole,
+  LayerAdapter,
+  ProducerAdapter,
+  PassthroughAdapter,
+  RoutingAdapter,
+  WeightAxes,
+  HeadAdapter,
+  MacCount,
+  MacInput,
+  FlopsSplit,
+  LayerConfig,
 } from './layer-adapter-types.js';
 export { layerAdapter, producersOf, groupChannels, batchNormsOf, batchNormOf, headAdapter } from './layer-queries.js';
 export type { GroupProducer, GroupBatchNorm } from './layer-queries.js';
@@ -16,7 +25,7 @@ export type { ModelJson, LayerJson, InboundRef } from './model-json.js';
 export { prunePlanSchema, describePlan } from './prune-plan.js';
 export type { PrunePlan, RemoveBlockPlan, RemoveChannelsPlan, RemoveHeadsPlan } from './prune-plan.js';
 export { applyPlans } from './apply-plan.js';
-export { maskChannels, bypassBlock, maskHeads } from './masking.js';
+export { maskChannels, bypassBlock, maskHeads, maskPlan } from './masking.js';
 export { attentionLayers, attentionShape, headPositions } from './remove-heads.js';
 export type { AttentionLayer } from './remove-heads.js';
 export type { RestoreWeights } from './masking.js';

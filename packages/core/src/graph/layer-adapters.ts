@@ -5,8 +5,15 @@
  * counts no FLOPs. Types and required fields per role: `layer-adapter-types.ts`.
  */
 import {
-  NO_MACS, configValue, type LayerAdapter, type LayerConfig, type MacCount, type MacInput,
-  type PassthroughAdapter, type ProducerAdapter, type RoutingAdapter,
+  NO_MACS,
+  configValue,
+  type LayerAdapter,
+  type LayerConfig,
+  type MacCount,
+  type MacInput,
+  type PassthroughAdapter,
+  type ProducerAdapter,
+  type RoutingAdapter,
 } from './layer-adapter-types.js';
 
 /** True when a normalisation `axis` config (number or one-element list) names the last axis of a rank-`rank` input. */
@@ -35,8 +42,10 @@ const normalisesChannels = (c: LayerConfig, rank: number): string | null =>
   isChannelAxis(c.axis, rank) ? null : `normalises axis ${JSON.stringify(c.axis)}, not the channel axis`;
 
 /** Head count and width of the zoo's attention layer. */
-const attentionShape = (c: LayerConfig): { numHeads: number; headDim: number } =>
-  ({ numHeads: Number(configValue(c, 'num_heads')), headDim: Number(configValue(c, 'head_dim')) });
+const attentionShape = (c: LayerConfig): { numHeads: number; headDim: number } => ({
+  numHeads: Number(configValue(c, 'num_heads')),
+  headDim: Number(configValue(c, 'head_dim')),
+});
 
 const PASS = { role: 'passthrough', macs: NO_MACS } satisfies PassthroughAdapter;
 const MERGE = { role: 'merge', macs: NO_MACS } satisfies RoutingAdapter;
@@ -103,7 +112,13 @@ const TABLE = {
     },
   },
   BatchNormalization: BATCH_NORM,
-  LayerNormalization: { role: 'passthrough', macs: NO_MACS, weights: { gamma: { out: 0 }, beta: { out: 0 } }, couplesChannels: true, unsupported: normalisesChannels },
+  LayerNormalization: {
+    role: 'passthrough',
+    macs: NO_MACS,
+    weights: { gamma: { out: 0 }, beta: { out: 0 } },
+    couplesChannels: true,
+    unsupported: normalisesChannels,
+  },
   Activation: {
     ...TAIL,
     couplesChannels: false,
@@ -137,7 +152,8 @@ const TABLE = {
   Concatenate: {
     role: 'concat',
     macs: NO_MACS,
-    unsupported: (c, rank) => (c.axis === undefined || isChannelAxis(c.axis, rank) ? null : `concatenates on axis ${String(c.axis)}; only the channel axis (-1) is supported`),
+    unsupported: (c, rank) =>
+      c.axis === undefined || isChannelAxis(c.axis, rank) ? null : `concatenates on axis ${String(c.axis)}; only the channel axis (-1) is supported`,
   },
   Flatten: { role: 'flatten', macs: NO_MACS },
   Reshape: {

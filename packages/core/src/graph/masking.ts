@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { RestoreWeights } from '@omniprune/plugin-api';
+import type { PrunePlan, RestoreWeights } from '@omniprune/plugin-api';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { isRemovedChannel } from './channel-spaces.js';
 import type { DependencyGraph } from './dependency-graph.js';
@@ -42,22 +42,28 @@ export function maskChannels(model: tfl.LayersModel, graph: DependencyGraph, gro
   if (!group) throw new OmnipruneError('E_BAD_PLAN', `no channel group "${groupId}"`);
   const isRemoved = isRemovedChannel(graph.spaces, group.spaces[0], indices);
   const restores: RestoreWeights[] = [];
-  for (const name of [...group.consumers, ...group.passthrough]) {
-    const layer = graph.layers.get(name)!;
-    const positions = layer.inLayout.flatMap((r, j) => (isRemoved(r) ? [j] : []));
-    const live = model.getLayer(name);
-    let changed = false;
-    const values = live.weights.map((w) => {
-      const axis = layerAdapter(graph, name)?.weights?.[weightShortName(name, w)]?.in;
-      if (axis === undefined || positions.length === 0) return w.read();
-      changed = true;
-      return maskAlong(w.read(), axis, positions);
-    });
-    if (!changed) continue;
-    restores.push(setWeightsKeepingOld(live, values));
-    tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
+  const restore: RestoreWeights = () => restores.reverse().forEach((r) => r());
+  try {
+    for (const name of [...group.consumers, ...group.passthrough]) {
+      const layer = graph.layers.get(name)!;
+      const positions = layer.inLayout.flatMap((r, j) => (isRemoved(r) ? [j] : []));
+      const live = model.getLayer(name);
+      let changed = false;
+      const values = live.weights.map((w) => {
+        const axis = layerAdapter(graph, name)?.weights?.[weightShortName(name, w)]?.in;
+        if (axis === undefined || positions.length === 0) return w.read();
+        changed = true;
+        return maskAlong(w.read(), axis, positions);
+      });
+      if (!changed) continue;
+      restores.push(setWeightsKeepingOld(live, values));
+      tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
+    }
+  } catch (error) {
+    restore(); // a layer failing midway leaves none of the group's weights masked
+    throw error;
   }
-  return () => restores.reverse().forEach((r) => r());
+  return restore;
 }
 
 /**
@@ -75,7 +81,9 @@ export function bypassBlock(model: tfl.LayersModel, graph: DependencyGraph, bloc
   const names = layerAdapter(graph, last)?.zeroOutput;
   if (!names) {
     const able = Object.entries(LAYER_ADAPTERS).flatMap(([cls, a]) => (a.zeroOutput ? [cls] : []));
-    throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, { hint: `end residual branches in one of ${able.join(', ')}` });
+    throw new OmnipruneError('E_UNPRUNABLE', `cannot bypass block "${blockId}": its branch ends in ${layer.className}`, {
+      hint: `end residual branches in one of ${able.join(', ')}`,
+    });
   }
   const live = model.getLayer(last);
   const values = live.weights.map((w) => (names.includes(weightShortName(last, w)) ? tf.zerosLike(w.read()) : w.read()));
@@ -103,4 +111,21 @@ export function maskHeads(model: tfl.LayersModel, graph: DependencyGraph, layerN
   const restore = setWeightsKeepingOld(live, values);
   tf.dispose(values.filter((v, i) => v !== live.weights[i].read()));
   return restore;
+}
+
+/**
+ * Mask in place what a plan would remove (`maskChannels`, `bypassBlock` or `maskHeads`), so the model computes what
+ * the pruned model would. Returns the undo.
+ * @example
+ * const restore = maskPlan(model, graph, { kind: 'remove-block', block: 's1_b2_add' }); evaluate(model); restore();
+ */
+export function maskPlan(model: tfl.LayersModel, graph: DependencyGraph, plan: PrunePlan): RestoreWeights {
+  switch (plan.kind) {
+    case 'remove-channels':
+      return maskChannels(model, graph, plan.group, plan.indices);
+    case 'remove-block':
+      return bypassBlock(model, graph, plan.block);
+    case 'remove-heads':
+      return maskHeads(model, graph, plan.layer, plan.heads);
+  }
 }

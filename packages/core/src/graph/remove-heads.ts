@@ -53,7 +53,9 @@ export function checkHeadsPlan(graph: DependencyGraph, plan: RemoveHeadsPlan): {
   if (removed.size !== plan.heads.length) throw new OmnipruneError('E_BAD_PLAN', `duplicate head indices for "${plan.layer}"`, { hint: 'list each head once' });
   const outOfRange = plan.heads.find((h) => h >= attention.numHeads);
   if (outOfRange !== undefined) {
-    throw new OmnipruneError('E_BAD_PLAN', `head ${outOfRange} is out of range for "${plan.layer}" (${attention.numHeads} heads)`, { hint: `use heads 0..${attention.numHeads - 1}` });
+    throw new OmnipruneError('E_BAD_PLAN', `head ${outOfRange} is out of range for "${plan.layer}" (${attention.numHeads} heads)`, {
+      hint: `use heads 0..${attention.numHeads - 1}`,
+    });
   }
   if (removed.size >= attention.numHeads) {
     throw new OmnipruneError('E_UNPRUNABLE', `removing all ${attention.numHeads} heads of "${plan.layer}" would leave an empty attention layer`, {

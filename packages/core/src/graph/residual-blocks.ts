@@ -36,7 +36,14 @@ export function findResidualBlocks(
     if (!input || !end || !ancEnd) {
       const common = [...ancA].filter((x) => ancB.has(x));
       const nearest = order.filter((n) => common.includes(n)).pop() ?? a;
-      found.push({ id: name, input: nearest, branch: [], identity: false, stage: stageOf(layer), unremovableReason: 'projection shortcut: the block changes shape' });
+      found.push({
+        id: name,
+        input: nearest,
+        branch: [],
+        identity: false,
+        stage: stageOf(layer),
+        unremovableReason: 'projection shortcut: the block changes shape',
+      });
       continue;
     }
     const ancInput = ancestors(input, layers, memo);

@@ -54,5 +54,9 @@ export function keepAlong(value: tf.Tensor, axis: number, indices: readonly numb
       o += inner;
     }
   }
-  return tf.tensor(out, shape.map((d, i) => (i === a ? indices.length : d)), value.dtype);
+  return tf.tensor(
+    out,
+    shape.map((d, i) => (i === a ? indices.length : d)),
+    value.dtype,
+  );
 }

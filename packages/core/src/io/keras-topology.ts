@@ -58,12 +58,17 @@ export function normalizeLayersArtifacts(artifacts: LayersArtifacts): LayersArti
   stripBuildConfigs(functional);
   const { class_name: className, config: _config, build_config: _build, compile_config: _compile, ...rest } = model;
   const normalized = { ...rest, class_name: className === 'Sequential' ? 'Model' : className, config: functional };
-  const weights = renameWeightSpecs(artifacts.weightSpecs, {
-    layers: new Set(functional.layers.map((l) => l.name!)),
-    model: functional.name,
-    flatten: ctx.flatten,
-    savingPaths,
-  }, ctx.notes, artifacts.weightData);
+  const weights = renameWeightSpecs(
+    artifacts.weightSpecs,
+    {
+      layers: new Set(functional.layers.map((l) => l.name!)),
+      model: functional.name,
+      flatten: ctx.flatten,
+      savingPaths,
+    },
+    ctx.notes,
+    artifacts.weightData,
+  );
   const notes = [...ctx.notes, ...unwrapNotes(unwrapCounts), ...nodeNotes(ctx.nodes), ...layerConfigNotes(ctx.layers)];
   return {
     modelTopology: wrapped ? { ...topology, model_config: normalized } : normalized,

@@ -15,7 +15,10 @@ import type { ModelOrigin } from './model-format.js';
  * const { model, notes } = await modelFromArtifacts({ modelTopology, weightSpecs, weightData }, 'm.h5', { format: 'keras-h5', file: 'm.h5' });
  */
 export async function modelFromArtifacts(
-  artifacts: LayersArtifacts & { readonly weightData: ArrayBuffer }, file: string, origin: ModelOrigin, classifier?: ClassifierSpec,
+  artifacts: LayersArtifacts & { readonly weightData: ArrayBuffer },
+  file: string,
+  origin: ModelOrigin,
+  classifier?: ClassifierSpec,
 ): Promise<{ model: tfl.LayersModel; notes: readonly string[] }> {
   registerZooLayers();
   let normalized: ReturnType<typeof normalizeLayersArtifacts>;
@@ -27,9 +30,13 @@ export async function modelFromArtifacts(
   }
   let model: tfl.LayersModel;
   try {
-    model = await tfl.loadLayersModel(tf.io.fromMemory({
-      modelTopology: normalized.modelTopology, weightSpecs: [...normalized.weightSpecs], weightData: normalized.weightData ?? artifacts.weightData,
-    }));
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: normalized.modelTopology,
+        weightSpecs: [...normalized.weightSpecs],
+        weightData: normalized.weightData ?? artifacts.weightData,
+      }),
+    );
   } catch (cause) {
     throw layersLoadError(file, cause);
   }
@@ -49,6 +56,7 @@ function layersLoadError(file: string, cause: unknown): OmnipruneError {
     });
   }
   return new OmnipruneError('E_CORRUPT_FILE', `cannot build the model in ${file}: ${message}`, {
-    cause, hint: 'the topology and its weights disagree; save or export the model again',
+    cause,
+    hint: 'the topology and its weights disagree; save or export the model again',
   });
 }

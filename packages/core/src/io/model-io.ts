@@ -17,10 +17,12 @@ const WEIGHTS_FILE = 'weights.bin';
  */
 export async function saveModel(model: tfl.LayersModel, dir: string, metadata: Record<string, unknown> = {}): Promise<void> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const a = artifacts!;
   const weightData = tf.io.CompositeArrayBuffer.join(a.weightData as ArrayBuffer | ArrayBuffer[]);
   const modelJson = {
@@ -49,7 +51,10 @@ function withAnnotations(model: tfl.LayersModel, metadata: Record<string, unknow
 /** Resolve a model path: a `model.json` file or a directory holding one. */
 export async function resolveModelJson(path: string): Promise<string> {
   const s = await stat(path).catch(() => null);
-  if (!s) throw new OmnipruneError('E_FILE_NOT_FOUND', `no model at ${path}`, { hint: 'pass a model.json file or a directory containing one (e.g. written by `omniprune train --out DIR`)' });
+  if (!s)
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `no model at ${path}`, {
+      hint: 'pass a model.json file or a directory containing one (e.g. written by `omniprune train --out DIR`)',
+    });
   return s.isDirectory() ? join(path, 'model.json') : path;
 }
 
@@ -74,11 +79,18 @@ export async function readLayersModel(path: string): Promise<LoadedModel> {
   const text = await readFile(file, 'utf8').catch((cause) => {
     throw new OmnipruneError('E_FILE_NOT_FOUND', `cannot read ${file}`, { cause, hint: 'check the path' });
   });
-  let json: { modelTopology?: unknown; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[]; userDefinedMetadata?: { omniprune?: OmnipruneModelMetadata } };
+  let json: {
+    modelTopology?: unknown;
+    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    userDefinedMetadata?: { omniprune?: OmnipruneModelMetadata };
+  };
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, hint: 're-export the model; the file may be truncated' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      hint: 're-export the model; the file may be truncated',
+    });
   }
   if (!json || typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(json.weightsManifest)) {
     throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not a TF.js Layers model.json (missing modelTopology or weightsManifest)`, {
@@ -94,24 +106,33 @@ export async function readLayersModel(path: string): Promise<LoadedModel> {
     specs.push(...group.weights);
     for (const p of group.paths) {
       const wpath = join(dirname(file), p);
-      buffers.push(await readFile(wpath).catch((cause) => {
-        throw new OmnipruneError('E_FILE_NOT_FOUND', `weights file ${wpath} named by ${file} is missing`, { cause, hint: 'copy the weights next to model.json' });
-      }));
+      buffers.push(
+        await readFile(wpath).catch((cause) => {
+          throw new OmnipruneError('E_FILE_NOT_FOUND', `weights file ${wpath} named by ${file} is missing`, {
+            cause,
+            hint: 'copy the weights next to model.json',
+          });
+        }),
+      );
     }
   }
   const total = buffers.reduce((s, b) => s + b.byteLength, 0);
   const weightData = new Uint8Array(total);
   let off = 0;
-  for (const b of buffers) (weightData.set(b, off), (off += b.byteLength));
+  for (const b of buffers) weightData.set(b, off), (off += b.byteLength);
   const expected = specs.reduce((s, w) => s + (w.shape ?? []).reduce((a, d) => a * d, 1) * bytesPerElement(w), 0);
   if (expected !== total) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `weights of ${file} hold ${total} bytes, the manifest expects ${expected}`, { hint: 'the weights file is truncated or belongs to another model' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `weights of ${file} hold ${total} bytes, the manifest expects ${expected}`, {
+      hint: 'the weights file is truncated or belongs to another model',
+    });
   }
   const metadata = json.userDefinedMetadata?.omniprune ?? {};
   const origin: ModelOrigin = (metadata.origin as ModelOrigin | undefined) ?? { format: 'tfjs-layers', file };
   const { model, notes } = await modelFromArtifacts(
     { modelTopology: json.modelTopology as Record<string, unknown>, weightSpecs: specs, weightData: weightData.buffer },
-    file, origin, metadata.classifier as ClassifierSpec | undefined,
+    file,
+    origin,
+    metadata.classifier as ClassifierSpec | undefined,
   );
   return { model, origin, notes, metadata };
 }
@@ -135,6 +156,9 @@ export async function readModelMetadata(path: string): Promise<OmnipruneModelMet
     const json = JSON.parse(await readFile(file, 'utf8')) as { userDefinedMetadata?: { omniprune?: OmnipruneModelMetadata } };
     return json.userDefinedMetadata?.omniprune ?? {};
   } catch (cause) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, { cause, hint: 're-export the model; the file may be truncated' });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${file} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      hint: 're-export the model; the file may be truncated',
+    });
   }
 }

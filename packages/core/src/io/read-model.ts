@@ -4,6 +4,7 @@ import { extname, join, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import { listPlugins } from '../plugin/plugin-container.js';
+import { pluginContext } from '../plugin/plugin-context.js';
 import type { LoadedModel, ModelFormat, ModelFormatPlugin, ModelOrigin } from './model-format.js';
 import { separateOutputSoftmax } from './separate-softmax.js';
 import { tfjsLayersFormat } from './tfjs-layers-format.js';
@@ -19,7 +20,11 @@ const FOREIGN_HINTS: Readonly<Record<string, string>> = {
 
 /** The registered model formats (the container's `format:*` plugins), with core's TF.js Layers format always present. */
 export function modelFormats(container?: DependencyContainer): ModelFormat[] {
-  const registered = container ? listPlugins(container).filter((p) => p.kind === 'format').map((p) => (p as ModelFormatPlugin).create({}, { log: () => {}, seed: 0 }) as ModelFormat) : [];
+  const registered = container
+    ? listPlugins(container)
+        .filter((p) => p.kind === 'format')
+        .map((p) => (p as ModelFormatPlugin).create({}, pluginContext({ log: () => {}, seed: 0 })) as ModelFormat)
+    : [];
   return registered.some((f) => f.name === tfjsLayersFormat.name) ? registered : [tfjsLayersFormat, ...registered];
 }
 
@@ -62,9 +67,7 @@ export async function readModel(path: string, container?: DependencyContainer): 
  * @example
  * const onnxPath = await writeInOriginFormat(model, origin, 'runs/x/final', container); // 'runs/x/final/model.onnx'
  */
-export async function writeInOriginFormat(
-  model: tfl.LayersModel, origin: ModelOrigin, dir: string, container?: DependencyContainer,
-): Promise<string | null> {
+export async function writeInOriginFormat(model: tfl.LayersModel, origin: ModelOrigin, dir: string, container?: DependencyContainer): Promise<string | null> {
   if (origin.format === tfjsLayersFormat.name) return null;
   const format = modelFormats(container).find((f) => f.name === origin.format);
   if (!format?.write || !format.fileName) return null;

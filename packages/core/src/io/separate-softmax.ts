@@ -25,11 +25,19 @@ export async function separateOutputSoftmax(model: tfl.LayersModel): Promise<{ m
   for (let k = 1; names.has(name); k++) name = `${out.name}_softmax_${k}`;
   const layer = json.config.layers.find((l) => l.name === out.name)!;
   layer.config.activation = 'linear';
-  json.config.layers.push({ name, class_name: 'Activation', config: { name, trainable: true, dtype: 'float32', activation: 'softmax' }, inbound_nodes: [[[out.name, 0, 0, {}]]] });
+  json.config.layers.push({
+    name,
+    class_name: 'Activation',
+    config: { name, trainable: true, dtype: 'float32', activation: 'softmax' },
+    inbound_nodes: [[[out.name, 0, 0, {}]]],
+  });
   json.config.output_layers = [[name, 0, 0]];
   const next = await jsonToModel(json);
   transferWeights(model, next, () => null);
   inheritAnnotations(model, next);
   model.dispose();
-  return { model: next, note: `output layer "${out.name}" fused its softmax: split into "${out.name}" (linear, the logits) + "${name}" (softmax); outputs unchanged` };
+  return {
+    model: next,
+    note: `output layer "${out.name}" fused its softmax: split into "${out.name}" (linear, the logits) + "${name}" (softmax); outputs unchanged`,
+  };
 }

@@ -8,6 +8,7 @@ import { attentionLayers } from '../graph/remove-heads.js';
 import { countCost } from '../metrics/flops.js';
 import { captureFeatures, penultimateLayer } from '../prune/capture.js';
 import { runnerOf } from '../prune/inference-runner.js';
+import { predictionKl, scoreMasked, scoringSample } from '../prune/masked-scoring/index.js';
 import { stratifiedSample } from '../prune/prediction-divergence.js';
 import { evaluateClassifier, predictLogits } from '../train/forward.js';
 import { lossGradients } from '../train/loss-gradients.js';
@@ -22,9 +23,20 @@ export type { CoreServices };
  */
 export const coreServices: CoreServices = Object.freeze({
   tf,
-  graph: Object.freeze({ build: buildDependencyGraph, applyPlans, maskChannels, bypassBlock, maskHeads, attentionLayers, groupKernels, groupFilterRows, rowsAlong }),
+  graph: Object.freeze({
+    build: buildDependencyGraph,
+    applyPlans,
+    maskChannels,
+    bypassBlock,
+    maskHeads,
+    attentionLayers,
+    groupKernels,
+    groupFilterRows,
+    rowsAlong,
+  }),
   capture: Object.freeze({ features: captureFeatures, penultimateLayer }),
   metrics: Object.freeze({ cost: countCost }),
   model: Object.freeze({ predictLogits, evaluate: evaluateClassifier, lossGradients, stratifiedSample }),
+  scoring: Object.freeze({ scoreMasked, sample: scoringSample, predictionKl }),
   inference: Object.freeze({ runnerOf }),
 });

@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { z } from 'zod';
 import { OmnipruneError, isOmnipruneError } from '../errors/omniprune-error.js';
 import type { PluginContext, PluginKind } from './define-plugin.js';
-import { coreServices } from './core-services.js';
+import { pluginContext, type HostContext } from './plugin-context.js';
 import { namePluginErrors } from './name-plugin-errors.js';
 import { pluginOrigin, pluginToken, resolvePlugin } from './plugin-container.js';
 
@@ -23,19 +23,24 @@ export function formatZodIssues(error: z.ZodError, prefix: string): string {
  * const metric = await createPlugin(container, 'criterion', 'linear-cka', {}, ctx, 'similarity.with');
  */
 export async function createPlugin<T = unknown>(
-  container: DependencyContainer, kind: PluginKind, name: string, options: unknown, ctx: Omit<PluginContext, 'create'>, at = 'with',
+  container: DependencyContainer,
+  kind: PluginKind,
+  name: string,
+  options: unknown,
+  ctx: HostContext,
+  at = 'with',
 ): Promise<T> {
   const plugin = resolvePlugin(container, kind, name);
   const parsed = plugin.options.safeParse(options ?? {});
   const token = pluginToken(kind, name);
   if (!parsed.success) {
     throw new OmnipruneError('E_SCHEMA', `invalid options for ${token}:\n  ${formatZodIssues(parsed.error, at)}`, {
-      plugin: token, hint: 'see `omniprune plugins list` for the options each plugin takes',
+      plugin: token,
+      hint: 'see `omniprune plugins list` for the options each plugin takes',
     });
   }
   const fullCtx: PluginContext = {
-    services: coreServices,
-    ...ctx,
+    ...pluginContext(ctx),
     create: <U>(k: PluginKind, n: string, o?: unknown) => createPlugin<U>(container, k, n, o, ctx, `${at}(${k}:${n})`),
   };
   try {
@@ -45,7 +50,9 @@ export async function createPlugin<T = unknown>(
     const origin = pluginOrigin(container, kind, name);
     const from = origin ? ` (from ${origin.source}${origin.version ? `@${origin.version}` : ''})` : '';
     throw new OmnipruneError('E_PLUGIN_FAILED', `plugin ${token}${from} failed to start: ${(cause as Error)?.message ?? String(cause)}`, {
-      plugin: token, cause, hint: `check its options at ${at}, or report this to the plugin's author`,
+      plugin: token,
+      cause,
+      hint: `check its options at ${at}, or report this to the plugin's author`,
     });
   }
 }

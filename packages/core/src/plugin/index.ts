@@ -4,6 +4,8 @@ export { createPluginContainer, registerPlugin, resolvePlugin, listPlugins, plug
 export type { PluginContainer, PluginOrigin } from './plugin-container.js';
 export { createPlugin, formatZodIssues } from './create-plugin.js';
 export { coreServices } from './core-services.js';
+export { pluginContext, testPluginContext } from './plugin-context.js';
+export type { HostContext } from './plugin-context.js';
 export type { CoreServices } from './core-services.js';
 export { loadPluginModules, resolvePluginModule, pluginsOfModule } from './load-plugin-modules.js';
 export type { LoadedPluginModule } from './load-plugin-modules.js';

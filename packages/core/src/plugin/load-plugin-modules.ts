@@ -65,10 +65,13 @@ function exportTarget(exports: unknown, subpath: string): string | undefined {
 /** The file a package directory exposes as `subpath` (`.` = its main entry). */
 function packageEntry(dir: string, subpath: string, spec: string): { entry: string; pkg: PackageJson } {
   const pkg = readPackageJson(dir, spec);
-  const target = pkg.exports !== undefined ? exportTarget(pkg.exports, subpath)
-    : subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : subpath;
+  const target = pkg.exports !== undefined ? exportTarget(pkg.exports, subpath) : subpath === '.' ? (pkg.module ?? pkg.main ?? 'index.js') : subpath;
   if (!target) {
-    throw loadError(spec, `${join(dir, 'package.json')} exports nothing for "${subpath}" under the import conditions`, 'the package must export an ES module entry ("exports": { ".": { "default": "./dist/index.js" } })');
+    throw loadError(
+      spec,
+      `${join(dir, 'package.json')} exports nothing for "${subpath}" under the import conditions`,
+      'the package must export an ES module entry ("exports": { ".": { "default": "./dist/index.js" } })',
+    );
   }
   const entry = resolve(dir, target);
   if (!existsSync(entry)) throw loadError(spec, `its entry ${entry} does not exist`, 'build the package before using it (npm run build), or reinstall it');
@@ -105,8 +108,11 @@ export function resolvePluginModule(spec: string, baseDir: string): { entry: str
     }
     if (dirname(dir) === dir) break;
   }
-  throw loadError(spec, `not installed (looked in ${searched.slice(0, 3).join(', ')}${searched.length > 3 ? ', ...' : ''})`,
-    `install it next to the pipeline (npm install ${name}) or give a relative path`);
+  throw loadError(
+    spec,
+    `not installed (looked in ${searched.slice(0, 3).join(', ')}${searched.length > 3 ? ', ...' : ''})`,
+    `install it next to the pipeline (npm install ${name}) or give a relative path`,
+  );
 }
 
 function looksLikePlugin(value: unknown): value is Record<string, unknown> {
@@ -133,13 +139,21 @@ export function pluginsOfModule(mod: Record<string, unknown>, spec: string): Plu
     for (const item of Array.isArray(value) ? value : [value]) {
       if (!looksLikePlugin(item)) continue;
       const problem = definitionProblem(item);
-      if (problem) throw loadError(spec, `export "${exportName}" (${String(item.kind)} "${String(item.name)}") is not a valid plugin: ${problem}`, 'create plugins with definePruner/defineCriterion/defineTrainer/defineModelFormat from @omniprune/plugin-api');
+      if (problem)
+        throw loadError(
+          spec,
+          `export "${exportName}" (${String(item.kind)} "${String(item.name)}") is not a valid plugin: ${problem}`,
+          'create plugins with definePruner/defineCriterion/defineTrainer/defineModelFormat from @omniprune/plugin-api',
+        );
       found.add(item as unknown as PluginDefinition);
     }
   }
   if (found.size === 0) {
-    throw loadError(spec, `exports no omniprune plugins (exports: ${Object.keys(mod).join(', ') || 'none'})`,
-      'export the definitions, e.g. `export const plugins = [myPruner, myCriterion]`');
+    throw loadError(
+      spec,
+      `exports no omniprune plugins (exports: ${Object.keys(mod).join(', ') || 'none'})`,
+      'export the definitions, e.g. `export const plugins = [myPruner, myCriterion]`',
+    );
   }
   return [...found];
 }
@@ -171,7 +185,12 @@ export async function loadPluginModules(c: DependencyContainer, specs: readonly 
     try {
       mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
     } catch (cause) {
-      throw loadError(spec, `threw while being imported: ${(cause as Error)?.message ?? String(cause)}`, `fix or update the package; it was loaded from ${entry}`, cause);
+      throw loadError(
+        spec,
+        `threw while being imported: ${(cause as Error)?.message ?? String(cause)}`,
+        `fix or update the package; it was loaded from ${entry}`,
+        cause,
+      );
     }
     const plugins = pluginsOfModule(mod, spec);
     for (const plugin of plugins) registerPlugin(c, plugin, source, version);

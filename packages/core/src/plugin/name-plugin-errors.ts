@@ -9,7 +9,9 @@ function named(cause: unknown, token: string, call: string): unknown {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return new OmnipruneError('E_PLUGIN_FAILED', `${call} failed: ${message}`, {
-    plugin: token, cause, hint: 'the plugin threw an unexpected error; OMNIPRUNE_DEBUG=1 prints its stack; report it to the plugin\'s author',
+    plugin: token,
+    cause,
+    hint: "the plugin threw an unexpected error; OMNIPRUNE_DEBUG=1 prints its stack; report it to the plugin's author",
   });
 }
 
@@ -38,7 +40,11 @@ export function namePluginErrors<T>(instance: T, token: string): T {
           } catch (cause) {
             throw named(cause, token, key);
           }
-          return result instanceof Promise ? result.catch((cause: unknown) => { throw named(cause, token, key); }) : result;
+          return result instanceof Promise
+            ? result.catch((cause: unknown) => {
+                throw named(cause, token, key);
+              })
+            : result;
         },
       });
     }

@@ -53,10 +53,14 @@ function indexOf(c: DependencyContainer): Map<string, Registration> {
 export function registerPlugin(c: DependencyContainer, plugin: PluginDefinition, source = 'unknown package', version?: string): void {
   const token = pluginToken(plugin.kind, plugin.name);
   if (plugin.apiVersion !== PLUGIN_API_VERSION) {
-    throw new OmnipruneError('E_BAD_INPUT', `plugin ${token} from ${source} targets plugin API ${plugin.apiVersion}, this core implements ${PLUGIN_API_VERSION}`, {
-      plugin: token,
-      hint: 'upgrade the plugin or @omniprune/core so their plugin API versions match',
-    });
+    throw new OmnipruneError(
+      'E_BAD_INPUT',
+      `plugin ${token} from ${source} targets plugin API ${plugin.apiVersion}, this core implements ${PLUGIN_API_VERSION}`,
+      {
+        plugin: token,
+        hint: 'upgrade the plugin or @omniprune/core so their plugin API versions match',
+      },
+    );
   }
   const idx = indexOf(c);
   if (idx.has(token)) {
@@ -77,7 +81,9 @@ export function registerPlugin(c: DependencyContainer, plugin: PluginDefinition,
 export function resolvePlugin<K extends PluginKind>(c: DependencyContainer, kind: K, name: string): PluginDefinition<K> {
   const token = pluginToken(kind, name);
   if (!c.isRegistered(token)) {
-    const known = listPlugins(c).filter((p) => p.kind === kind).map((p) => p.name);
+    const known = listPlugins(c)
+      .filter((p) => p.kind === kind)
+      .map((p) => p.name);
     throw new OmnipruneError('E_UNKNOWN_PLUGIN', `unknown ${kind} "${name}"`, {
       plugin: token,
       hint: known.length ? `registered ${kind}s: ${known.join(', ')}` : `no ${kind} plugins are registered`,

@@ -47,13 +47,17 @@ export function similarityOf(metric: SimilarityMetric, a: Features, b: Features)
  * Returns the candidate model (the caller owns it) and its record.
  */
 export async function evaluateCandidate(
-  parent: tfl.LayersModel, candidate: PruneCandidate, scoring: CandidateScoring,
+  parent: tfl.LayersModel,
+  candidate: PruneCandidate,
+  scoring: CandidateScoring,
 ): Promise<{ model: tfl.LayersModel; record: CandidateRecord }> {
   const started = Date.now();
   const model = await applyPlans(parent, candidate.plans);
   try {
     if (scoring.finetune) {
-      await scoring.finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend }).fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
+      await scoring
+        .finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend })
+        .fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
     }
     const features = await scoring.runner.capture(model, scoring.layer, scoring.samples);
     const similarity = similarityOf(scoring.metric, scoring.parentFeatures, features);
@@ -61,8 +65,15 @@ export async function evaluateCandidate(
     return {
       model,
       record: {
-        kind: candidate.kind, pruner: candidate.pruner, summary: candidate.summary, plans: candidate.plans,
-        removedUnits: candidate.removedUnits, similarity, flops: cost.flops, params: cost.params, seconds: (Date.now() - started) / 1000,
+        kind: candidate.kind,
+        pruner: candidate.pruner,
+        summary: candidate.summary,
+        plans: candidate.plans,
+        removedUnits: candidate.removedUnits,
+        similarity,
+        flops: cost.flops,
+        params: cost.params,
+        seconds: (Date.now() - started) / 1000,
       },
     };
   } catch (err) {
@@ -84,5 +95,5 @@ export function chooseCandidate(records: readonly Pick<CandidateRecord, 'kind' |
     if (best < 0 || s > records[best].similarity) best = i;
     else if (s === records[best].similarity && records[i].kind === ties && records[best].kind !== ties) best = i;
   }
-  return Math.max(best , 0);
+  return Math.max(best, 0);
 }

@@ -24,7 +24,10 @@ export function penultimateLayer(model: tfl.LayersModel): string {
   let layer = model.outputLayers[0];
   while (layer && isClassifierTail(layer)) layer = layer.inboundNodes[0]?.inboundLayers[0] as typeof layer;
   const input = layer?.inboundNodes[0]?.inboundLayers[0];
-  if (!input) throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot find the penultimate layer of ${model.name}`, { hint: 'name the representation layer explicitly (similarity.layer)' });
+  if (!input)
+    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `cannot find the penultimate layer of ${model.name}`, {
+      hint: 'name the representation layer explicitly (similarity.layer)',
+    });
   return input.name;
 }
 

@@ -20,3 +20,5 @@ export type { AccuracyCurve } from './report-html.js';
 export { checkStop, accuracyFloor } from './stop-rules.js';
 export type { StopTargets } from './stop-rules.js';
 export { stratifiedSample, softmaxRows, meanKlDivergence, predictProbabilities } from './prediction-divergence.js';
+export { scoreMasked, scoringSample, predictionKl } from './masked-scoring/index.js';
+export type { MaskedScoring, MaskedReadout } from './masked-scoring/index.js';

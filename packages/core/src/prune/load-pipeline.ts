@@ -17,7 +17,15 @@ export interface Pipeline extends PipelineBase {
   readonly baseDir: string;
 }
 
-function checkUse(c: DependencyContainer, kind: PluginKind, name: string, options: unknown, at: string, role?: CriterionRole, optionsAt = `${at}.with`): unknown {
+function checkUse(
+  c: DependencyContainer,
+  kind: PluginKind,
+  name: string,
+  options: unknown,
+  at: string,
+  role?: CriterionRole,
+  optionsAt = `${at}.with`,
+): unknown {
   const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || !p.role || p.role === role));
   const plugin = plugins.find((p) => p.name === name);
   if (!plugin) {
@@ -30,7 +38,8 @@ function checkUse(c: DependencyContainer, kind: PluginKind, name: string, option
   const parsed = plugin.options.safeParse(options ?? {});
   if (!parsed.success) {
     throw new OmnipruneError('E_SCHEMA', `invalid pipeline:\n  ${formatZodIssues(parsed.error, optionsAt)}`, {
-      plugin: pluginToken(kind, name), hint: `see \`omniprune plugins list\` for the options of ${pluginToken(kind, name)}`,
+      plugin: pluginToken(kind, name),
+      hint: `see \`omniprune plugins list\` for the options of ${pluginToken(kind, name)}`,
     });
   }
   return parsed.data;
@@ -42,7 +51,15 @@ function checkNestedCriteria(c: DependencyContainer, pruner: string, options: Re
   for (const slot of definition?.criteria ?? []) {
     const name = options[slot.option] ?? slot.defaultName;
     if (typeof name !== 'string') continue;
-    checkUse(c, 'criterion', name, slot.optionsKey ? options[slot.optionsKey] : undefined, `${at}.${slot.option}`, slot.role, slot.optionsKey ? `${at}.${slot.optionsKey}` : undefined);
+    checkUse(
+      c,
+      'criterion',
+      name,
+      slot.optionsKey ? options[slot.optionsKey] : undefined,
+      `${at}.${slot.option}`,
+      slot.role,
+      slot.optionsKey ? `${at}.${slot.optionsKey}` : undefined,
+    );
   }
 }
 
@@ -92,7 +109,9 @@ export function parsePipelineYaml(text: string, file: string): unknown {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'unknown position';
-    throw new OmnipruneError('E_BAD_YAML', `${file} is not valid YAML (${where}): ${e.message.split('\n')[0]}`, { hint: 'fix the YAML syntax; indentation uses spaces' });
+    throw new OmnipruneError('E_BAD_YAML', `${file} is not valid YAML (${where}): ${e.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax; indentation uses spaces',
+    });
   }
   return doc.toJS();
 }

@@ -105,9 +105,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const { data, augment } = inputs;
 
   const split = pipeline.similarity.split === 'validation' ? validationSplit(data) : pipeline.similarity.split === 'test' ? data.test : data.train;
-  const samples = pipeline.similarity.samples && pipeline.similarity.samples < split.count
-    ? takeIndices(split, selectSubsetIndices(split.labels, split.numClasses, pipeline.similarity.samples, { strategy: 'stratified', seed: pipeline.seed }))
-    : split;
+  const samples =
+    pipeline.similarity.samples && pipeline.similarity.samples < split.count
+      ? takeIndices(split, selectSubsetIndices(split.labels, split.numClasses, pipeline.similarity.samples, { strategy: 'stratified', seed: pipeline.seed }))
+      : split;
 
   let parent = inputs.model;
   const layer = pipeline.similarity.layer === 'penultimate' ? penultimateLayer(parent) : pipeline.similarity.layer;
@@ -122,10 +123,26 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   } else {
     const baseline = await statsOf(parent, data.test, runner);
     const model = { format: annotationsOf(parent).origin?.format ?? 'tfjs-layers', classifier: classifierOutput(parent).reason, notes: inputs.notes };
-    report = { name: pipeline.name, seed: pipeline.seed, backend: backendName ?? tf.getBackend(), runner: runner.name, similarity: pipeline.similarity.use, pruners: pipeline.pruners.map((p) => p.use), model, baseline, iterations: [] };
+    report = {
+      name: pipeline.name,
+      seed: pipeline.seed,
+      backend: backendName ?? tf.getBackend(),
+      runner: runner.name,
+      similarity: pipeline.similarity.use,
+      pruners: pipeline.pruners.map((p) => p.use),
+      model,
+      baseline,
+      iterations: [],
+    };
     onEvent({ type: 'baseline', stats: baseline });
     await saveModel(parent, join(outDir, BASELINE_DIR), { omniprune: { normalization: data.normalization, iteration: 0 } });
-    checkTargetsReachable(pipeline.stop, baseline, buildDependencyGraph(parent), pruners.map((p) => p.pruner.kind), parent);
+    checkTargetsReachable(
+      pipeline.stop,
+      baseline,
+      buildDependencyGraph(parent),
+      pruners.map((p) => p.pruner.kind),
+      parent,
+    );
     await writeReport(outDir, report);
     await writeRunState(outDir, { version: 1, pipelineHash, completed: 0, report });
   }
@@ -143,15 +160,30 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       const byPruner = new Map<number, PruneCandidate>();
       const askOrder = [...pruners.keys()].sort((a, b) => Number(!!pruners[a].pruner.sizedBy) - Number(!!pruners[b].pruner.sizedBy) || a - b);
       for (const k of askOrder) {
-        const proposeCtx = { parent, graph, iteration, rng: createRng(deriveSeed(pipeline.seed, iteration, k)), train: data.train, earlier: [...earlier], runner, log };
+        const proposeCtx = {
+          parent,
+          graph,
+          iteration,
+          rng: createRng(deriveSeed(pipeline.seed, iteration, k)),
+          train: data.train,
+          earlier: [...earlier],
+          runner,
+          log,
+        };
         const proposal = await pruners[k].pruner.propose(proposeCtx);
-        if (proposal) (earlier.push(proposal), byPruner.set(k, proposal));
+        if (proposal) earlier.push(proposal), byPruner.set(k, proposal);
       }
       const proposals = [...pruners.keys()].flatMap((k) => (byPruner.has(k) ? [byPruner.get(k)!] : []));
-      let stopNow: { reason: StopReason; message: string } | null = proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
-    if (!stopNow && pipeline.stop.whenNoLayerCandidate === 'stop' && pruners.some((p) => p.pruner.kind === 'layer') && !proposals.some((p) => p.kind === 'layer')) {
-      stopNow = { reason: 'no-layer-candidate', message: 'the layer pruner found no block left to remove (stop.whenNoLayerCandidate: stop)' };
-    }
+      let stopNow: { reason: StopReason; message: string } | null =
+        proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
+      if (
+        !stopNow &&
+        pipeline.stop.whenNoLayerCandidate === 'stop' &&
+        pruners.some((p) => p.pruner.kind === 'layer') &&
+        !proposals.some((p) => p.kind === 'layer')
+      ) {
+        stopNow = { reason: 'no-layer-candidate', message: 'the layer pruner found no block left to remove (stop.whenNoLayerCandidate: stop)' };
+      }
       if (!stopNow) {
         const records: CandidateRecord[] = [];
         const models: tfl.LayersModel[] = [];
@@ -160,8 +192,18 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         try {
           for (const [k, candidate] of proposals.entries()) {
             const { model, record } = await evaluateCandidate(parent, candidate, {
-              parentFeatures, layer, samples, metric, train: data.train, finetune: candidateFinetune, augment, backend,
-              seed: deriveSeed(pipeline.seed, iteration, 100 + k), signal, runner, onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
+              parentFeatures,
+              layer,
+              samples,
+              metric,
+              train: data.train,
+              finetune: candidateFinetune,
+              augment,
+              backend,
+              seed: deriveSeed(pipeline.seed, iteration, 100 + k),
+              signal,
+              runner,
+              onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
             });
             records.push(record);
             models.push(model);
@@ -171,7 +213,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           onEvent({ type: 'chosen', iteration, record: records[chosen] });
           winner = models[chosen];
           if (winnerFinetune) {
-            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend }).fit(winner, data.train, { signal, onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }) });
+            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend }).fit(winner, data.train, {
+              signal,
+              onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }),
+            });
           }
           scored = true;
         } finally {
@@ -186,10 +231,21 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         const paramsReduction = reduction(report.baseline.params, stats.params);
         report = {
           ...report,
-          iterations: [...report.iterations, {
-            iteration, candidates: records, chosen, chosenKind: records[chosen].kind, stats, flopsReduction, paramsReduction,
-            accuracyChange: stats.accuracy - report.baseline.accuracy, seconds: (Date.now() - started) / 1000, modelDir,
-          }],
+          iterations: [
+            ...report.iterations,
+            {
+              iteration,
+              candidates: records,
+              chosen,
+              chosenKind: records[chosen].kind,
+              stats,
+              flopsReduction,
+              paramsReduction,
+              accuracyChange: stats.accuracy - report.baseline.accuracy,
+              seconds: (Date.now() - started) / 1000,
+              modelDir,
+            },
+          ],
         };
         onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
         parent.dispose();
@@ -249,8 +305,11 @@ function finish(report: RunReport, reason: StopReason, message: string): RunRepo
     stopReason: reason,
     stopMessage: message,
     final: {
-      iteration: pick, stats, flopsReduction: reduction(report.baseline.flops, stats.flops),
-      paramsReduction: reduction(report.baseline.params, stats.params), accuracyChange: stats.accuracy - report.baseline.accuracy,
+      iteration: pick,
+      stats,
+      flopsReduction: reduction(report.baseline.flops, stats.flops),
+      paramsReduction: reduction(report.baseline.params, stats.params),
+      accuracyChange: stats.accuracy - report.baseline.accuracy,
     },
   };
 }

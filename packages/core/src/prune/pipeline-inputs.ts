@@ -8,7 +8,7 @@ import { loadModel, saveModel } from '../io/model-io.js';
 import { readModel } from '../io/read-model.js';
 import { classifierOutput } from '../train/classifier-output.js';
 import { createPlugin } from '../plugin/create-plugin.js';
-import type { PluginContext } from '../plugin/define-plugin.js';
+import type { HostContext } from '../plugin/plugin-context.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import { augmentFromSteps } from '../train/augment-from-steps.js';
 import type { AugmentFn, TrainEvent } from '../train/types.js';
@@ -29,7 +29,10 @@ export interface PipelineInputs {
  * the statistics the model was trained with.
  */
 export async function preparePipelineInputs(
-  pipeline: Pipeline, container: DependencyContainer, runDir: string, ctx: Omit<PluginContext, 'create'>,
+  pipeline: Pipeline,
+  container: DependencyContainer,
+  runDir: string,
+  ctx: HostContext,
   onTrainEvent: (e: TrainEvent) => void,
 ): Promise<PipelineInputs> {
   const augment = augmentFromSteps(pipeline.data.augment);
@@ -52,7 +55,9 @@ export async function preparePipelineInputs(
     return { model: await loadModel(baseDir), data, augment, notes: [] };
   }
   const model = buildZooModel(pipeline.model.zoo, {
-    inputShape: [...data.train.shape] as [number, number, number], classes: data.train.numClasses, seed: pipeline.model.seed ?? pipeline.seed,
+    inputShape: [...data.train.shape] as [number, number, number],
+    classes: data.train.numClasses,
+    seed: pipeline.model.seed ?? pipeline.seed,
   });
   ctx.log(`training ${pipeline.model.zoo} from scratch`);
   const factory = await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');

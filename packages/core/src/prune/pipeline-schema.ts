@@ -58,25 +58,29 @@ export const pipelineBaseSchema = z.strictObject({
   model: modelSourceSchema,
   data: dataPipelineSchema,
   pruners: z.array(pluginUse).min(1),
-  similarity: z.strictObject({
-    use: z.string().min(1).default('linear-cka'),
-    with: z.unknown().optional(),
-    /** `penultimate` or a layer name every candidate keeps. */
-    layer: z.string().min(1).default('penultimate'),
-    /**
-     * Samples the similarity is measured on: the paper uses the test set; `validation` is the split held out of
-     * training by `data.dataset.validation` (so the reported test accuracy is not measured on the selection data).
-     */
-    split: z.enum(['train', 'test', 'validation']).default('test'),
-    samples: z.number().int().min(4).optional(),
-  }).default({ use: 'linear-cka', layer: 'penultimate', split: 'test' }),
+  similarity: z
+    .strictObject({
+      use: z.string().min(1).default('linear-cka'),
+      with: z.unknown().optional(),
+      /** `penultimate` or a layer name every candidate keeps. */
+      layer: z.string().min(1).default('penultimate'),
+      /**
+       * Samples the similarity is measured on: the paper uses the test set; `validation` is the split held out of
+       * training by `data.dataset.validation` (so the reported test accuracy is not measured on the selection data).
+       */
+      split: z.enum(['train', 'test', 'validation']).default('test'),
+      samples: z.number().int().min(4).optional(),
+    })
+    .default({ use: 'linear-cka', layer: 'penultimate', split: 'test' }),
   /** Candidate kind that wins ties, or `first` (pipeline order). */
   ties: z.enum(['layer', 'filter', 'head', 'first']).default('layer'),
   trainer: z.string().min(1).default('sgd'),
-  finetune: z.strictObject({
-    candidate: z.record(z.string(), z.unknown()).optional(),
-    winner: z.record(z.string(), z.unknown()).optional(),
-  }).default({}),
+  finetune: z
+    .strictObject({
+      candidate: z.record(z.string(), z.unknown()).optional(),
+      winner: z.record(z.string(), z.unknown()).optional(),
+    })
+    .default({}),
   stop: stopSchema.default({ maxIterations: 50, whenNoLayerCandidate: 'continue' }),
   output: z.string().min(1).default('runs/pipeline'),
   /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx). */
@@ -87,7 +91,9 @@ export const pipelineBaseSchema = z.strictObject({
 export type PipelineBase = z.output<typeof pipelineBaseSchema>;
 
 function usesOf(c: DependencyContainer, kind: PluginKind): z.ZodType {
-  const options = listPlugins(c).filter((p) => p.kind === kind).map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
+  const options = listPlugins(c)
+    .filter((p) => p.kind === kind)
+    .map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
   if (options.length === 0) return z.never();
   if (options.length === 1) return options[0];
   return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
@@ -104,7 +110,10 @@ export function composePipelineSchema(c: DependencyContainer): z.ZodType {
   const finetune = trainer ? trainer.options : z.record(z.string(), z.unknown());
   return pipelineBaseSchema.extend({
     pruners: z.array(usesOf(c, 'pruner')).min(1),
-    similarity: pipelineBaseSchema.shape.similarity.unwrap().extend({ use: z.string().default('linear-cka'), with: z.unknown().optional() }).optional(),
+    similarity: pipelineBaseSchema.shape.similarity
+      .unwrap()
+      .extend({ use: z.string().default('linear-cka'), with: z.unknown().optional() })
+      .optional(),
     finetune: z.strictObject({ candidate: (finetune as z.ZodType).optional(), winner: (finetune as z.ZodType).optional() }).optional(),
   });
 }

@@ -12,9 +12,13 @@ export function restrictPruners(pipeline: Pipeline, names: readonly string[]): P
   const configured = pipeline.pruners.map((p) => p.use);
   const unknown = names.filter((n) => !configured.includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new OmnipruneError('E_BAD_INPUT', `--only ${names.join(',') || '(empty)'}: ${unknown.length ? `"${unknown.join('", "')}" is not a pruner of this pipeline` : 'no pruner named'}`, {
-      hint: `allowed values: ${configured.join(', ')} (comma-separated)`,
-    });
+    throw new OmnipruneError(
+      'E_BAD_INPUT',
+      `--only ${names.join(',') || '(empty)'}: ${unknown.length ? `"${unknown.join('", "')}" is not a pruner of this pipeline` : 'no pruner named'}`,
+      {
+        hint: `allowed values: ${configured.join(', ')} (comma-separated)`,
+      },
+    );
   }
   return {
     ...pipeline,

@@ -29,7 +29,7 @@ export function softmaxRows(logits: Float32Array, classes: number): Float64Array
     let max = -Infinity;
     for (let k = 0; k < classes; k++) max = Math.max(max, logits[r * classes + k]);
     let sum = 0;
-    for (let k = 0; k < classes; k++) sum += (out[r * classes + k] = Math.exp(logits[r * classes + k] - max));
+    for (let k = 0; k < classes; k++) sum += out[r * classes + k] = Math.exp(logits[r * classes + k] - max);
     for (let k = 0; k < classes; k++) out[r * classes + k] /= sum;
   }
   return out;
@@ -54,7 +54,9 @@ export function meanKlDivergence(p: Float64Array, q: Float64Array, classes: numb
  * const p = await predictProbabilities(model, sample, { runner: runnerOf(ctx) });
  */
 export async function predictProbabilities(
-  model: tfl.LayersModel, ds: ImageDataset, options: { batchSize?: number; runner?: InferenceRunner } = {},
+  model: tfl.LayersModel,
+  ds: ImageDataset,
+  options: { batchSize?: number; runner?: InferenceRunner } = {},
 ): Promise<Float64Array> {
   const runner = options.runner ?? tfjsInferenceRunner;
   return softmaxRows(await runner.predictLogits(model, ds, options.batchSize ?? 256), ds.numClasses);

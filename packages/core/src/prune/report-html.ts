@@ -21,15 +21,24 @@ export interface AccuracyCurve {
  */
 export function accuracyCurvesSvg(curves: readonly AccuracyCurve[]): string {
   const all = curves.flatMap((c) => c.points);
-  const W = 640, H = 360, L = 60, R = 20, T = 20, B = 50;
+  const W = 640,
+    H = 360,
+    L = 60,
+    R = 20,
+    T = 20,
+    B = 50;
   const ys = all.map((p) => p.y);
-  const yMin = Math.max(0, Math.min(...ys) - 0.02), yMax = Math.min(1, Math.max(...ys) + 0.02);
+  const yMin = Math.max(0, Math.min(...ys) - 0.02),
+    yMax = Math.min(1, Math.max(...ys) + 0.02);
   const xMax = Math.max(0.1, ...all.map((p) => p.x)) * 1.05;
   const sx = (x: number) => L + (x / xMax) * (W - L - R);
   const sy = (y: number) => T + (1 - (y - yMin) / (yMax - yMin || 1)) * (H - T - B);
   const ticksX = Array.from({ length: 6 }, (_, i) => (xMax * i) / 5);
   const ticksY = Array.from({ length: 5 }, (_, i) => yMin + ((yMax - yMin) * i) / 4);
-  const paths = curves.map((c) => `<path d="${c.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}" fill="none" stroke="${c.stroke}" stroke-width="1.5"><title>${esc(c.label)}</title></path>`);
+  const paths = curves.map(
+    (c) =>
+      `<path d="${c.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}" fill="none" stroke="${c.stroke}" stroke-width="1.5"><title>${esc(c.label)}</title></path>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="accuracy vs FLOPs reduction">
   <rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="#fafafa" stroke="#ccc"/>
   ${ticksX.map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t, 0)}</text>`).join('')}
@@ -43,11 +52,22 @@ export function accuracyCurvesSvg(curves: readonly AccuracyCurve[]): string {
 
 /** The run's curve: one point per iteration coloured by winner kind. */
 function accuracyPlot(report: RunReport): string {
-  const points = [{ x: 0, y: report.baseline.accuracy, kind: 'baseline', it: 0 }, ...report.iterations.map((it) => ({ x: it.flopsReduction, y: it.stats.accuracy, kind: it.chosenKind, it: it.iteration }))];
-  return accuracyCurvesSvg([{
-    label: report.name, stroke: '#555',
-    points: points.map((p) => ({ x: p.x, y: p.y, fill: p.kind === 'baseline' ? '#000' : colorOf(p.kind), title: `iteration ${p.it} (${p.kind}): ${pct(p.y)} at ${pct(p.x)} FLOPs reduction` })),
-  }]);
+  const points = [
+    { x: 0, y: report.baseline.accuracy, kind: 'baseline', it: 0 },
+    ...report.iterations.map((it) => ({ x: it.flopsReduction, y: it.stats.accuracy, kind: it.chosenKind, it: it.iteration })),
+  ];
+  return accuracyCurvesSvg([
+    {
+      label: report.name,
+      stroke: '#555',
+      points: points.map((p) => ({
+        x: p.x,
+        y: p.y,
+        fill: p.kind === 'baseline' ? '#000' : colorOf(p.kind),
+        title: `iteration ${p.it} (${p.kind}): ${pct(p.y)} at ${pct(p.x)} FLOPs reduction`,
+      })),
+    },
+  ]);
 }
 
 /**
@@ -56,9 +76,15 @@ function accuracyPlot(report: RunReport): string {
  */
 export function renderReportHtml(report: RunReport): string {
   const b = report.baseline;
-  const rows = report.iterations.map((it) => `<tr><td>${it.iteration}</td><td><span class="kind" style="background:${colorOf(it.chosenKind)}">${esc(it.chosenKind)}</span> ${esc(it.candidates[it.chosen].summary)}</td>
+  const rows = report.iterations
+    .map(
+      (
+        it,
+      ) => `<tr><td>${it.iteration}</td><td><span class="kind" style="background:${colorOf(it.chosenKind)}">${esc(it.chosenKind)}</span> ${esc(it.candidates[it.chosen].summary)}</td>
 <td>${it.candidates.map((c, i) => `${i === it.chosen ? '<b>' : ''}${esc(c.kind)} ${c.similarity.toFixed(4)}${i === it.chosen ? '</b>' : ''}`).join('<br>')}</td>
-<td>${pct(it.stats.accuracy)}</td><td>${(it.accuracyChange * 100).toFixed(2)}</td><td>${pct(it.flopsReduction)}</td><td>${pct(it.paramsReduction)}</td><td>${it.seconds.toFixed(0)}</td></tr>`).join('\n');
+<td>${pct(it.stats.accuracy)}</td><td>${(it.accuracyChange * 100).toFixed(2)}</td><td>${pct(it.flopsReduction)}</td><td>${pct(it.paramsReduction)}</td><td>${it.seconds.toFixed(0)}</td></tr>`,
+    )
+    .join('\n');
   const kinds = [...new Set(report.iterations.map((i) => i.chosenKind))];
   const final = report.final;
   return `<!doctype html>

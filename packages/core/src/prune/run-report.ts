@@ -43,8 +43,7 @@ export interface IterationRecord {
 }
 
 /** Why the loop ended. */
-export type StopReason =
-  | 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune' | 'min-blocks' | 'no-layer-candidate';
+export type StopReason = 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune' | 'min-blocks' | 'no-layer-candidate';
 
 /** Everything a run produced; written as `report.json` after every iteration. */
 export interface RunReport {
@@ -61,7 +60,11 @@ export interface RunReport {
   readonly iterations: readonly IterationRecord[];
   /** Filled when the run ended. */
   readonly final?: {
-    readonly iteration: number; readonly stats: ModelStats; readonly flopsReduction: number; readonly paramsReduction: number; readonly accuracyChange: number;
+    readonly iteration: number;
+    readonly stats: ModelStats;
+    readonly flopsReduction: number;
+    readonly paramsReduction: number;
+    readonly accuracyChange: number;
     /** Files of the final model, relative to the run directory (`final/model.json`, and `final/model.onnx` for ONNX models). */
     readonly files?: readonly string[];
   };

@@ -31,9 +31,15 @@ export function checkStop(stop: StopTargets, report: RunReport, graph?: Dependen
   if (!last) return null;
   const floor = accuracyFloor(stop, report.baseline);
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-  if (last.stats.accuracy < floor) return { reason: 'accuracy-floor', message: `accuracy ${pct(last.stats.accuracy)} fell below the floor ${pct(floor)}; the final model is the previous iteration's` };
-  if (stop.flopsReduction !== undefined && last.flopsReduction >= stop.flopsReduction) return { reason: 'flops-target', message: `FLOPs reduced by ${pct(last.flopsReduction)} (target ${pct(stop.flopsReduction)})` };
-  if (stop.paramsReduction !== undefined && last.paramsReduction >= stop.paramsReduction) return { reason: 'params-target', message: `parameters reduced by ${pct(last.paramsReduction)} (target ${pct(stop.paramsReduction)})` };
+  if (last.stats.accuracy < floor)
+    return {
+      reason: 'accuracy-floor',
+      message: `accuracy ${pct(last.stats.accuracy)} fell below the floor ${pct(floor)}; the final model is the previous iteration's`,
+    };
+  if (stop.flopsReduction !== undefined && last.flopsReduction >= stop.flopsReduction)
+    return { reason: 'flops-target', message: `FLOPs reduced by ${pct(last.flopsReduction)} (target ${pct(stop.flopsReduction)})` };
+  if (stop.paramsReduction !== undefined && last.paramsReduction >= stop.paramsReduction)
+    return { reason: 'params-target', message: `parameters reduced by ${pct(last.paramsReduction)} (target ${pct(stop.paramsReduction)})` };
   if (stop.minBlocksPerStage !== undefined && graph && graph.blocks.length > 0) {
     const counts = [...blocksPerStage(graph).values()];
     if (counts.every((n) => n <= stop.minBlocksPerStage!)) {
@@ -58,16 +64,24 @@ function flopsWithoutRemovableBlocks(graph: DependencyGraph, model: tfl.LayersMo
 export function checkTargetsReachable(stop: StopTargets, baseline: ModelStats, graph: DependencyGraph, kinds: readonly string[], model: tfl.LayersModel): void {
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
   if (stop.minAccuracy !== undefined && baseline.accuracy < stop.minAccuracy) {
-    throw new OmnipruneError('E_UNREACHABLE_TARGET', `the base model's accuracy ${pct(baseline.accuracy)} is already below stop.minAccuracy ${pct(stop.minAccuracy)}`, {
-      hint: 'lower stop.minAccuracy or train the base model longer',
-    });
+    throw new OmnipruneError(
+      'E_UNREACHABLE_TARGET',
+      `the base model's accuracy ${pct(baseline.accuracy)} is already below stop.minAccuracy ${pct(stop.minAccuracy)}`,
+      {
+        hint: 'lower stop.minAccuracy or train the base model longer',
+      },
+    );
   }
   if (stop.flopsReduction !== undefined && kinds.every((k) => k === 'layer')) {
     const ceiling = 1 - flopsWithoutRemovableBlocks(graph, model) / baseline.flops;
     if (stop.flopsReduction > ceiling) {
-      throw new OmnipruneError('E_UNREACHABLE_TARGET', `stop.flopsReduction ${pct(stop.flopsReduction)} is beyond the layer-only ceiling: removing every removable block removes ${pct(ceiling)} of FLOPs`, {
-        hint: 'add a filter pruner (use: filter) or lower stop.flopsReduction',
-      });
+      throw new OmnipruneError(
+        'E_UNREACHABLE_TARGET',
+        `stop.flopsReduction ${pct(stop.flopsReduction)} is beyond the layer-only ceiling: removing every removable block removes ${pct(ceiling)} of FLOPs`,
+        {
+          hint: 'add a filter pruner (use: filter) or lower stop.flopsReduction',
+        },
+      );
     }
   }
 }

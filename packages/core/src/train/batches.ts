@@ -48,11 +48,14 @@ export function datasetBatches(ds: ImageDataset, options: DatasetBatchesOptions)
   }
   const sampleSize = ds.shape[0] * ds.shape[1] * ds.shape[2];
   if (ds.images.length !== ds.count * sampleSize || ds.labels.length !== ds.count) {
-    throw new OmnipruneError('E_BAD_INPUT', `dataset ${ds.name} is inconsistent: ${ds.images.length} pixels and ` +
-      `${ds.labels.length} labels for ${ds.count} images of shape [${ds.shape.join(', ')}]`, {
-      hint: 'images must hold count * height * width * channels values and labels count entries',
-    });
+    throw new OmnipruneError(
+      'E_BAD_INPUT',
+      `dataset ${ds.name} is inconsistent: ${ds.images.length} pixels and ` +
+        `${ds.labels.length} labels for ${ds.count} images of shape [${ds.shape.join(', ')}]`,
+      {
+        hint: 'images must hold count * height * width * channels values and labels count entries',
+      },
+    );
   }
-  return (epoch: number) =>
-    batches(ds, { batchSize, dropLast, shuffle, rng: shuffle ? createRng(deriveSeed(seed, epoch)) : undefined });
+  return (epoch: number) => batches(ds, { batchSize, dropLast, shuffle, rng: shuffle ? createRng(deriveSeed(seed, epoch)) : undefined });
 }

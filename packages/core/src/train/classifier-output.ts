@@ -12,7 +12,8 @@ export interface ClassifierOutput {
   readonly reason: string;
 }
 
-const HOW_TO_OVERRIDE = 'if the output is logits or probabilities all the same, say so in the pipeline: ' +
+const HOW_TO_OVERRIDE =
+  'if the output is logits or probabilities all the same, say so in the pipeline: ' +
   'model: { path: ..., output: logits | probabilities } or model: { path: ..., logitsLayer: NAME }';
 
 function activationOf(layer: tfl.layers.Layer): string | undefined {
@@ -35,9 +36,13 @@ function checkRank2(model: tfl.LayersModel, layer: tfl.layers.Layer, what: strin
   const output = layer === model.outputLayers[0] ? model.outputs[0] : layer.inboundNodes.length === 1 ? layer.output : undefined;
   const shape = output && !Array.isArray(output) ? output.shape : undefined;
   if (shape?.length !== 2 || shape[1] == null) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${what} "${layer.name}" of model ${model.name} has shape [${shape ? shape.join(', ') : '(several outputs)'}], expected [batch, classes]`, {
-      hint: 'omniprune prunes single-label image classifiers whose output is [batch, classes]; end the model with a Dense (Linear) layer over the classes',
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `${what} "${layer.name}" of model ${model.name} has shape [${shape ? shape.join(', ') : '(several outputs)'}], expected [batch, classes]`,
+      {
+        hint: 'omniprune prunes single-label image classifiers whose output is [batch, classes]; end the model with a Dense (Linear) layer over the classes',
+      },
+    );
   }
 }
 
@@ -53,9 +58,13 @@ function checkRank2(model: tfl.LayersModel, layer: tfl.layers.Layer, what: strin
  */
 export function classifierOutput(model: tfl.LayersModel, spec: ClassifierSpec | undefined = annotationsOf(model).classifier): ClassifierOutput {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `model ${model.name} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; omniprune needs exactly one of each`, {
-      hint: 'prune single-input, single-output classifiers (wrap a multi-output model in one that keeps only the class scores)',
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `model ${model.name} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; omniprune needs exactly one of each`,
+      {
+        hint: 'prune single-input, single-output classifiers (wrap a multi-output model in one that keeps only the class scores)',
+      },
+    );
   }
   const out = model.outputLayers[0];
   if (spec?.logitsLayer) {
@@ -66,7 +75,11 @@ export function classifierOutput(model: tfl.LayersModel, spec: ClassifierSpec | 
       });
     }
     checkRank2(model, layer, 'logits layer');
-    return { logitsLayer: layer.name, output: layer === out ? 'logits' : spec.output ?? 'probabilities', reason: `logits from layer "${layer.name}" (set by model.logitsLayer)` };
+    return {
+      logitsLayer: layer.name,
+      output: layer === out ? 'logits' : (spec.output ?? 'probabilities'),
+      reason: `logits from layer "${layer.name}" (set by model.logitsLayer)`,
+    };
   }
   checkRank2(model, out, 'output layer');
   if (spec?.output === 'logits') return { logitsLayer: out.name, output: 'logits', reason: `output "${out.name}" read as logits (set by model.output)` };
@@ -74,18 +87,34 @@ export function classifierOutput(model: tfl.LayersModel, spec: ClassifierSpec | 
   const input = singleInbound(out);
   const separateSoftmax = out.getClassName() === 'Softmax' || out.getClassName() === 'Activation';
   if (activation === 'softmax' && separateSoftmax && input && !Array.isArray(input.output)) {
-    return { logitsLayer: input.name, output: 'probabilities', reason: `output "${out.name}" is a softmax: probabilities; its input "${input.name}" gives the logits` };
+    return {
+      logitsLayer: input.name,
+      output: 'probabilities',
+      reason: `output "${out.name}" is a softmax: probabilities; its input "${input.name}" gives the logits`,
+    };
   }
   if (spec?.output === 'probabilities' || activation === 'softmax') {
-    return { logitsLayer: null, output: 'probabilities', reason: `output "${out.name}" read as probabilities (${spec?.output ? 'set by model.output' : 'softmax inside the layer; logits taken as log-probabilities'})` };
+    return {
+      logitsLayer: null,
+      output: 'probabilities',
+      reason: `output "${out.name}" read as probabilities (${spec?.output ? 'set by model.output' : 'softmax inside the layer; logits taken as log-probabilities'})`,
+    };
   }
   if (activation === 'linear') {
     return { logitsLayer: out.name, output: 'logits', reason: `output "${out.name}" (${out.getClassName()}, linear) gives logits` };
   }
   if (activation === 'logSoftmax' || activation === 'log_softmax') {
-    return { logitsLayer: out.name, output: 'logits', reason: `output "${out.name}" is a log-softmax: log-probabilities, used as logits (softmax of them is the same distribution)` };
+    return {
+      logitsLayer: out.name,
+      output: 'logits',
+      reason: `output "${out.name}" is a log-softmax: log-probabilities, used as logits (softmax of them is the same distribution)`,
+    };
   }
-  throw new OmnipruneError('E_UNSUPPORTED_MODEL', `output layer "${out.name}" (${out.getClassName()}${activation ? `, activation ${activation}` : ''}) of model ${model.name} is neither a softmax nor a linear classifier output`, {
-    hint: `omniprune trains and scores single-label classifiers with softmax cross-entropy; ${HOW_TO_OVERRIDE}`,
-  });
+  throw new OmnipruneError(
+    'E_UNSUPPORTED_MODEL',
+    `output layer "${out.name}" (${out.getClassName()}${activation ? `, activation ${activation}` : ''}) of model ${model.name} is neither a softmax nor a linear classifier output`,
+    {
+      hint: `omniprune trains and scores single-label classifiers with softmax cross-entropy; ${HOW_TO_OVERRIDE}`,
+    },
+  );
 }

@@ -35,8 +35,12 @@ export function createEarlyStopper(model: tfl.LayersModel, options: EarlyStoppin
   };
 
   return {
-    get bestEpoch() { return bestEpoch; },
-    get bestValue() { return bestValue; },
+    get bestEpoch() {
+      return bestEpoch;
+    },
+    get bestValue() {
+      return bestValue;
+    },
     update(epoch, val) {
       lastEpoch = epoch;
       const value = higherIsBetter ? val.accuracy : val.loss;

@@ -33,8 +33,11 @@ export function resolveHead(model: tfl.LayersModel): ClassifierHead {
   if (cached?.key === key) return cached.head;
   const rawSample = model.inputs[0].shape.slice(1);
   if (rawSample.some((d) => d == null)) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `model ${model.name} input shape [${model.inputs[0].shape.join(', ')}] ` +
-      'has unknown dimensions besides the batch axis', { hint: 'give the Input a full shape (height, width, channels)' });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `model ${model.name} input shape [${model.inputs[0].shape.join(', ')}] ` + 'has unknown dimensions besides the batch axis',
+      { hint: 'give the Input a full shape (height, width, channels)' },
+    );
   }
   const sampleShape = rawSample as number[];
   const layer = decision.logitsLayer === null ? undefined : model.getLayer(decision.logitsLayer);
@@ -104,12 +107,17 @@ export function checkDataset(ds: ImageDataset, head: ClassifierHead, modelName: 
   const sample = ds.shape[0] * ds.shape[1] * ds.shape[2];
   const expected = head.sampleShape.reduce((a, b) => a * b, 1);
   if (sample !== expected) {
-    throw new OmnipruneError('E_BAD_INPUT', `dataset ${ds.name} images are [${ds.shape.join(', ')}] but model ` +
-      `${modelName} expects [${head.sampleShape.join(', ')}]`, { plugin: 'trainer:sgd', hint: 'use the dataset the model was built for' });
+    throw new OmnipruneError(
+      'E_BAD_INPUT',
+      `dataset ${ds.name} images are [${ds.shape.join(', ')}] but model ` + `${modelName} expects [${head.sampleShape.join(', ')}]`,
+      { plugin: 'trainer:sgd', hint: 'use the dataset the model was built for' },
+    );
   }
   if (ds.numClasses !== head.numClasses) {
-    throw new OmnipruneError('E_BAD_INPUT', `dataset ${ds.name} has ${ds.numClasses} classes but model ${modelName} ` +
-      `outputs ${head.numClasses}`, { plugin: 'trainer:sgd', hint: 'rebuild the model for this dataset' });
+    throw new OmnipruneError('E_BAD_INPUT', `dataset ${ds.name} has ${ds.numClasses} classes but model ${modelName} ` + `outputs ${head.numClasses}`, {
+      plugin: 'trainer:sgd',
+      hint: 'rebuild the model for this dataset',
+    });
   }
 }
 
@@ -121,7 +129,8 @@ export function* batchRanges(count: number, batchSize: number): Generator<[numbe
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new OmnipruneError('E_BAD_INPUT', `batchSize must be a positive integer, got ${batchSize}`, {
-      plugin: 'trainer:sgd', hint: 'pass e.g. { batchSize: 128 }',
+      plugin: 'trainer:sgd',
+      hint: 'pass e.g. { batchSize: 128 }',
     });
   }
 }
@@ -132,7 +141,9 @@ function checkBatchSize(batchSize: number): void {
  * const { loss, accuracy } = await evaluateClassifier(model, test, { batchSize: 256 });
  */
 export async function evaluateClassifier(
-  model: tfl.LayersModel, ds: ImageDataset, options: { batchSize?: number } = {},
+  model: tfl.LayersModel,
+  ds: ImageDataset,
+  options: { batchSize?: number } = {},
 ): Promise<{ loss: number; accuracy: number }> {
   const batchSize = options.batchSize ?? 128;
   checkBatchSize(batchSize);
@@ -158,14 +169,18 @@ export async function evaluateClassifier(
 }
 
 export async function collectOutputs(
-  ds: ImageDataset, batchSize: number, dim: number, sampleShape: number[], run: (x: tf.Tensor) => tf.Tensor,
+  ds: ImageDataset,
+  batchSize: number,
+  dim: number,
+  sampleShape: number[],
+  run: (x: tf.Tensor) => tf.Tensor,
 ): Promise<Float32Array> {
   checkBatchSize(batchSize);
   const sample = ds.shape[0] * ds.shape[1] * ds.shape[2];
   const result = new Float32Array(ds.count * dim);
   for (const [start, size] of batchRanges(ds.count, batchSize)) {
     const out = tf.tidy(() => run(tf.tensor(ds.images.subarray(start * sample, (start + size) * sample), [size, ...sampleShape])));
-    result.set(await out.data() as Float32Array, start * dim);
+    result.set((await out.data()) as Float32Array, start * dim);
     out.dispose();
   }
   return result;
@@ -183,8 +198,7 @@ export async function predict(model: tfl.LayersModel, ds: ImageDataset, options:
   const head = resolveHead(model);
   checkDataset(ds, head, model.name);
   const outDim = (model.outputs[0].shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-  return collectOutputs(ds, options.batchSize ?? 128, outDim, head.sampleShape,
-    (x) => model.apply(x, { training: false }) as tf.Tensor);
+  return collectOutputs(ds, options.batchSize ?? 128, outDim, head.sampleShape, (x) => model.apply(x, { training: false }) as tf.Tensor);
 }
 
 /**

@@ -10,8 +10,7 @@ import { OmnipruneError } from '../errors/omniprune-error.js';
 const GRADIENT_KERNELS: Record<string, readonly string[]> = {
   Conv1D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
   Conv2D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
-  SeparableConv2D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-    'DepthwiseConv2dNativeBackpropInput'],
+  SeparableConv2D: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
   DepthwiseConv2D: ['DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
   MaxPooling2D: ['MaxPoolGrad'],
   AveragePooling2D: ['AvgPoolGrad'],
@@ -41,9 +40,12 @@ export function assertTrainableOnBackend(model: tfl.LayersModel, plugin: string)
   const backend = tf.getBackend();
   const missing = missingGradientKernels(model, backend);
   if (missing.length === 0) return;
-  throw new OmnipruneError('E_BACKEND', `the ${backend} backend cannot train model ${model.name}: it has no ` +
-    `${missing.join(', ')} kernel(s), needed for gradients`, {
-    plugin,
-    hint: `train on the cpu backend (tf.setBackend('cpu')) or tfjs-node; ${backend} can still evaluate and predict`,
-  });
+  throw new OmnipruneError(
+    'E_BACKEND',
+    `the ${backend} backend cannot train model ${model.name}: it has no ` + `${missing.join(', ')} kernel(s), needed for gradients`,
+    {
+      plugin,
+      hint: `train on the cpu backend (tf.setBackend('cpu')) or tfjs-node; ${backend} can still evaluate and predict`,
+    },
+  );
 }

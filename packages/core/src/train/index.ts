@@ -1,22 +1,46 @@
 export type {
-  AugmentContext, AugmentFn, Batch, BatchSource, EpochSummary, EvaluateOptions, Evaluation, FitOptions, TrainResumeState, FitResult,
-  TrainEvent, Trainer,
+  AugmentContext,
+  AugmentFn,
+  Batch,
+  BatchSource,
+  EpochSummary,
+  EvaluateOptions,
+  Evaluation,
+  FitOptions,
+  TrainResumeState,
+  FitResult,
+  TrainEvent,
+  Trainer,
 } from './types.js';
 export {
-  earlyStoppingSchema, lrScheduleSchema, parseSgdTrainerOptions, sgdTrainerOptionsSchema,
-  type EarlyStoppingOptions, type LrSchedule, type SgdTrainerOptions, type SgdTrainerOptionsInput,
+  earlyStoppingSchema,
+  lrScheduleSchema,
+  parseSgdTrainerOptions,
+  sgdTrainerOptionsSchema,
+  type EarlyStoppingOptions,
+  type LrSchedule,
+  type SgdTrainerOptions,
+  type SgdTrainerOptionsInput,
 } from './options.js';
 export { learningRateAt, type LrScheduleOptions } from './schedule.js';
 export { batchesPerEpoch, datasetBatches, deriveSeed, type DatasetBatchesOptions } from './batches.js';
 export {
-  evaluateClassifier, predict, predictLogits, regularizationLosses, softmaxCrossEntropy,
-  type CrossEntropyOptions, type PredictOptions,
+  evaluateClassifier,
+  predict,
+  predictLogits,
+  regularizationLosses,
+  softmaxCrossEntropy,
+  type CrossEntropyOptions,
+  type PredictOptions,
 } from './forward.js';
 export { lossGradients } from './loss-gradients.js';
 export { assertTrainableOnBackend, missingGradientKernels } from './gradient-kernels.js';
 export { createSgd, isKernelWeight, type SgdConfig, type SgdOptimizer, type SgdParam } from './sgd.js';
 export { createSgdTrainer } from './sgd-trainer.js';
 export {
-  createProgressRenderer, formatDuration, type ProgressRendererOptions, type ProgressStream,
+  createProgressRenderer,
+  formatDuration,
+  type ProgressRendererOptions,
+  type ProgressStream,
 } from './progress-bar.js';
 export { augmentFromSteps } from './augment-from-steps.js';

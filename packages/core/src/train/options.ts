@@ -75,9 +75,7 @@ export type EarlyStoppingOptions = z.output<typeof earlyStoppingSchema>;
 export function parseSgdTrainerOptions(input: unknown): SgdTrainerOptions {
   const parsed = sgdTrainerOptionsSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(options)'}: ${issue.message}`)
-    .join('; ');
+  const issues = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(options)'}: ${issue.message}`).join('; ');
   throw new OmnipruneError('E_SCHEMA', `invalid SGD trainer options: ${issues}`, {
     plugin: 'trainer:sgd',
     hint: 'fix the listed option(s); see sgdTrainerOptionsSchema for types and defaults',

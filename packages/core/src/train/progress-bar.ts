@@ -44,8 +44,9 @@ function batchLine(e: TrainEvent, barWidth: number): string {
   const fraction = Math.min(1, e.step / e.stepsPerEpoch);
   const filled = Math.round(fraction * barWidth);
   const bar = `[${'='.repeat(filled)}${' '.repeat(barWidth - filled)}]`;
-  return `${prefix} ${bar} ${String(Math.floor(fraction * 100)).padStart(3)}% ${e.step}/${e.stepsPerEpoch} ` +
-    `${stats(e)} eta ${formatDuration(e.etaSeconds)}`;
+  return (
+    `${prefix} ${bar} ${String(Math.floor(fraction * 100)).padStart(3)}% ${e.step}/${e.stepsPerEpoch} ` + `${stats(e)} eta ${formatDuration(e.etaSeconds)}`
+  );
 }
 
 function epochLine(e: TrainEvent): string {
@@ -59,9 +60,7 @@ function epochLine(e: TrainEvent): string {
  * @example
  * await trainer.fit(model, train, { onEvent: createProgressRenderer() });
  */
-export function createProgressRenderer(
-  stream: ProgressStream = process.stderr, options: ProgressRendererOptions = {},
-): (event: TrainEvent) => void {
+export function createProgressRenderer(stream: ProgressStream = process.stderr, options: ProgressRendererOptions = {}): (event: TrainEvent) => void {
   const { everyPercent = 25, minIntervalMs = 100, barWidth = 20 } = options;
   const tty = options.tty ?? stream.isTTY === true;
   let lastDraw = -Infinity;

@@ -28,8 +28,10 @@ export const sgdTrainerPlugin = defineTrainer({
   name: 'sgd',
   description: 'SGD with momentum/Nesterov, weight decay, step or cosine schedule, label smoothing, early stopping',
   options: sgdTrainerPluginOptions,
-  create: (options): TrainerFactory => (run) => {
-    const trainer = createSgdTrainer({ ...options, seed: run.seed, augment: run.augment });
-    return run.backend ? { ...trainer, fit: (model, train, opts) => trainer.fit(model, train, { backend: run.backend, ...opts }) } : trainer;
-  },
+  create:
+    (options): TrainerFactory =>
+    (run) => {
+      const trainer = createSgdTrainer({ ...options, seed: run.seed, augment: run.augment });
+      return run.backend ? { ...trainer, fit: (model, train, opts) => trainer.fit(model, train, { backend: run.backend, ...opts }) } : trainer;
+    },
 });

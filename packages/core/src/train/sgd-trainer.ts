@@ -6,10 +6,7 @@ import { createRng } from '../util/rng.js';
 import { batchesPerEpoch, datasetBatches, deriveSeed } from './batches.js';
 import { createEarlyStopper } from './early-stopping.js';
 import { assertTrainableOnBackend } from './gradient-kernels.js';
-import {
-  checkDataset, correctCount, evaluateClassifier, regularizationLosses, resolveHead, softmaxCrossEntropy,
-  type ClassifierHead,
-} from './forward.js';
+import { checkDataset, correctCount, evaluateClassifier, regularizationLosses, resolveHead, softmaxCrossEntropy, type ClassifierHead } from './forward.js';
 import { parseSgdTrainerOptions, type SgdTrainerOptions, type SgdTrainerOptionsInput } from './options.js';
 import { learningRateAt } from './schedule.js';
 import { createSgd, layerVariableParams } from './sgd.js';
@@ -31,8 +28,7 @@ export function createSgdTrainer(input: SgdTrainerOptionsInput = {}): Trainer {
   const options = parseSgdTrainerOptions(input);
   return {
     fit: (model, train, opts = {}) => fitSgd(model, train, options, opts),
-    evaluate: (model, ds, opts = {}) =>
-      evaluateClassifier(model, ds, { batchSize: opts.batchSize ?? options.batchSize }),
+    evaluate: (model, ds, opts = {}) => evaluateClassifier(model, ds, { batchSize: opts.batchSize ?? options.batchSize }),
   };
 }
 
@@ -48,8 +44,10 @@ function badInput(message: string, hint: string): OmnipruneError {
 function checkBatch(batch: Batch, sampleSize: number, numClasses: number, where: string): void {
   const { x, y, size } = batch;
   if (!(size > 0) || x.length !== size * sampleSize || y.length !== size) {
-    throw badInput(`${where}: batch of size ${size} has ${x.length} pixel values and ${y.length} labels, ` +
-      `expected ${size * sampleSize} and ${size}`, 'make the batch source yield { x, y, size } matching the model input');
+    throw badInput(
+      `${where}: batch of size ${size} has ${x.length} pixel values and ${y.length} labels, ` + `expected ${size * sampleSize} and ${size}`,
+      'make the batch source yield { x, y, size } matching the model input',
+    );
   }
   for (let i = 0; i < size; i++) {
     if (!(y[i] >= 0 && y[i] < numClasses)) {
@@ -60,8 +58,13 @@ function checkBatch(batch: Batch, sampleSize: number, numClasses: number, where:
 
 /** One forward/backward pass: gradients of the objective, plus [objective, correct count] as a tensor. */
 function computeGradients(
-  model: tfl.LayersModel, head: ClassifierHead, variables: tf.Variable[], x: Float32Array, y: Int32Array,
-  size: number, labelSmoothing: number,
+  model: tfl.LayersModel,
+  head: ClassifierHead,
+  variables: tf.Variable[],
+  x: Float32Array,
+  y: Int32Array,
+  size: number,
+  labelSmoothing: number,
 ): { grads: tf.NamedTensorMap; stats: tf.Tensor1D } {
   return tf.tidy(() => {
     const xs = tf.tensor(x, [size, ...head.sampleShape]);
@@ -72,7 +75,7 @@ function computeGradients(
       const ce = tf.mean(softmaxCrossEntropy(out, ys, { fromLogits: head.fromLogits, labelSmoothing })) as tf.Scalar;
       correct = tf.keep(correctCount(out, ys));
       const regularizers = regularizationLosses(model);
-      return regularizers.length > 0 ? tf.addN([ce, ...regularizers]) as tf.Scalar : ce;
+      return regularizers.length > 0 ? (tf.addN([ce, ...regularizers]) as tf.Scalar) : ce;
     }, variables);
     const stats = tf.stack([value, correct!]) as tf.Tensor1D;
     correct!.dispose();
@@ -90,8 +93,7 @@ function withBackendHint<T>(run: () => T): T {
   } catch (cause) {
     const missing = /Kernel '([^']+)' not registered for backend '([^']+)'/.exec(String((cause as Error)?.message));
     if (!missing) throw cause;
-    throw new OmnipruneError('E_BACKEND', `the ${missing[2]} backend cannot train this model: it has no ${missing[1]} ` +
-      'kernel, needed for gradients', {
+    throw new OmnipruneError('E_BACKEND', `the ${missing[2]} backend cannot train this model: it has no ${missing[1]} ` + 'kernel, needed for gradients', {
       plugin: PLUGIN,
       hint: `train on the cpu backend (tf.setBackend('cpu')) or tfjs-node; ${missing[2]} can still evaluate and predict`,
       cause,
@@ -106,9 +108,7 @@ function* epochPasses(source: BatchSource, epoch: number, passes: number): Gener
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function fitSgd(
-  model: tfl.LayersModel, train: ImageDataset | BatchSource, options: SgdTrainerOptions, opts: FitOptions,
-): Promise<FitResult> {
+async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource, options: SgdTrainerOptions, opts: FitOptions): Promise<FitResult> {
   const started = performance.now();
   const epochs = opts.epochs ?? options.epochs;
   if (!Number.isInteger(epochs) || epochs < 1) throw badInput(`epochs must be a positive integer, got ${epochs}`, 'pass e.g. { epochs: 10 }');
@@ -161,7 +161,12 @@ async function fitSgd(
         const now = performance.now();
         const remaining = stepsPerEpoch === undefined ? NaN : (epochs - firstEpoch) * stepsPerEpoch - stepsDone;
         return {
-          type, epoch, epochs, step, stepsPerEpoch, lr,
+          type,
+          epoch,
+          epochs,
+          step,
+          stepsPerEpoch,
+          lr,
           loss: seen > 0 ? lossSum / seen : NaN,
           accuracy: seen > 0 ? correctSum / seen : NaN,
           imagesPerSecond: seen > 0 ? seen / Math.max((now - epochStart) / 1000, 1e-9) : 0,
@@ -178,22 +183,26 @@ async function fitSgd(
           const rng = createRng(deriveSeed(options.seed, epoch, step, 0xa0));
           x = options.augment(x, { sampleShape: head.sampleShape, size: batch.size, epoch, step, rng });
           if (!(x instanceof Float32Array) || x.length !== batch.size * sampleSize) {
-            throw badInput(`${where}: augment returned ${x?.length} values, expected ${batch.size * sampleSize}`,
-              'the augment hook must return a Float32Array of the same length as its input');
+            throw badInput(
+              `${where}: augment returned ${x?.length} values, expected ${batch.size * sampleSize}`,
+              'the augment hook must return a Float32Array of the same length as its input',
+            );
           }
         }
-        const { grads, stats } = withBackendHint(() =>
-          computeGradients(model, head, variables, x, batch.y, batch.size, options.labelSmoothing));
+        const { grads, stats } = withBackendHint(() => computeGradients(model, head, variables, x, batch.y, batch.size, options.labelSmoothing));
         let values: StepStats;
         try {
           const [loss, correct] = await stats.data();
           values = { loss, correct };
           if (!Number.isFinite(loss)) {
-            throw new OmnipruneError('E_NAN_LOSS', `training loss is ${loss} at epoch ${epoch + 1}/${epochs}, ` +
-              `step ${step + 1} (lr ${lr}); the weights hold the values from before this step`, {
-              plugin: PLUGIN,
-              hint: `lower the learning rate (e.g. lr: ${lr / 10}), add warmupEpochs, or check the inputs for NaN/Inf`,
-            });
+            throw new OmnipruneError(
+              'E_NAN_LOSS',
+              `training loss is ${loss} at epoch ${epoch + 1}/${epochs}, ` + `step ${step + 1} (lr ${lr}); the weights hold the values from before this step`,
+              {
+                plugin: PLUGIN,
+                hint: `lower the learning rate (e.g. lr: ${lr / 10}), add warmupEpochs, or check the inputs for NaN/Inf`,
+              },
+            );
           }
           sgd.step(grads, lr);
         } finally {
@@ -210,9 +219,7 @@ async function fitSgd(
       }
       if (step === 0) throw badInput(`the batch source yielded no batches for epoch ${epoch + 1}`, 'check the training data is not empty');
       stepsPerEpoch ??= step;
-      const val = opts.validation
-        ? await evaluateClassifier(model, opts.validation, { batchSize: options.batchSize })
-        : undefined;
+      const val = opts.validation ? await evaluateClassifier(model, opts.validation, { batchSize: options.batchSize }) : undefined;
       const end = progress('epoch-end');
       history.push({ epoch, lr, loss: end.loss, accuracy: end.accuracy, seconds: (performance.now() - epochStart) / 1000, val });
       emit({ ...end, val });

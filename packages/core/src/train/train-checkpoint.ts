@@ -26,16 +26,26 @@ interface CheckpointState {
  * await saveTrainCheckpoint('runs/r56', model, state, hashSettings(args), { omniprune: { normalization } });
  */
 export async function saveTrainCheckpoint(
-  outDir: string, model: tfl.LayersModel, state: TrainResumeState, settingsHash: string, metadata: Record<string, unknown> = {},
+  outDir: string,
+  model: tfl.LayersModel,
+  state: TrainResumeState,
+  settingsHash: string,
+  metadata: Record<string, unknown> = {},
 ): Promise<void> {
   await replaceDirAtomic(join(outDir, CHECKPOINT_DIR), async (tmp) => {
     await saveModel(model, join(tmp, 'model'), metadata);
     const buffers = state.optimizer.filter((b): b is Float32Array => b !== null);
     const bytes = new Uint8Array(buffers.reduce((s, b) => s + b.byteLength, 0));
     let offset = 0;
-    for (const b of buffers) (bytes.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), offset), (offset += b.byteLength));
+    for (const b of buffers) bytes.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), offset), (offset += b.byteLength);
     await writeFile(join(tmp, 'optimizer.bin'), bytes);
-    const json: CheckpointState = { version: 1, settingsHash, epochsDone: state.epochsDone, history: state.history, optimizer: state.optimizer.map((b) => b?.length ?? null) };
+    const json: CheckpointState = {
+      version: 1,
+      settingsHash,
+      epochsDone: state.epochsDone,
+      history: state.history,
+      optimizer: state.optimizer.map((b) => b?.length ?? null),
+    };
     await writeFile(join(tmp, 'state.json'), `${JSON.stringify(json, null, 2)}\n`);
   });
 }
@@ -65,7 +75,9 @@ export async function readTrainCheckpoint(outDir: string, settingsHash: string):
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const expected = json.optimizer.reduce<number>((s, n) => s + (n ?? 0), 0);
   if (floats.length !== expected) {
-    throw new OmnipruneError('E_CORRUPT_FILE', `${dir}/optimizer.bin holds ${floats.length} values, state.json expects ${expected}`, { hint: `delete ${dir} or pass --restart` });
+    throw new OmnipruneError('E_CORRUPT_FILE', `${dir}/optimizer.bin holds ${floats.length} values, state.json expects ${expected}`, {
+      hint: `delete ${dir} or pass --restart`,
+    });
   }
   let offset = 0;
   const optimizer = json.optimizer.map((n) => {

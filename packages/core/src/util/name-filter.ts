@@ -21,5 +21,5 @@ export const regexOption = z.string().min(1).refine(isRegex, { message: 'invalid
 export function nameFilter(include?: string, exclude?: string): (name: string) => boolean {
   const inc = include ? new RegExp(include) : undefined;
   const exc = exclude ? new RegExp(exclude) : undefined;
-  return (name) => (!inc || inc.test(name)) && !(exc?.test(name));
+  return (name) => (!inc || inc.test(name)) && !exc?.test(name);
 }

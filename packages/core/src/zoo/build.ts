@@ -50,7 +50,8 @@ export function isZooModelName(name: string): name is ZooModelName {
 export function buildZooModel(name: string, opts: ZooModelOptions = {}): tfl.LayersModel {
   if (!isZooModelName(name)) {
     throw new OmnipruneError('E_UNKNOWN_PLUGIN', `unknown zoo model "${name}"`, {
-      plugin: 'zoo', hint: `use one of: ${ZOO_MODEL_NAMES.join(', ')}`,
+      plugin: 'zoo',
+      hint: `use one of: ${ZOO_MODEL_NAMES.join(', ')}`,
     });
   }
   const inputShape = opts.inputShape ?? [32, 32, 3];

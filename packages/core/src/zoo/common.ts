@@ -53,8 +53,11 @@ export function checkPositiveInt(model: string, key: string, value: unknown): nu
 /** Check an input shape `[height, width, channels]` (or `[..dims]` of the given rank) of positive integers. */
 export function checkInputShape(model: string, shape: unknown, rank = 3): number[] {
   if (!Array.isArray(shape) || shape.length !== rank || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw bad(model, `inputShape must be ${rank} positive integers [height, width, channels], got ${JSON.stringify(shape)}`,
-      'e.g. inputShape: [32, 32, 3] for CIFAR or [28, 28, 1] for Fashion-MNIST (no batch axis)');
+    throw bad(
+      model,
+      `inputShape must be ${rank} positive integers [height, width, channels], got ${JSON.stringify(shape)}`,
+      'e.g. inputShape: [32, 32, 3] for CIFAR or [28, 28, 1] for Fashion-MNIST (no batch axis)',
+    );
   }
   return shape as number[];
 }
@@ -89,14 +92,30 @@ export function badOption(model: string, message: string, hint: string): never {
 export const BN_MOMENTUM = 0.9;
 
 /** Conv2D (no bias, BN follows) -> BatchNormalization, with the zoo's naming. */
-export function convBn(x: Sym, args: {
-  filters: number; kernelSize: number; strides: number; conv: string; bn: string;
-  seed: number | undefined; regularizer: Regularizer | undefined;
-}): Sym {
-  const y = tfl.layers.conv2d({
-    name: args.conv, filters: args.filters, kernelSize: args.kernelSize, strides: args.strides, padding: 'same',
-    useBias: false, kernelInitializer: heNormal(args.seed, args.conv), kernelRegularizer: args.regularizer,
-  }).apply(x) as Sym;
+export function convBn(
+  x: Sym,
+  args: {
+    filters: number;
+    kernelSize: number;
+    strides: number;
+    conv: string;
+    bn: string;
+    seed: number | undefined;
+    regularizer: Regularizer | undefined;
+  },
+): Sym {
+  const y = tfl.layers
+    .conv2d({
+      name: args.conv,
+      filters: args.filters,
+      kernelSize: args.kernelSize,
+      strides: args.strides,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: heNormal(args.seed, args.conv),
+      kernelRegularizer: args.regularizer,
+    })
+    .apply(x) as Sym;
   return tfl.layers.batchNormalization({ name: args.bn, axis: -1, momentum: BN_MOMENTUM }).apply(y) as Sym;
 }
 

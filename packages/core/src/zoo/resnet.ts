@@ -1,7 +1,16 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
-  activation, badOption, checkInputShape, checkPositiveInt, checkSeed, checkWeightDecay, convBn, heNormal, l2,
-  type Regularizer, type Sym,
+  activation,
+  badOption,
+  checkInputShape,
+  checkPositiveInt,
+  checkSeed,
+  checkWeightDecay,
+  convBn,
+  heNormal,
+  l2,
+  type Regularizer,
+  type Sym,
 } from './common.js';
 
 /** Options of {@link resnet}. */
@@ -36,9 +45,10 @@ function basicBlock(x: Sym, width: number, strides: number, prefix: string, ctx:
   y = activation(y, `${prefix}_relu1`, 'relu');
   y = convBn(y, { ...common, filters: width, kernelSize: 3, strides: 1, conv: `${prefix}_conv2`, bn: `${prefix}_bn2` });
   const inChannels = x.shape[x.shape.length - 1];
-  const shortcut = strides !== 1 || inChannels !== width
-    ? convBn(x, { ...common, filters: width, kernelSize: 1, strides, conv: `${prefix}_proj_conv`, bn: `${prefix}_proj_bn` })
-    : x;
+  const shortcut =
+    strides !== 1 || inChannels !== width
+      ? convBn(x, { ...common, filters: width, kernelSize: 1, strides, conv: `${prefix}_proj_conv`, bn: `${prefix}_proj_bn` })
+      : x;
   const sum = tfl.layers.add({ name: `${prefix}_add` }).apply([shortcut, y]) as Sym;
   return activation(sum, `${prefix}_out`, 'relu');
 }
@@ -81,10 +91,15 @@ export function resnet(options: ResNetOptions): tfl.LayersModel {
     }
   });
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as Sym;
-  const logits = tfl.layers.dense({
-    name: 'logits', units: classes, activation: 'linear',
-    kernelInitializer: heNormal(seed, 'logits'), kernelRegularizer: regularizer,
-  }).apply(pooled) as Sym;
+  const logits = tfl.layers
+    .dense({
+      name: 'logits',
+      units: classes,
+      activation: 'linear',
+      kernelInitializer: heNormal(seed, 'logits'),
+      kernelRegularizer: regularizer,
+    })
+    .apply(pooled) as Sym;
   const probs = activation(logits, 'probs', 'softmax');
   return tfl.model({ inputs: input, outputs: probs, name: `resnet${depth}` });
 }

@@ -1,7 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  BN_MOMENTUM, activation, checkInputShape, checkPositiveInt, checkSeed, checkWeightDecay, convBn, heNormal, l2, type Sym,
-} from './common.js';
+import { BN_MOMENTUM, activation, checkInputShape, checkPositiveInt, checkSeed, checkWeightDecay, convBn, heNormal, l2, type Sym } from './common.js';
 
 /** Options of {@link vgg16}. */
 export interface Vgg16Options {
@@ -22,9 +20,7 @@ export interface Vgg16Options {
 /**
  * Conv widths of VGG-16 with `'M'` where a 2x2 pooling follows (the last one is an average pooling, see {@link vgg16}).
  */
-export const VGG16_CONFIG: readonly (number | 'M')[] = [
-  64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M',
-];
+export const VGG16_CONFIG: readonly (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];
 
 /**
  * VGG-16 for CIFAR-sized inputs, the variant of network slimming (Liu et al. 2017) and HRank (Lin et al. 2020):
@@ -67,16 +63,26 @@ export function vgg16(options: Vgg16Options): tfl.LayersModel {
     x = activation(x, `b${block}_relu`, 'relu');
   }
   x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as Sym;
-  x = tfl.layers.dense({
-    name: 'fc1', units: hiddenUnits, useBias: !classifierBn,
-    kernelInitializer: heNormal(seed, 'fc1'), kernelRegularizer: regularizer,
-  }).apply(x) as Sym;
+  x = tfl.layers
+    .dense({
+      name: 'fc1',
+      units: hiddenUnits,
+      useBias: !classifierBn,
+      kernelInitializer: heNormal(seed, 'fc1'),
+      kernelRegularizer: regularizer,
+    })
+    .apply(x) as Sym;
   if (classifierBn) x = tfl.layers.batchNormalization({ name: 'fc1_bn', axis: -1, momentum: BN_MOMENTUM }).apply(x) as Sym;
   x = activation(x, 'fc1_relu', 'relu');
-  const logits = tfl.layers.dense({
-    name: 'logits', units: classes, activation: 'linear',
-    kernelInitializer: heNormal(seed, 'logits'), kernelRegularizer: regularizer,
-  }).apply(x) as Sym;
+  const logits = tfl.layers
+    .dense({
+      name: 'logits',
+      units: classes,
+      activation: 'linear',
+      kernelInitializer: heNormal(seed, 'logits'),
+      kernelRegularizer: regularizer,
+    })
+    .apply(x) as Sym;
   const probs = activation(logits, 'probs', 'softmax');
   return tfl.model({ inputs: input, outputs: probs, name: 'vgg16' });
 }

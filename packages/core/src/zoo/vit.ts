@@ -1,7 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import {
-  activation, badOption, checkInputShape, checkPositiveInt, checkSeed, checkWeightDecay, glorotUniform, l2, type Sym,
-} from './common.js';
+import { activation, badOption, checkInputShape, checkPositiveInt, checkSeed, checkWeightDecay, glorotUniform, l2, type Sym } from './common.js';
 import { AddPositionEmbedding } from './layers/add-position-embedding.js';
 import { MultiHeadSelfAttention } from './layers/multi-head-self-attention.js';
 import { registerZooLayers } from './register.js';
@@ -62,23 +60,34 @@ export function vit(options: VitOptions): tfl.LayersModel {
   registerZooLayers();
   const tokens = (height / patchSize) * (width / patchSize);
   const dense = (x: Sym, name: string, units: number, fn: 'gelu' | 'linear'): Sym =>
-    tfl.layers.dense({
-      name, units, activation: fn, kernelInitializer: glorotUniform(seed, name), kernelRegularizer: regularizer,
-    }).apply(x) as Sym;
-  const layerNorm = (x: Sym, name: string): Sym =>
-    tfl.layers.layerNormalization({ name, axis: -1, epsilon: LN_EPSILON }).apply(x) as Sym;
+    tfl.layers
+      .dense({
+        name,
+        units,
+        activation: fn,
+        kernelInitializer: glorotUniform(seed, name),
+        kernelRegularizer: regularizer,
+      })
+      .apply(x) as Sym;
+  const layerNorm = (x: Sym, name: string): Sym => tfl.layers.layerNormalization({ name, axis: -1, epsilon: LN_EPSILON }).apply(x) as Sym;
 
   const input = tfl.input({ shape: inputShape, name: 'input' });
-  let x = tfl.layers.conv2d({
-    name: 'patch_embed', filters: dim, kernelSize: patchSize, strides: patchSize, padding: 'valid',
-    kernelInitializer: glorotUniform(seed, 'patch_embed'), kernelRegularizer: regularizer,
-  }).apply(input) as Sym;
+  let x = tfl.layers
+    .conv2d({
+      name: 'patch_embed',
+      filters: dim,
+      kernelSize: patchSize,
+      strides: patchSize,
+      padding: 'valid',
+      kernelInitializer: glorotUniform(seed, 'patch_embed'),
+      kernelRegularizer: regularizer,
+    })
+    .apply(input) as Sym;
   x = tfl.layers.reshape({ name: 'tokens', targetShape: [tokens, dim] }).apply(x) as Sym;
   x = new AddPositionEmbedding({ name: 'pos_embed', seed }).apply(x) as Sym;
   for (let i = 0; i < depth; i++) {
     const p = `t${i}`;
-    const attn = new MultiHeadSelfAttention({ name: `${p}_attn`, numHeads, headDim: dim / numHeads, seed })
-      .apply(layerNorm(x, `${p}_ln1`)) as Sym;
+    const attn = new MultiHeadSelfAttention({ name: `${p}_attn`, numHeads, headDim: dim / numHeads, seed }).apply(layerNorm(x, `${p}_ln1`)) as Sym;
     x = tfl.layers.add({ name: `${p}_add1` }).apply([x, attn]) as Sym;
     const hidden = dense(layerNorm(x, `${p}_ln2`), `${p}_mlp_fc1`, mlpDim, 'gelu');
     const mlp = dense(hidden, `${p}_mlp_fc2`, dim, 'linear');

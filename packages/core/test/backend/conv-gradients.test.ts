@@ -25,14 +25,42 @@ const CONV_CASES: Case[] = [
   [2, 7, 7, 1, 16, 3, 1, 'same'], // one input channel (stem-like)
   [2, 9, 9, 16, 1, 3, 2, 'same'], // one output channel
   [2, 7, 8, 3, 2, 3, [2, 1], 'same'], // different strides per axis
-  [2, 5, 7, 3, 2, 3, 1, [[0, 0], [2, 0], [1, 3], [0, 0]]], // explicit, asymmetric padding
-  [2, 5, 7, 3, 2, 3, 2, [[0, 0], [3, 1], [0, 2], [0, 0]]], // explicit padding larger than kernel - 1
+  [
+    2,
+    5,
+    7,
+    3,
+    2,
+    3,
+    1,
+    [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  ], // explicit, asymmetric padding
+  [
+    2,
+    5,
+    7,
+    3,
+    2,
+    3,
+    2,
+    [
+      [0, 0],
+      [3, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  ], // explicit padding larger than kernel - 1
   [4, 16, 16, 16, 32, 3, 2, 'same'], // ResNet downsampling block
   [4, 8, 8, 32, 32, 3, 1, 'same'],
 ];
 
-const label = (c: Case) => `batch ${c[0]}, ${c[1]}x${c[2]}x${c[3]} -> ${c[4]}, ${c[5]}x${c[5]}, stride ${c[6]}, ` +
-  `${typeof c[7] === 'string' ? c[7] : JSON.stringify(c[7])}`;
+const label = (c: Case) =>
+  `batch ${c[0]}, ${c[1]}x${c[2]}x${c[3]} -> ${c[4]}, ${c[5]}x${c[5]}, stride ${c[6]}, ` + `${typeof c[7] === 'string' ? c[7] : JSON.stringify(c[7])}`;
 
 function outSize(inSize: number, kernel: number, stride: number, before: number, after: number): number {
   return Math.floor((inSize + before + after - kernel) / stride) + 1;
@@ -65,20 +93,46 @@ describe('wasm conv2d gradient kernels', () => {
     const [, , , ci, co, k, strides, pad] = c;
     const inputShape: [number, number, number, number] = [c[0], c[1], c[2], ci];
     const dyShape = outShape(c, co);
-    const { cpu, wasm } = await onCpuAndWasm(() => tf.engine().runKernel('Conv2DBackpropInput', {
-      dy: tf.tensor4d(values(dyShape.reduce((a, b) => a * b), 1), dyShape),
-      filter: tf.tensor4d(values(k * k * ci * co, 2), [k, k, ci, co]),
-    }, { strides, pad, dataFormat: 'NHWC', inputShape } as unknown as tf.NamedAttrMap) as tf.Tensor);
+    const { cpu, wasm } = await onCpuAndWasm(
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          {
+            dy: tf.tensor4d(
+              values(
+                dyShape.reduce((a, b) => a * b),
+                1,
+              ),
+              dyShape,
+            ),
+            filter: tf.tensor4d(values(k * k * ci * co, 2), [k, k, ci, co]),
+          },
+          { strides, pad, dataFormat: 'NHWC', inputShape } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+    );
     expectCloseToScale(wasm[0], cpu[0], 1e-5);
   });
 
   it.each(CONV_CASES.map((c) => [label(c), c] as const))('Conv2DBackpropFilter matches cpu: %s', async (_, c) => {
     const [n, h, w, ci, co, k, strides, pad] = c;
     const dyShape = outShape(c, co);
-    const { cpu, wasm } = await onCpuAndWasm(() => tf.engine().runKernel('Conv2DBackpropFilter', {
-      x: tf.tensor4d(values(n * h * w * ci, 3), [n, h, w, ci]),
-      dy: tf.tensor4d(values(dyShape.reduce((a, b) => a * b), 4), dyShape),
-    }, { strides, pad, dataFormat: 'NHWC', filterShape: [k, k, ci, co] } as unknown as tf.NamedAttrMap) as tf.Tensor);
+    const { cpu, wasm } = await onCpuAndWasm(
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          {
+            x: tf.tensor4d(values(n * h * w * ci, 3), [n, h, w, ci]),
+            dy: tf.tensor4d(
+              values(
+                dyShape.reduce((a, b) => a * b),
+                4,
+              ),
+              dyShape,
+            ),
+          },
+          { strides, pad, dataFormat: 'NHWC', filterShape: [k, k, ci, co] } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor,
+    );
     expectCloseToScale(wasm[0], cpu[0], 1e-5);
   });
 
@@ -87,7 +141,13 @@ describe('wasm conv2d gradient kernels', () => {
       const x = tf.tensor4d(values(2 * 3 * 9 * 7, 5), [2, 3, 9, 7]);
       const filter = tf.tensor4d(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]);
       const dyShape: [number, number, number, number] = pad === 'same' ? [2, 4, 5, 4] : [2, 4, 4, 3];
-      const dy = tf.tensor4d(values(dyShape.reduce((a, b) => a * b), 7), dyShape);
+      const dy = tf.tensor4d(
+        values(
+          dyShape.reduce((a, b) => a * b),
+          7,
+        ),
+        dyShape,
+      );
       const attrs = { strides: 2, pad, dataFormat: 'NCHW' };
       return [
         tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
@@ -126,13 +186,21 @@ describe('wasm depthwise conv2d gradient kernels', () => {
     const { cpu, wasm } = await onCpuAndWasm(() => {
       const x = tf.tensor4d(values(n * h * w * channels, 11), [n, h, w, channels]);
       const filter = tf.tensor4d(values(k * k * channels * multiplier, 12), [k, k, channels, multiplier]);
-      const dy = tf.tensor4d(values(dyShape.reduce((a, b) => a * b), 13), dyShape);
+      const dy = tf.tensor4d(
+        values(
+          dyShape.reduce((a, b) => a * b),
+          13,
+        ),
+        dyShape,
+      );
       const attrs = { strides, pad, dilations: 1 };
       return [
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter },
-          { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
-          { ...attrs, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ];
     });
     expectCloseToScale(wasm[0], cpu[0], 1e-5);

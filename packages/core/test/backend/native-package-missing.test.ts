@@ -23,14 +23,23 @@ describe('@omniprune/backend-native is an optional dependency', () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-no-native-'));
     await writeFile(join(dir, 'hide-native.mjs'), HIDE_NATIVE);
     const script = join(dir, 'main.mts');
-    await writeFile(script, `import { describeBackend, initBackend } from ${JSON.stringify(pathToFileURL(join(CORE, 'src/index.ts')).href)};
+    await writeFile(
+      script,
+      `import { describeBackend, initBackend } from ${JSON.stringify(pathToFileURL(join(CORE, 'src/index.ts')).href)};
 console.log(describeBackend(await initBackend()));
-`);
+`,
+    );
     const register = `data:text/javascript,import{register}from'node:module';register(${JSON.stringify(pathToFileURL(join(dir, 'hide-native.mjs')).href)})`;
     const env: NodeJS.ProcessEnv = { ...process.env, OMNIPRUNE_WASM_THREADS: '1' };
     delete env.OMNIPRUNE_BACKEND;
     delete env.OMNIPRUNE_SKIP_NATIVE;
-    const line = execFileSync(process.execPath, ['--conditions=omniprune-src', '--import', 'tsx', '--import', register, script], { cwd: CORE, env, encoding: 'utf8' });
-    expect(line.trim()).toMatch(/^backend: wasm, 1 thread \(tfjs-node-gpu unavailable: .*; tfjs-node unavailable: .*; native unavailable: package not installed\)$/);
+    const line = execFileSync(process.execPath, ['--conditions=omniprune-src', '--import', 'tsx', '--import', register, script], {
+      cwd: CORE,
+      env,
+      encoding: 'utf8',
+    });
+    expect(line.trim()).toMatch(
+      /^backend: wasm, 1 thread \(tfjs-node-gpu unavailable: .*; tfjs-node unavailable: .*; native unavailable: package not installed\)$/,
+    );
   });
 });

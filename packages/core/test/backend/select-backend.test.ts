@@ -43,7 +43,9 @@ describe('initBackend', () => {
       '  kernel: tf.getKernel("Conv2DBackpropFilter", "wasm") != null, tileGrad: tf.getGradient("Tile") != null }));',
     ].join('\n');
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: packageDir, encoding: 'utf8', env: { ...process.env, OMNIPRUNE_BACKEND: '' },
+      cwd: packageDir,
+      encoding: 'utf8',
+      env: { ...process.env, OMNIPRUNE_BACKEND: '' },
     });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ backend: null, wasm: false, kernel: false, tileGrad: false });
   });
@@ -51,15 +53,21 @@ describe('initBackend', () => {
   it("'auto' falls back to wasm, saying why, when the native kernels are unavailable", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-backend-'));
     const script = join(dir, 'auto.mts');
-    await writeFile(script, [
-      `import { initBackend, describeBackend } from ${JSON.stringify(join(packageDir, 'src/backend/index.ts'))};`,
-      "console.log(describeBackend(await initBackend('auto')));",
-    ].join('\n'));
+    await writeFile(
+      script,
+      [
+        `import { initBackend, describeBackend } from ${JSON.stringify(join(packageDir, 'src/backend/index.ts'))};`,
+        "console.log(describeBackend(await initBackend('auto')));",
+      ].join('\n'),
+    );
     const out = execFileSync(process.execPath, ['--conditions=omniprune-src', '--import', 'tsx', script], {
-      cwd: packageDir, encoding: 'utf8', env: { ...process.env, OMNIPRUNE_BACKEND: '', OMNIPRUNE_SKIP_NATIVE: '1' },
+      cwd: packageDir,
+      encoding: 'utf8',
+      env: { ...process.env, OMNIPRUNE_BACKEND: '', OMNIPRUNE_SKIP_NATIVE: '1' },
     });
     expect(out.trim().split('\n').pop()).toMatch(
-      /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; native unavailable: native kernels turned off \(OMNIPRUNE_SKIP_NATIVE is set\)\)$/);
+      /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; native unavailable: native kernels turned off \(OMNIPRUNE_SKIP_NATIVE is set\)\)$/,
+    );
   });
 
   it("'auto' selects native (wasm + oneDNN) here, else wasm, and says why each better backend is unavailable", async () => {
@@ -71,9 +79,11 @@ describe('initBackend', () => {
     expect(info.tried.map((t) => t.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', ...(addon instanceof Error ? ['native'] : [])]);
     for (const attempt of info.tried.slice(0, 2)) expect(attempt.error).toMatch(MISSING_ADDON);
     expect(info.threads).toBeGreaterThanOrEqual(1);
-    expect(describeBackend(info)).toMatch(addon instanceof Error
-      ? /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; tfjs-node unavailable: .*; native unavailable: native addon not built .*libdnnl-dev.*\)$/
-      : /^backend: native, \d+ threads? \(tfjs-node-gpu unavailable: native addon .*; tfjs-node unavailable: native addon .*; oneDNN \d+\.\d+\.\d+, \d+ threads?\)$/);
+    expect(describeBackend(info)).toMatch(
+      addon instanceof Error
+        ? /^backend: wasm, \d+ threads? \(tfjs-node-gpu unavailable: .*; tfjs-node unavailable: .*; native unavailable: native addon not built .*libdnnl-dev.*\)$/
+        : /^backend: native, \d+ threads? \(tfjs-node-gpu unavailable: native addon .*; tfjs-node unavailable: native addon .*; oneDNN \d+\.\d+\.\d+, \d+ threads?\)$/,
+    );
     expect(nativeKernelsEnabled()).toBe(!(addon instanceof Error));
     // The failed native imports left no half-registered TensorFlow backend behind.
     expect(tf.getKernelsForBackend('tensorflow')).toEqual([]);
@@ -106,7 +116,12 @@ describe('initBackend', () => {
     const model = mlp();
     await wasm.activate();
     let during = '';
-    await createSgdTrainer({ epochs: 1, batchSize: 16 }).fit(model, prototypeDataset(32, 1), { backend: cpu, onEvent: () => { during = tf.getBackend(); } });
+    await createSgdTrainer({ epochs: 1, batchSize: 16 }).fit(model, prototypeDataset(32, 1), {
+      backend: cpu,
+      onEvent: () => {
+        during = tf.getBackend();
+      },
+    });
     expect(during).toBe('cpu');
     if (loadNativeAddon() instanceof Error) return;
     const native = await initBackend('native');
@@ -119,7 +134,7 @@ describe('initBackend', () => {
   });
 
   it('switches the native convolutions off for wasm and on again for native', async () => {
-    if (loadNativeAddon() instanceof Error) return expect((await rejection(initBackend('native')) as Error).message).toMatch(/native addon not built/);
+    if (loadNativeAddon() instanceof Error) return expect(((await rejection(initBackend('native'))) as Error).message).toMatch(/native addon not built/);
     await initBackend('native');
     const native = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
     await initBackend('wasm');
@@ -161,11 +176,18 @@ describe('initBackend', () => {
 describe('describeBackend', () => {
   it('is one line: backend, threads, skipped backends and notes', () => {
     const info: BackendInfo = {
-      name: 'wasm', tfBackend: 'wasm', threads: 1, notes: ['single-threaded: no workers'],
-      tried: [{ name: 'tfjs-node-gpu', error: 'no CUDA' }, { name: 'tfjs-node', error: 'package not installed' }],
+      name: 'wasm',
+      tfBackend: 'wasm',
+      threads: 1,
+      notes: ['single-threaded: no workers'],
+      tried: [
+        { name: 'tfjs-node-gpu', error: 'no CUDA' },
+        { name: 'tfjs-node', error: 'package not installed' },
+      ],
     };
-    expect(describeBackend(info)).toBe('backend: wasm, 1 thread (tfjs-node-gpu unavailable: no CUDA; ' +
-      'tfjs-node unavailable: package not installed; single-threaded: no workers)');
+    expect(describeBackend(info)).toBe(
+      'backend: wasm, 1 thread (tfjs-node-gpu unavailable: no CUDA; ' + 'tfjs-node unavailable: package not installed; single-threaded: no workers)',
+    );
     expect(describeBackend({ name: 'cpu', tfBackend: 'cpu', tried: [], notes: [] })).toBe('backend: cpu');
   });
 });

@@ -21,7 +21,11 @@ function setFixedWeights(layers: tfl.layers.Layer[], scale = 0.5): void {
 
 /** Gradients of the softmax cross-entropy of `forward(x)` w.r.t. the trainable weights of `layers`, in order. */
 async function gradients(
-  layers: tfl.layers.Layer[], forward: (x: tf.Tensor) => tf.Tensor, x: Float32Array, xShape: number[], labels: number[],
+  layers: tfl.layers.Layer[],
+  forward: (x: tf.Tensor) => tf.Tensor,
+  x: Float32Array,
+  xShape: number[],
+  labels: number[],
 ): Promise<{ loss: number; grads: Float32Array[] }> {
   return expectNoLeaks(() => {
     const variables = layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
@@ -38,22 +42,25 @@ async function gradients(
 
 /** Build a model with `build` on `backend` (weights fixed) and return its gradients there. */
 async function gradientsOn(
-  backend: 'cpu' | 'wasm', build: () => { layers: tfl.layers.Layer[]; forward: (x: tf.Tensor) => tf.Tensor },
-  xShape: number[], labels: number[],
+  backend: 'cpu' | 'wasm',
+  build: () => { layers: tfl.layers.Layer[]; forward: (x: tf.Tensor) => tf.Tensor },
+  xShape: number[],
+  labels: number[],
 ): Promise<{ loss: number; grads: Float32Array[] }> {
   await initBackend(backend);
   const { layers, forward } = build();
   tf.tidy(() => forward(tf.zeros(xShape))); // create the weights
   setFixedWeights(layers);
-  const x = values(xShape.reduce((a, b) => a * b, 1), 7);
+  const x = values(
+    xShape.reduce((a, b) => a * b, 1),
+    7,
+  );
   const result = await gradients(layers, forward, x, xShape, labels);
   for (const layer of layers) layer.dispose();
   return result;
 }
 
-function expectSameGradients(
-  wasm: { loss: number; grads: Float32Array[] }, cpu: { loss: number; grads: Float32Array[] }, tol: number,
-): void {
+function expectSameGradients(wasm: { loss: number; grads: Float32Array[] }, cpu: { loss: number; grads: Float32Array[] }, tol: number): void {
   expect(wasm.loss).toBeCloseTo(cpu.loss, 4);
   expect(wasm.grads.length).toBe(cpu.grads.length);
   cpu.grads.forEach((g, i) => {

@@ -16,7 +16,14 @@ afterAll(async () => {
   await initBackend('cpu');
 });
 
-const tensor = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+const tensor = (shape: number[], seed: number) =>
+  tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 describe('wasm broadcast/reduce kernels', () => {
   it('are registered for every name in WASM_KERNEL_NAMES', () => {
@@ -24,10 +31,22 @@ describe('wasm broadcast/reduce kernels', () => {
   });
 
   it.each([
-    [[1, 1, 1, 16], [8, 9, 7, 1]], // batch-norm gradient: [repeat, keep]
-    [[6, 1], [1, 900]], // [keep, repeat]
-    [[1, 5, 1, 3], [40, 1, 30, 2]], // several groups: broadcast add
-    [[2, 3], [1, 1]], // no repetition: built-in kernel
+    [
+      [1, 1, 1, 16],
+      [8, 9, 7, 1],
+    ], // batch-norm gradient: [repeat, keep]
+    [
+      [6, 1],
+      [1, 900],
+    ], // [keep, repeat]
+    [
+      [1, 5, 1, 3],
+      [40, 1, 30, 2],
+    ], // several groups: broadcast add
+    [
+      [2, 3],
+      [1, 1],
+    ], // no repetition: built-in kernel
     [[3], [4]], // small: built-in kernel
   ])('Tile %j by %j matches cpu', async (shape, reps) => {
     const { cpu, wasm } = await onCpuAndWasm(() => tf.tile(tensor(shape, 1), reps));
@@ -110,16 +129,36 @@ describe('wasm Transpose', () => {
   });
 
   it.each([
-    [[8, 16, 3, 2, 4], [2, 0, 3, 1, 4]], // attention: [batch, tokens, qkv, heads, headDim] -> [qkv, batch, heads, ...]
-    [[3, 8, 2, 16, 4], [1, 3, 0, 2, 4]], // and back
-    [[2, 3, 4, 5, 6], [4, 3, 2, 1, 0]],
-    [[2, 3, 4, 5, 6, 2], [5, 1, 3, 0, 4, 2]],
-    [[2, 1, 4, 1, 6, 3], [3, 5, 0, 4, 1, 2]], // size-1 axes
-    [[4, 4, 3, 2, 5], [0, 1, 3, 2, 4]], // reducible to 4-D
-    [[3, 4], [1, 0]], // rank 2: built-in kernel
+    [
+      [8, 16, 3, 2, 4],
+      [2, 0, 3, 1, 4],
+    ], // attention: [batch, tokens, qkv, heads, headDim] -> [qkv, batch, heads, ...]
+    [
+      [3, 8, 2, 16, 4],
+      [1, 3, 0, 2, 4],
+    ], // and back
+    [
+      [2, 3, 4, 5, 6],
+      [4, 3, 2, 1, 0],
+    ],
+    [
+      [2, 3, 4, 5, 6, 2],
+      [5, 1, 3, 0, 4, 2],
+    ],
+    [
+      [2, 1, 4, 1, 6, 3],
+      [3, 5, 0, 4, 1, 2],
+    ], // size-1 axes
+    [
+      [4, 4, 3, 2, 5],
+      [0, 1, 3, 2, 4],
+    ], // reducible to 4-D
+    [
+      [3, 4],
+      [1, 0],
+    ], // rank 2: built-in kernel
   ])('of %j by %j matches cpu', async (shape, perm) => {
-    const { cpu, wasm } = await onCpuAndWasm(() => [tf.transpose(tensor(shape, 8), perm), tf.transpose(
-      tf.cast(tf.mul(tensor(shape, 9), 100), 'int32'), perm)]);
+    const { cpu, wasm } = await onCpuAndWasm(() => [tf.transpose(tensor(shape, 8), perm), tf.transpose(tf.cast(tf.mul(tensor(shape, 9), 100), 'int32'), perm)]);
     expect(wasm[0]).toEqual(cpu[0]);
     expect(wasm[1]).toEqual(cpu[1]);
   });
@@ -131,23 +170,36 @@ describe('Tile gradient', () => {
   });
 
   it.each([
-    [[1, 1, 5], [3, 4, 1]], // layer normalization gamma
-    [[3, 4, 1], [1, 1, 5]], // layer normalization mean
-    [[2, 3], [2, 2]],
-    [[2, 1, 3, 1, 2], [1, 2, 1, 3, 2]], // rank 5 (the built-in gradient throws)
+    [
+      [1, 1, 5],
+      [3, 4, 1],
+    ], // layer normalization gamma
+    [
+      [3, 4, 1],
+      [1, 1, 5],
+    ], // layer normalization mean
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [
+      [2, 1, 3, 1, 2],
+      [1, 2, 1, 3, 2],
+    ], // rank 5 (the built-in gradient throws)
   ])('of %j tiled by %j sums the repeated blocks', async (shape, reps) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const outShape = shape.map((d, i) => d * reps[i]);
-    const weights = values(outShape.reduce((a, b) => a * b, 1), 5);
-    const { cpu, wasm } = await onCpuAndWasm(() =>
-      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, reps), tf.tensor(weights, outShape))))(tensor(shape, 6)));
+    const weights = values(
+      outShape.reduce((a, b) => a * b, 1),
+      5,
+    );
+    const { cpu, wasm } = await onCpuAndWasm(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.tile(x, reps), tf.tensor(weights, outShape))))(tensor(shape, 6)));
     // Expected: every output element adds its weight to the input element it copies.
     const expected = new Float32Array(size);
     const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((a, b) => a * b, 1));
     const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
     weights.forEach((w, flat) => {
-      const source = outStrides.reduce(
-        (acc, stride, i) => acc + ((Math.floor(flat / stride) % outShape[i]) % shape[i]) * inStrides[i], 0);
+      const source = outStrides.reduce((acc, stride, i) => acc + ((Math.floor(flat / stride) % outShape[i]) % shape[i]) * inStrides[i], 0);
       expected[source] += w;
     });
     expectCloseToScale(cpu[0], expected, 1e-5);

@@ -11,7 +11,10 @@ const META = 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntru
 function cifar10Files(): Record<string, Uint8Array | string> {
   const files: Record<string, Uint8Array | string> = { 'batches.meta.txt': META };
   for (let b = 1; b <= 5; b++) {
-    files[`data_batch_${b}.bin`] = cifarBatch([0, 1, 2].map((k) => [(b + k) % 10]), (b - 1) * 3);
+    files[`data_batch_${b}.bin`] = cifarBatch(
+      [0, 1, 2].map((k) => [(b + k) % 10]),
+      (b - 1) * 3,
+    );
   }
   files['test_batch.bin'] = cifarBatch([[9], [8], [7], [6]]);
   return files;
@@ -22,7 +25,12 @@ async function writeAll(dir: string, files: Record<string, Uint8Array | string>)
 }
 
 function expectNhwcPixels(images: Float32Array, record: number, k: number, factor = 1 / 255) {
-  for (const [y, x] of [[0, 0], [0, 31], [17, 5], [31, 31]]) {
+  for (const [y, x] of [
+    [0, 0],
+    [0, 31],
+    [17, 5],
+    [31, 31],
+  ]) {
     for (let c = 0; c < 3; c++) {
       const got = images[k * 3072 + (y * 32 + x) * 3 + c];
       expect(got).toBeCloseTo(cifarPixel(record, c, y * 32 + x) * factor, 6);
@@ -32,8 +40,12 @@ function expectNhwcPixels(images: Float32Array, record: number, k: number, facto
 
 describe('loadCifar', () => {
   let dir: string;
-  beforeEach(async () => { dir = await makeTempDir(); });
-  afterEach(async () => { await cleanup(dir); });
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await cleanup(dir);
+  });
 
   it('reads CIFAR-10 batches from an extracted folder as NHWC', async () => {
     await writeAll(join(dir, 'cifar-10-batches-bin'), cifar10Files());
@@ -61,7 +73,11 @@ describe('loadCifar', () => {
 
   it('reads CIFAR-100 fine labels by default and coarse on request', async () => {
     const files = {
-      'train.bin': cifarBatch([[1, 42], [19, 99], [0, 5]]),
+      'train.bin': cifarBatch([
+        [1, 42],
+        [19, 99],
+        [0, 5],
+      ]),
       'test.bin': cifarBatch([[3, 7]]),
       'fine_label_names.txt': Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n'),
       'coarse_label_names.txt': Array.from({ length: 20 }, (_, i) => `coarse${i}`).join('\n'),

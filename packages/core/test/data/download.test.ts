@@ -22,8 +22,12 @@ function fakeFetch(responses: Record<string, Uint8Array | number>): FetchLike & 
 
 describe('downloadVerified', () => {
   let dir: string;
-  beforeEach(async () => { dir = await makeTempDir(); });
-  afterEach(async () => { await cleanup(dir); });
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await cleanup(dir);
+  });
 
   it('falls through a failing mirror, verifies SHA-256 and writes atomically', async () => {
     const fetch = fakeFetch({ 'https://a/x.gz': 404, 'https://b/x.gz': payload });
@@ -45,8 +49,7 @@ describe('downloadVerified', () => {
 
   it('reports unreachable mirrors and HTTP errors as E_FILE_NOT_FOUND', async () => {
     const fetch = fakeFetch({ 'https://b/x.gz': 503 });
-    const err = await downloadVerified({ urls: ['https://a/x.gz', 'https://b/x.gz'], dest: join(dir, 'x'), sha256: good, fetch })
-      .catch((e) => e);
+    const err = await downloadVerified({ urls: ['https://a/x.gz', 'https://b/x.gz'], dest: join(dir, 'x'), sha256: good, fetch }).catch((e) => e);
     expect(isOmnipruneError(err, 'E_FILE_NOT_FOUND')).toBe(true);
     expect(err.message).toMatch(/ECONNREFUSED https:\/\/a\/x\.gz; https:\/\/b\/x\.gz: HTTP 503/);
   });

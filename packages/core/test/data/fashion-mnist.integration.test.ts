@@ -23,7 +23,10 @@ describe.skipIf(!present)('Fashion-MNIST from the Debian package (integration)',
     expect(counts).toEqual(new Array(10).fill(6000));
     let min = Infinity;
     let max = -Infinity;
-    for (const v of train.images) { if (v < min) min = v; if (v > max) max = v; }
+    for (const v of train.images) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
     expect(min).toBe(0);
     expect(max).toBe(1);
     // Published Fashion-MNIST training statistics: mean 0.2860, std 0.3530.
@@ -37,7 +40,12 @@ describe.skipIf(!present)('Fashion-MNIST from the Debian package (integration)',
   it('loadDataset takes a stratified subset', async () => {
     const path = process.env.FASHION_MNIST_DIR; // default: found in the system folder
     const { train, test } = await loadDataset({
-      name: 'fashion-mnist', path, trainSubset: 1000, testSubset: 500, seed: 3, download: false,
+      name: 'fashion-mnist',
+      path,
+      trainSubset: 1000,
+      testSubset: 500,
+      seed: 3,
+      download: false,
     });
     const counts = new Array(10).fill(0);
     train.labels.forEach((l) => counts[l]++);

@@ -44,8 +44,7 @@ export async function writeIdxDataset(
   const labelOf = opts.labelOf ?? ((n: number) => n % 10);
   const split = async (prefix: string, count: number, gz: boolean) => {
     const pixels: number[] = [];
-    for (let n = 0; n < count; n++)
-      for (let y = 0; y < opts.h; y++) for (let x = 0; x < opts.w; x++) pixels.push(idxPixel(n, y, x));
+    for (let n = 0; n < count; n++) for (let y = 0; y < opts.h; y++) for (let x = 0; x < opts.w; x++) pixels.push(idxPixel(n, y, x));
     const labels = Array.from({ length: count }, (_, n) => labelOf(n));
     const images = idxBytes([count, opts.h, opts.w], pixels);
     const labelBytes = idxBytes([count], labels);
@@ -67,9 +66,10 @@ export function cifarBatch(labels: number[][], recordOffset = 0): Uint8Array {
   const out = new Uint8Array(labels.length * record);
   labels.forEach((lab, i) => {
     const base = i * record;
-    lab.forEach((v, j) => { out[base + j] = v; });
-    for (let c = 0; c < 3; c++)
-      for (let p = 0; p < 1024; p++) out[base + labelBytes + c * 1024 + p] = cifarPixel(recordOffset + i, c, p);
+    lab.forEach((v, j) => {
+      out[base + j] = v;
+    });
+    for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) out[base + labelBytes + c * 1024 + p] = cifarPixel(recordOffset + i, c, p);
   });
   return out;
 }
@@ -101,6 +101,9 @@ export function tarBytes(files: Record<string, Uint8Array | string>): Uint8Array
   const total = blocks.reduce((a, b) => a + b.length, 0);
   const out = new Uint8Array(total);
   let o = 0;
-  for (const b of blocks) { out.set(b, o); o += b.length; }
+  for (const b of blocks) {
+    out.set(b, o);
+    o += b.length;
+  }
   return out;
 }

@@ -78,8 +78,12 @@ describe('parseIdx', () => {
 
 describe('loadIdxDataset', () => {
   let dir: string;
-  beforeEach(async () => { dir = await makeTempDir(); });
-  afterEach(async () => { await cleanup(dir); });
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await cleanup(dir);
+  });
 
   it('loads gzipped train and plain test files with exact pixels, labels and shapes', async () => {
     await writeIdxDataset(dir, { trainCount: 30, testCount: 12, h: 3, w: 4, gz: true });
@@ -92,9 +96,10 @@ describe('loadIdxDataset', () => {
     expect(train.name).toBe('fashion-mnist/train');
     expect([...train.labels.subarray(0, 12)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
     for (const n of [0, 7, 29]) {
-      for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) {
-        expect(train.images[n * 12 + y * 4 + x]).toBeCloseTo(idxPixel(n, y, x) / 255, 6);
-      }
+      for (let y = 0; y < 3; y++)
+        for (let x = 0; x < 4; x++) {
+          expect(train.images[n * 12 + y * 4 + x]).toBeCloseTo(idxPixel(n, y, x) / 255, 6);
+        }
     }
     expect(test.images[11 * 12 + 2 * 4 + 3]).toBeCloseTo(idxPixel(11, 2, 3) / 255, 6);
   });
@@ -151,7 +156,10 @@ describe('loadIdxDataset', () => {
     await writeIdxDataset(join(dir, 'sys'), { trainCount: 3, testCount: 2, h: 1, w: 1, gz: true });
     const fetch = () => Promise.reject(new Error('must not download'));
     const { train } = await loadIdxDataset({
-      name: 'fashion-mnist', systemDirs: [join(dir, 'sys')], cacheDir: join(dir, 'cache'), fetch,
+      name: 'fashion-mnist',
+      systemDirs: [join(dir, 'sys')],
+      cacheDir: join(dir, 'cache'),
+      fetch,
     });
     expect(train.count).toBe(3);
   });

@@ -10,10 +10,11 @@ type Rgb = [number, number, number];
 
 function rgbaOf(w: number, h: number, pixel: (x: number, y: number) => Rgb): Buffer {
   const data = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const [r, g, b] = pixel(x, y);
-    data.set([r, g, b, 255], (y * w + x) * 4);
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const [r, g, b] = pixel(x, y);
+      data.set([r, g, b, 255], (y * w + x) * 4);
+    }
   return data;
 }
 
@@ -32,8 +33,12 @@ const grad = (base: number) => png(3, 2, (x, y) => [10 * x + base, 20 * y + base
 
 describe('loadImageFolder', () => {
   let root: string;
-  beforeEach(async () => { root = await makeTempDir(); });
-  afterEach(async () => { await cleanup(root); });
+  beforeEach(async () => {
+    root = await makeTempDir();
+  });
+  afterEach(async () => {
+    await cleanup(root);
+  });
 
   async function writeTree() {
     await writeFileDeep(join(root, 'train/zebra/b.png'), grad(100));

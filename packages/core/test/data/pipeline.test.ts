@@ -4,7 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { createRng, type Rng } from '../../src/util/rng.js';
 import {
-  augmentBatch, augmentStepSchema, batches, channelStats, horizontalFlip, normalize, padCrop, toTensors,
+  augmentBatch,
+  augmentStepSchema,
+  batches,
+  channelStats,
+  horizontalFlip,
+  normalize,
+  padCrop,
+  toTensors,
   type ImageDataset,
 } from '../../src/data/index.js';
 
@@ -82,7 +89,9 @@ describe('batches', () => {
   it('same seed gives the same shuffled, augmented batches; the dataset is untouched', () => {
     const before = ds.images.slice();
     const opts = (seed: number) => ({
-      batchSize: 3, shuffle: true, rng: createRng(seed),
+      batchSize: 3,
+      shuffle: true,
+      rng: createRng(seed),
       augment: [{ type: 'pad-crop' as const, pad: 1 }, { type: 'flip' as const }],
     });
     const a = [...batches(ds, opts(7))];
@@ -96,20 +105,27 @@ describe('batches', () => {
   });
 
   it('a shuffled epoch visits every sample once', () => {
-    const ids = [...batches(ds, { batchSize: 4, shuffle: true, rng: createRng(1) })]
-      .flatMap((b) => Array.from({ length: b.size }, (_, k) => b.x[k * 4]));
+    const ids = [...batches(ds, { batchSize: 4, shuffle: true, rng: createRng(1) })].flatMap((b) => Array.from({ length: b.size }, (_, k) => b.x[k * 4]));
     expect(ids.sort((p, q) => p - q)).toEqual(Array.from({ length: 10 }, (_, i) => i * 4 + 1));
   });
 
   it('requires an rng for shuffle and a positive batch size', () => {
     expect(() => [...batches(ds, { batchSize: 2, shuffle: true })]).toThrow(/needs an rng/);
-    const err = (() => { try { [...batches(ds, { batchSize: 0 })]; } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        [...batches(ds, { batchSize: 0 })];
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isOmnipruneError(err, 'E_BAD_INPUT')).toBe(true);
   });
 });
 
 describe('toTensors', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('wraps a batch as float32 NHWC and int32 labels without leaking', () => {
     const before = tf.memory().numTensors;

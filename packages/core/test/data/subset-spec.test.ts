@@ -15,10 +15,20 @@ describe('subsets', () => {
   const labels = Int32Array.from({ length: 100 }, (_, i) => (i < 50 ? 0 : i < 80 ? 1 : 2));
 
   it('stratified subsets keep class proportions and add up exactly', () => {
-    expect(countPerClass(Array.from(selectSubsetIndices(labels, 3, 10, { seed: 1 }), (i) => labels[i]), 3)).toEqual([5, 3, 2]);
+    expect(
+      countPerClass(
+        Array.from(selectSubsetIndices(labels, 3, 10, { seed: 1 }), (i) => labels[i]),
+        3,
+      ),
+    ).toEqual([5, 3, 2]);
     const idx = selectSubsetIndices(labels, 3, 7, { seed: 1 });
     expect(idx.length).toBe(7);
-    expect(countPerClass(Array.from(idx, (i) => labels[i]), 3)).toEqual([4, 2, 1]);
+    expect(
+      countPerClass(
+        Array.from(idx, (i) => labels[i]),
+        3,
+      ),
+    ).toEqual([4, 2, 1]);
     expect([...idx]).toEqual([...idx].sort((a, b) => a - b));
     expect(new Set(idx).size).toBe(7);
   });
@@ -34,7 +44,12 @@ describe('subsets', () => {
     expect(selectSubsetIndices(labels, 3, 500).length).toBe(100);
     expect(() => selectSubsetIndices(labels, 3, 0)).toThrow(/positive integer/);
     const ds: ImageDataset = {
-      name: 'd', images: Float32Array.from({ length: 200 }, (_, i) => i), labels, shape: [1, 2, 1], numClasses: 3, count: 100,
+      name: 'd',
+      images: Float32Array.from({ length: 200 }, (_, i) => i),
+      labels,
+      shape: [1, 2, 1],
+      numClasses: 3,
+      count: 100,
     };
     expect(subsetDataset(ds, undefined)).toBe(ds);
     const small = subsetDataset(ds, 20, { seed: 2 });
@@ -47,12 +62,20 @@ describe('subsets', () => {
 
 describe('datasetSpecSchema / loadDataset', () => {
   let dir: string;
-  beforeEach(async () => { dir = await makeTempDir(); });
-  afterEach(async () => { await cleanup(dir); });
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await cleanup(dir);
+  });
 
   it('fills defaults and rejects typos and bad values with a path', () => {
     expect(datasetSpecSchema.parse({ name: 'cifar100' })).toEqual({
-      name: 'cifar100', subset: 'stratified', seed: 0, scale: true, labelMode: 'fine',
+      name: 'cifar100',
+      subset: 'stratified',
+      seed: 0,
+      scale: true,
+      labelMode: 'fine',
     });
     expect(datasetSpecSchema.safeParse({ name: 'mnist', trainSubest: 5 }).success).toBe(false);
     expect(datasetSpecSchema.safeParse({ name: 'image-folder' }).success).toBe(false);
@@ -74,7 +97,13 @@ describe('datasetSpecSchema / loadDataset', () => {
     expect(countPerClass(mnist.train.labels, 10)).toEqual(new Array(10).fill(2));
     expect(mnist.test.count).toBe(10);
     const c = join(dir, 'c100');
-    await writeFileDeep(join(c, 'train.bin'), cifarBatch([[1, 2], [3, 4]]));
+    await writeFileDeep(
+      join(c, 'train.bin'),
+      cifarBatch([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     await writeFileDeep(join(c, 'test.bin'), cifarBatch([[5, 6]]));
     const cifar = await loadDataset({ name: 'cifar100', path: c, labelMode: 'coarse' });
     expect([...cifar.train.labels]).toEqual([1, 3]);

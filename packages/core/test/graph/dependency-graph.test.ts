@@ -7,7 +7,11 @@ import { useCpu } from '../helpers/backend.js';
 
 beforeAll(useCpu);
 
-const prunableIds = (g: DependencyGraph) => g.groups.filter((x) => !x.frozenReason).map((x) => x.id).sort();
+const prunableIds = (g: DependencyGraph) =>
+  g.groups
+    .filter((x) => !x.frozenReason)
+    .map((x) => x.id)
+    .sort();
 
 class Twice extends tfl.layers.Layer {
   static className = 'Twice';
@@ -59,7 +63,9 @@ describe('dependency graph', () => {
 
   it('rejects bad plans with messages naming the problem', async () => {
     const model = FIXTURES.residual();
-    await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'nope', indices: [0] }])).rejects.toThrow(/no channel group "nope"[\s\S]*prunable groups: .*stem/);
+    await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'nope', indices: [0] }])).rejects.toThrow(
+      /no channel group "nope"[\s\S]*prunable groups: .*stem/,
+    );
     await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'b0_conv1', indices: [0, 1, 2] }])).rejects.toMatchObject({ code: 'E_UNPRUNABLE' });
     await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'b0_conv1', indices: [9] }])).rejects.toThrow(/out of range.*3 channels/);
     await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'out', indices: [0] }])).rejects.toThrow(/cannot be pruned: model output/);

@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyPlans, attentionLayers, buildDependencyGraph, bypassBlock, countCost, loadModel, maskChannels, maskHeads, saveModel, vit,
+  applyPlans,
+  attentionLayers,
+  buildDependencyGraph,
+  bypassBlock,
+  countCost,
+  loadModel,
+  maskChannels,
+  maskHeads,
+  saveModel,
+  vit,
 } from '../../src/index.js';
 import { randomizeWeights } from '../fixtures/models.js';
 import { useWasm } from '../helpers/backend.js';
@@ -22,7 +31,8 @@ function smallVit(): tfl.LayersModel {
 describe('attention heads in the graph engine', () => {
   it('lists the attention layers with their heads', () => {
     expect(attentionLayers(buildDependencyGraph(smallVit()))).toEqual([
-      { layer: 't0_attn', numHeads: 4, headDim: 4 }, { layer: 't1_attn', numHeads: 4, headDim: 4 },
+      { layer: 't0_attn', numHeads: 4, headDim: 4 },
+      { layer: 't1_attn', numHeads: 4, headDim: 4 },
     ]);
   });
 
@@ -30,7 +40,11 @@ describe('attention heads in the graph engine', () => {
     const model = smallVit();
     const graph = buildDependencyGraph(model);
     const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 2);
-    for (const [layer, heads] of [['t0_attn', [1, 3]], ['t1_attn', [0]], ['t1_attn', [2, 1, 3]]] as const) {
+    for (const [layer, heads] of [
+      ['t0_attn', [1, 3]],
+      ['t1_attn', [0]],
+      ['t1_attn', [2, 1, 3]],
+    ] as const) {
       const pruned = await applyPlans(model, [{ kind: 'remove-heads', layer, heads: [...heads] }]);
       const restore = maskHeads(model, graph, layer, heads);
       const expected = predictValues(model, x);
@@ -84,9 +98,13 @@ describe('attention heads in the graph engine', () => {
 
   it('rejects bad head plans with what to do instead', async () => {
     const model = smallVit();
-    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_attn', heads: [4] }])).rejects.toThrow(/head 4 is out of range for "t0_attn" \(4 heads\)[\s\S]*use heads 0..3/);
+    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_attn', heads: [4] }])).rejects.toThrow(
+      /head 4 is out of range for "t0_attn" \(4 heads\)[\s\S]*use heads 0..3/,
+    );
     await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_attn', heads: [0, 1, 2, 3] }])).rejects.toThrow(/removing all 4 heads of "t0_attn"/);
-    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_ln1', heads: [0] }])).rejects.toThrow(/"t0_ln1" is a LayerNormalization, not a multi-head attention layer[\s\S]*attention layers: t0_attn, t1_attn/);
+    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_ln1', heads: [0] }])).rejects.toThrow(
+      /"t0_ln1" is a LayerNormalization, not a multi-head attention layer[\s\S]*attention layers: t0_attn, t1_attn/,
+    );
   });
 });
 
@@ -118,11 +136,15 @@ describe('a transformer with an attention layer the engine does not know', () =>
     const out = tfl.layers.dense({ name: 'fc2', units: 3 }).apply(tfl.layers.globalAveragePooling1d({ name: 'gap' }).apply(hidden)) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: out });
     const graph = buildDependencyGraph(model);
-    expect(graph.warnings.join('\n')).toMatch(/layer "th_attn" \(TalkingHeadsAttention\): unknown layer class TalkingHeadsAttention; its channels are kept unpruned/);
+    expect(graph.warnings.join('\n')).toMatch(
+      /layer "th_attn" \(TalkingHeadsAttention\): unknown layer class TalkingHeadsAttention; its channels are kept unpruned/,
+    );
     expect(attentionLayers(graph)).toEqual([]);
     expect(graph.groups.find((g) => g.id === 'fc1')?.frozenReason).toBeUndefined();
     expect(graph.blocks.filter((b) => !b.unremovableReason).map((b) => b.id)).not.toContain('add');
-    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 'th_attn', heads: [0] }])).rejects.toThrow(/"th_attn" is a TalkingHeadsAttention, not a multi-head attention layer/);
+    await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 'th_attn', heads: [0] }])).rejects.toThrow(
+      /"th_attn" is a TalkingHeadsAttention, not a multi-head attention layer/,
+    );
     const pruned = await applyPlans(model, [{ kind: 'remove-channels', group: 'fc1', indices: [1] }]);
     expect(pruned.getLayer('th_attn').getWeights()[0].shape).toEqual([8, 8]);
   });

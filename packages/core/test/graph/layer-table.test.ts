@@ -2,8 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  LAYER_ADAPTERS, adapterFor, applyPlans, batchNormOf, batchNormsOf, buildDependencyGraph, bypassBlock, groupChannels, headAdapter,
-  layerAdapter, maskChannels, producersOf, type ProducerAdapter,
+  LAYER_ADAPTERS,
+  adapterFor,
+  applyPlans,
+  batchNormOf,
+  batchNormsOf,
+  buildDependencyGraph,
+  bypassBlock,
+  groupChannels,
+  headAdapter,
+  layerAdapter,
+  maskChannels,
+  producersOf,
+  type ProducerAdapter,
 } from '../../src/graph/index.js';
 import { countCost } from '../../src/metrics/flops.js';
 import { vit } from '../../src/zoo/index.js';
@@ -32,7 +43,12 @@ describe('SeparableConv2D through the layer table', () => {
   it('is a producer whose input channels are read by both kernels', () => {
     const graph = buildDependencyGraph(FIXTURES.separable());
     expect(graph.warnings).toEqual([]);
-    expect(graph.groups.filter((g) => !g.frozenReason).map((g) => g.id).sort()).toEqual(['c1', 'sep1', 'sep2']);
+    expect(
+      graph.groups
+        .filter((g) => !g.frozenReason)
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual(['c1', 'sep1', 'sep2']);
     const sep1 = graph.groups.find((g) => g.id === 'sep1')!;
     expect(sep1.producers).toEqual(['sep1']);
     expect(sep1.consumers).toEqual(['sep2']);
@@ -45,7 +61,10 @@ describe('SeparableConv2D through the layer table', () => {
     const outputs = await applyPlans(model, [{ kind: 'remove-channels', group: 'sep1', indices: [1, 3] }]);
     expect(shapes(outputs, 'sep1')).toEqual([[3, 3, 6, 1], [1, 1, 6, 3], [3]]);
     expect(shapes(outputs, 'bn_sep1')).toEqual([[3], [3], [3], [3]]);
-    expect(shapes(outputs, 'sep2')).toEqual([[3, 3, 3, 1], [1, 1, 3, 4]]);
+    expect(shapes(outputs, 'sep2')).toEqual([
+      [3, 3, 3, 1],
+      [1, 1, 3, 4],
+    ]);
     const inputs = await applyPlans(model, [{ kind: 'remove-channels', group: 'c1', indices: [0, 5] }]);
     expect(shapes(inputs, 'sep1')).toEqual([[3, 3, 4, 1], [1, 1, 4, 5], [5]]);
     expect((inputs.getLayer('sep1').getConfig() as { filters: number }).filters).toBe(5);
@@ -78,7 +97,10 @@ describe('SeparableConv2D through the layer table', () => {
     const restore = bypassBlock(model, graph, 'b_add');
     expectClose(predictValues(removed, x), predictValues(model, x));
     restore();
-    for (const [group, indices] of [['stem', [0, 2]], ['b_sep1', [1]]] as const) {
+    for (const [group, indices] of [
+      ['stem', [0, 2]],
+      ['b_sep1', [1]],
+    ] as const) {
       const pruned = await applyPlans(model, [{ kind: 'remove-channels', group, indices: [...indices] }]);
       const undo = maskChannels(model, graph, group, indices);
       expectClose(predictValues(pruned, x), predictValues(model, x));
@@ -135,7 +157,10 @@ describe('the layer table and its queries', () => {
   it('every producer names its size key and slices a weight along its output', () => {
     for (const [cls, adapter] of Object.entries(LAYER_ADAPTERS)) {
       if (adapter.role !== 'producer') continue;
-      expect(Object.values(adapter.weights).some((axes) => axes.out !== undefined), cls).toBe(true);
+      expect(
+        Object.values(adapter.weights).some((axes) => axes.out !== undefined),
+        cls,
+      ).toBe(true);
       expect(adapter.sizeKey, cls).toMatch(/^(filters|units)$/);
     }
   });

@@ -74,10 +74,12 @@ export function randomizeWeights(model: tfl.LayersModel, seed = 1): void {
 /** The artifacts `model.save` produces. */
 export async function artifactsOf(model: tfl.LayersModel): Promise<SavedArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const weightData = tf.io.CompositeArrayBuffer.join(saved!.weightData as ArrayBuffer | ArrayBuffer[]);
   return { modelTopology: saved!.modelTopology as Record<string, unknown>, weightSpecs: saved!.weightSpecs!, weightData };
 }
@@ -94,14 +96,20 @@ export async function writeModelJson(artifacts: Pick<SavedArtifacts, 'modelTopol
   const dir = await mkdtemp(join(tmpdir(), 'omniprune-keras-'));
   tempDirs.push(dir);
   await writeFile(join(dir, 'weights.bin'), new Uint8Array(artifacts.weightData));
-  const json = { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+  const json = {
+    format: 'layers-model',
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+  };
   await writeFile(join(dir, 'model.json'), JSON.stringify(json));
   return join(dir, 'model.json');
 }
 
 /** Load the artifacts with plain TF.js (the reference the normalised model must match). */
 export function loadWithTfjs(artifacts: SavedArtifacts): Promise<tfl.LayersModel> {
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }),
+  );
 }
 
 type Json = Record<string, unknown>;
@@ -114,7 +122,10 @@ const wrap = (module: string, obj: Json): Json => ({ module, class_name: obj.cla
  * `__keras_tensor__`, flat `input_layers`/`output_layers`, `build_config`/`compile_config`.
  */
 export function asKeras3(topology: Json): Json {
-  const model = structuredClone(topology) as { class_name: string; config: { name: string; layers: Json[]; input_layers: unknown[][]; output_layers: unknown[][] } };
+  const model = structuredClone(topology) as {
+    class_name: string;
+    config: { name: string; layers: Json[]; input_layers: unknown[][]; output_layers: unknown[][] };
+  };
   const layers = model.config.layers.map((layer) => {
     const config = { ...(layer.config as Json) };
     for (const key of Object.keys(config)) {
@@ -134,7 +145,12 @@ export function asKeras3(topology: Json): Json {
       args: refs.length === 1 ? [tensor(refs[0])] : [refs.map(tensor)],
       kwargs: {},
     }));
-    return { ...wrap('keras.layers', { class_name: layer.class_name, config }), name: layer.name, build_config: { input_shape: [null, 1] }, inbound_nodes: nodes };
+    return {
+      ...wrap('keras.layers', { class_name: layer.class_name, config }),
+      name: layer.name,
+      build_config: { input_shape: [null, 1] },
+      inbound_nodes: nodes,
+    };
   });
   return {
     module: 'keras.src.models.functional',

@@ -7,7 +7,17 @@ import { normalizeLayersArtifacts } from '../../src/io/keras-topology.js';
 import { readLayersModel } from '../../src/io/model-io.js';
 import { expectClose, predictValues } from '../helpers/compare.js';
 import { useCpu } from '../helpers/backend.js';
-import { artifactsOf, asKeras3, defaultNamedResidual, loadWithTfjs, randomizeWeights, removeTempDirs, sequentialCnn, writeModelJson, type SavedArtifacts } from './keras-fixtures.js';
+import {
+  artifactsOf,
+  asKeras3,
+  defaultNamedResidual,
+  loadWithTfjs,
+  randomizeWeights,
+  removeTempDirs,
+  sequentialCnn,
+  writeModelJson,
+  type SavedArtifacts,
+} from './keras-fixtures.js';
 
 beforeAll(useCpu);
 afterAll(removeTempDirs);
@@ -41,11 +51,20 @@ describe('Sequential model.json', () => {
     const seq = sequentialCnn();
     randomizeWeights(seq, 3);
     const saved = await artifactsOf(seq);
-    const config = structuredClone(saved.modelTopology.config) as { name: string; layers: Record<string, Record<string, unknown> & { config: Record<string, unknown> }>[] };
+    const config = structuredClone(saved.modelTopology.config) as {
+      name: string;
+      layers: Record<string, Record<string, unknown> & { config: Record<string, unknown> }>[];
+    };
     const first = config.layers[0].config;
-    const inputLayer = { class_name: 'InputLayer', config: { batch_input_shape: first.batch_input_shape, dtype: 'float32', sparse: false, ragged: false, name: 'conv2d_input' } };
+    const inputLayer = {
+      class_name: 'InputLayer',
+      config: { batch_input_shape: first.batch_input_shape, dtype: 'float32', sparse: false, ragged: false, name: 'conv2d_input' },
+    };
     delete first.batch_input_shape;
-    const asList = { ...saved, modelTopology: { class_name: 'Sequential', config: [inputLayer, ...config.layers], keras_version: '2.15.0', backend: 'tensorflow' } };
+    const asList = {
+      ...saved,
+      modelTopology: { class_name: 'Sequential', config: [inputLayer, ...config.layers], keras_version: '2.15.0', backend: 'tensorflow' },
+    };
     const { model } = await readLayersModel(await writeModelJson(asList));
     expect(model.layers[0].name).toBe('conv2d_input');
     await expectSameOutputs(model, saved, [2, 8, 8, 3]);
@@ -53,7 +72,9 @@ describe('Sequential model.json', () => {
 
   it('refuses a Sequential model without an input shape, saying what to do', () => {
     const topology = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'dense', units: 2 } }] } };
-    expect(() => normalizeLayersArtifacts({ modelTopology: topology, weightSpecs: [] })).toThrow(/Sequential model "s" does not say its input shape[\s\S]*hint: give the first layer an input shape/);
+    expect(() => normalizeLayersArtifacts({ modelTopology: topology, weightSpecs: [] })).toThrow(
+      /Sequential model "s" does not say its input shape[\s\S]*hint: give the first layer an input shape/,
+    );
   });
 });
 
@@ -65,7 +86,16 @@ describe('functional model.json', () => {
     const asFunctional = { ...saved, modelTopology: { ...saved.modelTopology, class_name: 'Functional' } };
     const { model, notes } = await readLayersModel(await writeModelJson(asFunctional));
     expect(notes).toEqual([]);
-    expect(model.layers.map((l) => l.name)).toEqual(['input_1', 'conv2d', 'batch_normalization', 'activation', 'conv2d_1', 'add', 'global_average_pooling2d', 'dense']);
+    expect(model.layers.map((l) => l.name)).toEqual([
+      'input_1',
+      'conv2d',
+      'batch_normalization',
+      'activation',
+      'conv2d_1',
+      'add',
+      'global_average_pooling2d',
+      'dense',
+    ]);
     expect(buildDependencyGraph(model).groups.find((g) => g.id === 'conv2d')!.residual).toBe(true);
     await expectSameOutputs(model, saved, [2, 6, 6, 2]);
   });
@@ -93,17 +123,34 @@ describe('Keras 3 topology (as tensorflowjs_converter copies it)', () => {
 
   it('maps Keras initializer, regularizer and activation names TF.js spells differently', () => {
     const dense = {
-      module: 'keras.layers', class_name: 'Dense', registered_name: null, name: 'dense',
+      module: 'keras.layers',
+      class_name: 'Dense',
+      registered_name: null,
+      name: 'dense',
       config: {
-        name: 'dense', units: 2, activation: 'silu',
+        name: 'dense',
+        units: 2,
+        activation: 'silu',
         kernel_initializer: { module: 'keras.initializers', class_name: 'LecunNormal', config: { seed: null }, registered_name: null },
         kernel_regularizer: { module: 'keras.regularizers', class_name: 'L2', config: { l2: 0.001 }, registered_name: null },
         bias_regularizer: { module: 'keras.regularizers', class_name: 'OrthogonalRegularizer', config: {}, registered_name: null },
       },
       inbound_nodes: [{ args: [{ class_name: '__keras_tensor__', config: { keras_history: ['x', 0, 0] } }], kwargs: { mask: null } }],
     };
-    const input = { module: 'keras.layers', class_name: 'InputLayer', registered_name: null, name: 'x', config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, ragged: false, name: 'x' }, inbound_nodes: [] };
-    const topology = { module: 'keras', class_name: 'Functional', registered_name: 'Functional', config: { name: 'f', layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['dense', 0, 0]] } };
+    const input = {
+      module: 'keras.layers',
+      class_name: 'InputLayer',
+      registered_name: null,
+      name: 'x',
+      config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, ragged: false, name: 'x' },
+      inbound_nodes: [],
+    };
+    const topology = {
+      module: 'keras',
+      class_name: 'Functional',
+      registered_name: 'Functional',
+      config: { name: 'f', layers: [input, dense], input_layers: [['x', 0, 0]], output_layers: [['dense', 0, 0]] },
+    };
     const { modelTopology, notes } = normalizeLayersArtifacts({ modelTopology: topology, weightSpecs: [] });
     const layer = (modelTopology.config as { layers: { config: Record<string, unknown>; inbound_nodes: unknown }[] }).layers[1];
     expect(layer.config.activation).toBe('swish');
@@ -122,12 +169,23 @@ describe('Keras 3 topology (as tensorflowjs_converter copies it)', () => {
     const used = new Map<string, number>();
     const layerPath = new Map<string, string>();
     for (const layer of seq.layers) {
-      const base = layer.getClassName().replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+      const base = layer
+        .getClassName()
+        .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toLowerCase();
       const k = used.get(base);
       used.set(base, k === undefined ? 0 : k + 1);
       layerPath.set(layer.name, `layers/${k === undefined ? base : `${base}_${k + 1}`}`);
     }
-    expect([...layerPath.values()]).toEqual(['layers/conv2d', 'layers/batch_normalization', 'layers/max_pooling2d', 'layers/conv2d_1', 'layers/global_average_pooling2d', 'layers/dense']);
+    expect([...layerPath.values()]).toEqual([
+      'layers/conv2d',
+      'layers/batch_normalization',
+      'layers/max_pooling2d',
+      'layers/conv2d_1',
+      'layers/global_average_pooling2d',
+      'layers/dense',
+    ]);
     const specs = saved.weightSpecs.map((spec) => {
       const [layer] = spec.name.split('/');
       const index = seq.getLayer(layer).weights.findIndex((w) => w.originalName === spec.name);

@@ -22,7 +22,12 @@ describe('nested models', () => {
     expect(model.layers.map((l) => l.name)).toEqual(['features', 'pre', 'block_dense', 'block_bn', 'block_out', 'head']);
     expect(notes.join('\n')).toMatch(/nested model "block" flattened into "outer": 3 layers keep their names/);
     const graph = buildDependencyGraph(model);
-    expect(graph.groups.filter((g) => !g.frozenReason).map((g) => g.id).sort()).toEqual(['block_dense', 'block_out', 'pre']);
+    expect(
+      graph.groups
+        .filter((g) => !g.frozenReason)
+        .map((g) => g.id)
+        .sort(),
+    ).toEqual(['block_dense', 'block_out', 'pre']);
     const original = await loadWithTfjs(saved);
     const x = tf.randomNormal([3, 7], 0, 1, 'float32', 4);
     expectClose(predictValues(model, x), predictValues(original, x), 1e-5);
@@ -52,7 +57,10 @@ describe('nested models', () => {
     const model = tfl.model({ inputs: input, outputs: out, name: 'm' });
     const saved = await artifactsOf(model);
     const topology = JSON.parse(JSON.stringify(saved.modelTopology).replaceAll('"dense_outer"', '"dense"'));
-    const specs = saved.weightSpecs.map((w) => ({ ...w, name: w.name.startsWith('dense_outer/') ? w.name.replace('dense_outer', 'dense') : `tower/${w.name}` }));
+    const specs = saved.weightSpecs.map((w) => ({
+      ...w,
+      name: w.name.startsWith('dense_outer/') ? w.name.replace('dense_outer', 'dense') : `tower/${w.name}`,
+    }));
     const { modelTopology, weightSpecs, notes } = normalizeLayersArtifacts({ modelTopology: topology, weightSpecs: specs });
     const names = (modelTopology.config as { layers: { name: string }[] }).layers.map((l) => l.name);
     expect(names).toEqual(['x', 'dense', 'tower_dense']);
@@ -61,7 +69,10 @@ describe('nested models', () => {
   });
 
   it('flattens a Sequential inside a Sequential and carries a frozen nested model onto its layers', async () => {
-    const inner = tfl.sequential({ name: 'stem', layers: [tfl.layers.dense({ inputShape: [4], units: 5, name: 'stem_fc' }), tfl.layers.dense({ units: 3, name: 'stem_fc2' })] });
+    const inner = tfl.sequential({
+      name: 'stem',
+      layers: [tfl.layers.dense({ inputShape: [4], units: 5, name: 'stem_fc' }), tfl.layers.dense({ units: 3, name: 'stem_fc2' })],
+    });
     const outer = tfl.sequential({ name: 'net', layers: [inner, tfl.layers.dense({ units: 2, name: 'head' })] });
     randomizeWeights(outer, 12);
     const saved = await artifactsOf(outer);
@@ -102,6 +113,8 @@ describe('unsupported layers and models', () => {
   });
 
   it('refuses a subclassed model topology', () => {
-    expect(() => normalizeLayersArtifacts({ modelTopology: { class_name: 'MyModel', config: {} }, weightSpecs: [] })).toThrow(/is a "MyModel", not a Sequential or functional model/);
+    expect(() => normalizeLayersArtifacts({ modelTopology: { class_name: 'MyModel', config: {} }, weightSpecs: [] })).toThrow(
+      /is a "MyModel", not a Sequential or functional model/,
+    );
   });
 });

@@ -5,8 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  createPlugin, createPluginContainer, defineCriterion, definePruner, listPlugins, loadPipeline, loadPluginModules, pluginOrigin,
-  registerPlugin, sgdTrainerPlugin,
+  createPlugin,
+  createPluginContainer,
+  defineCriterion,
+  definePruner,
+  listPlugins,
+  loadPipeline,
+  loadPluginModules,
+  pluginOrigin,
+  registerPlugin,
+  sgdTrainerPlugin,
 } from '../../src/index.js';
 
 const ZOD = resolve(dirname(fileURLToPath(import.meta.url)), '../../node_modules/zod');
@@ -30,7 +38,15 @@ async function project(packages: Record<string, { files: Record<string, string>;
   for (const [name, pkg] of Object.entries(packages)) {
     const root = join(dir, 'node_modules', name);
     await mkdir(root, { recursive: true });
-    await writeFile(join(root, 'package.json'), JSON.stringify({ name, version: pkg.version ?? '1.2.3', type: 'module', exports: pkg.exports ?? { '.': { types: './index.d.ts', import: './index.js' } } }));
+    await writeFile(
+      join(root, 'package.json'),
+      JSON.stringify({
+        name,
+        version: pkg.version ?? '1.2.3',
+        type: 'module',
+        exports: pkg.exports ?? { '.': { types: './index.d.ts', import: './index.js' } },
+      }),
+    );
     for (const [file, text] of Object.entries(pkg.files)) {
       await mkdir(dirname(join(root, file)), { recursive: true });
       await writeFile(join(root, file), text);
@@ -56,7 +72,10 @@ describe('loadPluginModules', () => {
 
   it('imports a relative file, a scoped package subpath, and a default export', async () => {
     const dir = await project({
-      '@acme/metrics': { files: { 'extra.js': criterionModule('acme-extra').replace('export const plugins = [', 'export default [') }, exports: { './extra': './extra.js' } },
+      '@acme/metrics': {
+        files: { 'extra.js': criterionModule('acme-extra').replace('export const plugins = [', 'export default [') },
+        exports: { './extra': './extra.js' },
+      },
     });
     await writeFile(join(dir, 'local.js'), criterionModule('local'));
     const c = createPluginContainer();
@@ -80,32 +99,36 @@ describe('loadPluginModules', () => {
     await expect(load('not-there')).rejects.toThrow(/plugin package "not-there": not installed[\s\S]*npm install not-there/);
     await expect(load('thrower')).rejects.toThrow(/plugin package "thrower": threw while being imported: boom at import/);
     await expect(load('empty')).rejects.toThrow(/plugin package "empty": exports no omniprune plugins \(exports: answer\)/);
-    await expect(load('broken')).rejects.toThrow(/plugin package "broken": export "pruner" \(pruner "half"\) is not a valid plugin: it has no create\(\) function/);
+    await expect(load('broken')).rejects.toThrow(
+      /plugin package "broken": export "pruner" \(pruner "half"\) is not a valid plugin: it has no create\(\) function/,
+    );
     await expect(load('dupe')).rejects.toThrow(/criterion:demo from dupe is already registered by builtin-pkg/);
     await expect(load('future')).rejects.toThrow(/criterion:future from future targets plugin API 99, this core implements 1/);
     await expect(load('unbuilt')).rejects.toThrow(/plugin package "unbuilt": its entry .*dist\/index.js does not exist[\s\S]*build the package/);
     await expect(load('./nowhere.js')).rejects.toMatchObject({ code: 'E_PLUGIN_LOAD' });
   });
 
-  it('names the package when a plugin\'s create throws', async () => {
+  it("names the package when a plugin's create throws", async () => {
     const dir = await project({ 'fragile-metric': { files: { 'index.js': criterionModule('fragile', 'throw new Error("needs a GPU");') }, version: '0.3.0' } });
     const c = createPluginContainer();
     await loadPluginModules(c, ['fragile-metric'], dir);
-    await expect(createPlugin(c, 'criterion', 'fragile', {}, { log: () => {}, seed: 1 }, 'similarity.with'))
-      .rejects.toThrow(/criterion:fragile \(from fragile-metric@0.3.0\) failed to start: needs a GPU/);
+    await expect(createPlugin(c, 'criterion', 'fragile', {}, { log: () => {}, seed: 1 }, 'similarity.with')).rejects.toThrow(
+      /criterion:fragile \(from fragile-metric@0.3.0\) failed to start: needs a GPU/,
+    );
   });
 });
 
 describe('loadPipeline with plugins:', () => {
-  it('loads the listed modules before validating, so their options are checked like the built-ins\'', async () => {
+  it("loads the listed modules before validating, so their options are checked like the built-ins'", async () => {
     const dir = await project({ 'omniprune-plugin-demo': { files: { 'index.js': criterionModule('demo') } } });
-    const pipeline = (scale: unknown) => [
-      'plugins: [omniprune-plugin-demo]',
-      'model: { zoo: resnet20, train: { epochs: 1 } }',
-      'data: { dataset: { name: mnist } }',
-      'pruners: [{ use: noop }]',
-      `similarity: { use: demo, with: { scale: ${JSON.stringify(scale)} } }`,
-    ].join('\n');
+    const pipeline = (scale: unknown) =>
+      [
+        'plugins: [omniprune-plugin-demo]',
+        'model: { zoo: resnet20, train: { epochs: 1 } }',
+        'data: { dataset: { name: mnist } }',
+        'pruners: [{ use: noop }]',
+        `similarity: { use: demo, with: { scale: ${JSON.stringify(scale)} } }`,
+      ].join('\n');
     await writeFile(join(dir, 'good.yaml'), pipeline(2));
     await writeFile(join(dir, 'bad.yaml'), pipeline('big'));
     const fresh = () => {

@@ -20,7 +20,13 @@ const firstChannel = api.definePruner({
         if (!group) return null;
         const cost = services.metrics.cost(p.parent);
         p.log(`${group.id}: ${cost.flops} flops`);
-        return { kind: 'filter', pruner: 'first-channel', plans: [{ kind: 'remove-channels', group: group.id, indices: [0] }], removedUnits: 1, summary: 'remove 1' };
+        return {
+          kind: 'filter',
+          pruner: 'first-channel',
+          plans: [{ kind: 'remove-channels', group: group.id, indices: [0] }],
+          removedUnits: 1,
+          summary: 'remove 1',
+        };
       },
     };
   },
@@ -44,7 +50,12 @@ describe('a plugin made with @omniprune/plugin-api', () => {
     const model = convBnChain();
     const logs: string[] = [];
     const candidate = await pruner.propose({
-      parent: model, graph: core.buildDependencyGraph(model), iteration: 1, rng: core.createRng(1), earlier: [], log: (m) => logs.push(m),
+      parent: model,
+      graph: core.buildDependencyGraph(model),
+      iteration: 1,
+      rng: core.createRng(1),
+      earlier: [],
+      log: (m) => logs.push(m),
       train: { name: 'none', images: new Float32Array(0), labels: new Int32Array(0), shape: [8, 8, 3], numClasses: 4, count: 0 },
     });
     expect(candidate!.plans).toEqual([{ kind: 'remove-channels', group: 'c1', indices: [0] }]);
@@ -55,7 +66,8 @@ describe('a plugin made with @omniprune/plugin-api', () => {
 
   it('is refused by a core implementing another API version, naming the plugin', () => {
     const future = api.defineCriterion({ name: 'future', role: 'similarity', description: 'x', options: api.z.object({}), create: () => ({}), apiVersion: 2 });
-    expect(() => core.registerPlugin(core.createPluginContainer(), future as api.PluginDefinition, 'omniprune-plugin-future'))
-      .toThrow(/criterion:future from omniprune-plugin-future targets plugin API 2, this core implements 1/);
+    expect(() => core.registerPlugin(core.createPluginContainer(), future as api.PluginDefinition, 'omniprune-plugin-future')).toThrow(
+      /criterion:future from omniprune-plugin-future targets plugin API 2, this core implements 1/,
+    );
   });
 });

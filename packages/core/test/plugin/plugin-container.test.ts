@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPluginContainer, defineCriterion, definePruner, listPlugins, registerPlugin, resolvePlugin } from '../../src/plugin/index.js';
+import { createPluginContainer, defineCriterion, definePruner, listPlugins, registerPlugin, resolvePlugin, testPluginContext } from '../../src/plugin/index.js';
 
 const ratio = definePruner({
   name: 'ratio',
@@ -14,7 +14,7 @@ describe('plugin container', () => {
     const c = createPluginContainer();
     registerPlugin(c, ratio, 'test');
     const p = resolvePlugin(c, 'pruner', 'ratio');
-    const instance = await p.create(p.options.parse({}), { log: () => {}, seed: 1 });
+    const instance = await p.create(p.options.parse({}), testPluginContext());
     expect(instance).toEqual({ ratio: 0.5 });
     expect(listPlugins(c).map((x) => `${x.kind}:${x.name}`)).toEqual(['pruner:ratio']);
   });

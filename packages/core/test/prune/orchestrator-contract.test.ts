@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  createPluginContainer, defineCriterion, definePruner, registerPlugin, runPipeline, sgdTrainerPlugin, validatePipeline,
-  type PluginContainer, type Pruner, type SimilarityMetric,
+  createPluginContainer,
+  defineCriterion,
+  definePruner,
+  registerPlugin,
+  runPipeline,
+  sgdTrainerPlugin,
+  validatePipeline,
+  type PluginContainer,
+  type Pruner,
+  type SimilarityMetric,
 } from '../../src/index.js';
 import { useWasm } from '../helpers/backend.js';
 import { firstBlockPruner, negMse, tinyDataset, tinyPipeline, twoChannelPruner } from './pipeline-fixtures.js';
@@ -14,7 +22,9 @@ beforeAll(useWasm);
 
 /** A pruner whose propose throws a plain TypeError from the iteration `failAt` on. */
 const brokenPruner = definePruner({
-  name: 'broken', description: 'test', options: z.object({ failAt: z.number().default(1) }),
+  name: 'broken',
+  description: 'test',
+  options: z.object({ failAt: z.number().default(1) }),
   create: ({ failAt }): Pruner => ({
     kind: 'filter',
     async propose(ctx) {
@@ -27,9 +37,13 @@ const brokenPruner = definePruner({
 /** A similarity that works for `okCalls` calls, then throws. */
 let similarityCalls = 0;
 const flakySimilarity = defineCriterion({
-  name: 'flaky', role: 'similarity', description: 'test', options: z.object({ okCalls: z.number().default(0) }),
+  name: 'flaky',
+  role: 'similarity',
+  description: 'test',
+  options: z.object({ okCalls: z.number().default(0) }),
   create: ({ okCalls }): SimilarityMetric => ({
-    role: 'similarity', name: 'flaky',
+    role: 'similarity',
+    name: 'flaky',
     similarity() {
       if (similarityCalls++ >= okCalls) throw new RangeError('matrix is singular');
       return 1;
@@ -40,7 +54,9 @@ const flakySimilarity = defineCriterion({
 /** A filter pruner sized by the layer candidate (like match-layer): removes as many channels as it removed units. */
 const seenEarlier: string[][] = [];
 const matchingPruner = definePruner({
-  name: 'matching', description: 'test', options: z.object({}),
+  name: 'matching',
+  description: 'test',
+  options: z.object({}),
   create: (): Pruner => ({
     kind: 'filter',
     sizedBy: 'layer',
@@ -49,14 +65,21 @@ const matchingPruner = definePruner({
       const layer = ctx.earlier.find((c) => c.kind === 'layer');
       const g = ctx.graph.groups.find((x) => !x.frozenReason && !x.residual && x.size > 2);
       if (!layer || !g) return null;
-      return { kind: 'filter', pruner: 'matching', plans: [{ kind: 'remove-channels', group: g.id, indices: [0] }], removedUnits: layer.removedUnits, summary: 'matched' };
+      return {
+        kind: 'filter',
+        pruner: 'matching',
+        plans: [{ kind: 'remove-channels', group: g.id, indices: [0] }],
+        removedUnits: layer.removedUnits,
+        summary: 'matched',
+      };
     },
   }),
 });
 
 function container(): PluginContainer {
   const c = createPluginContainer();
-  for (const p of [firstBlockPruner, twoChannelPruner, negMse, sgdTrainerPlugin, brokenPruner, flakySimilarity, matchingPruner]) registerPlugin(c, p as never, 'test');
+  for (const p of [firstBlockPruner, twoChannelPruner, negMse, sgdTrainerPlugin, brokenPruner, flakySimilarity, matchingPruner])
+    registerPlugin(c, p as never, 'test');
   return c;
 }
 
@@ -84,10 +107,27 @@ describe("the orchestrator's contract with plugins", () => {
   it('checks every plugin before loading data or training a base model', async () => {
     const dir = await tinyDataset();
     const c = container();
-    const p = validatePipeline(tinyPipeline(dir, { data: { dataset: { name: 'mnist', path: join(dir, 'nowhere') } }, pruners: [{ use: 'broken', with: { failAt: 1 } }] }), c);
+    const p = validatePipeline(
+      tinyPipeline(dir, { data: { dataset: { name: 'mnist', path: join(dir, 'nowhere') } }, pruners: [{ use: 'broken', with: { failAt: 1 } }] }),
+      c,
+    );
     const events: string[] = [];
-    registerPlugin(c, definePruner({ name: 'refuses', description: 'test', options: z.object({}), create: () => { throw new Error('needs a GPU'); } }) as never, 'test');
-    const q = validatePipeline({ ...tinyPipeline(dir, { data: { dataset: { name: 'mnist', path: join(dir, 'nowhere') } } }), pruners: [{ use: 'refuses' }] }, c);
+    registerPlugin(
+      c,
+      definePruner({
+        name: 'refuses',
+        description: 'test',
+        options: z.object({}),
+        create: () => {
+          throw new Error('needs a GPU');
+        },
+      }) as never,
+      'test',
+    );
+    const q = validatePipeline(
+      { ...tinyPipeline(dir, { data: { dataset: { name: 'mnist', path: join(dir, 'nowhere') } } }), pruners: [{ use: 'refuses' }] },
+      c,
+    );
     await expect(runPipeline(q, { container: c, onEvent: (e) => events.push(e.type) })).rejects.toThrow(/pruner:refuses.*failed to start: needs a GPU/);
     expect(events).not.toContain('train');
     await expect(runPipeline(p, { container: c })).rejects.toThrow(/nowhere|not found/);
@@ -99,7 +139,9 @@ describe("the orchestrator's contract with plugins", () => {
     const out = join(dir, 'run');
     const abort = new AbortController();
     const first = validatePipeline(tinyPipeline(dir, { stop: { maxIterations: 3 } }), c);
-    await expect(runPipeline(first, { container: c, signal: abort.signal, onEvent: (e) => e.type === 'iteration-end' && abort.abort(new Error('killed')) })).rejects.toThrow(/killed/);
+    await expect(
+      runPipeline(first, { container: c, signal: abort.signal, onEvent: (e) => e.type === 'iteration-end' && abort.abort(new Error('killed')) }),
+    ).rejects.toThrow(/killed/);
     const changed = validatePipeline(tinyPipeline(dir, { stop: { maxIterations: 2 }, runner: 'tfjs', export: { onnx: true }, name: 'renamed' }), c);
     const report = await runPipeline(changed, { container: c });
     expect(report.iterations).toHaveLength(2);
@@ -112,13 +154,23 @@ describe("the orchestrator's contract with plugins", () => {
     const dir = await tinyDataset();
     const c = container();
     // a constant similarity: every iteration ties and the layer candidate wins, until no block is left to remove
-    const base = { finetune: {}, pruners: [{ use: 'first-block' }, { use: 'two-channels' }], ties: 'layer', similarity: { use: 'flaky', with: { okCalls: 1e9 }, samples: 20 } };
-    const stopped = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'a'), stop: { maxIterations: 8, whenNoLayerCandidate: 'stop' } }), c), { container: c });
+    const base = {
+      finetune: {},
+      pruners: [{ use: 'first-block' }, { use: 'two-channels' }],
+      ties: 'layer',
+      similarity: { use: 'flaky', with: { okCalls: 1e9 }, samples: 20 },
+    };
+    const stopped = await runPipeline(
+      validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'a'), stop: { maxIterations: 8, whenNoLayerCandidate: 'stop' } }), c),
+      { container: c },
+    );
     expect(stopped.stopReason).toBe('no-layer-candidate');
     const layerIterations = stopped.iterations.length;
     expect(layerIterations).toBe(3); // one removable block per stage of the ResNet-20 (first-block keeps 2 per stage)
     expect(stopped.iterations.every((it) => it.chosenKind === 'layer')).toBe(true);
-    const going = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'b'), stop: { maxIterations: layerIterations + 2 } }), c), { container: c });
+    const going = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'b'), stop: { maxIterations: layerIterations + 2 } }), c), {
+      container: c,
+    });
     expect(going.stopReason).toBe('max-iterations');
     expect(going.iterations.slice(layerIterations).every((it) => it.candidates.every((x) => x.kind === 'filter'))).toBe(true);
   });
@@ -127,11 +179,13 @@ describe("the orchestrator's contract with plugins", () => {
     const dir = await tinyDataset();
     const c = container();
     seenEarlier.length = 0;
-    const report = await runPipeline(validatePipeline(tinyPipeline(dir, { pruners: [{ use: 'matching' }, { use: 'first-block' }], finetune: {}, stop: { maxIterations: 1 } }), c), { container: c });
+    const report = await runPipeline(
+      validatePipeline(tinyPipeline(dir, { pruners: [{ use: 'matching' }, { use: 'first-block' }], finetune: {}, stop: { maxIterations: 1 } }), c),
+      { container: c },
+    );
     expect(seenEarlier[0]).toEqual(['layer']);
     const [first] = report.iterations;
     expect(first.candidates.map((x) => x.kind)).toEqual(['filter', 'layer']); // listed in pipeline order
     expect(first.candidates[0].removedUnits).toBe(first.candidates[1].removedUnits);
   });
 });
-

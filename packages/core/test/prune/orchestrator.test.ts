@@ -24,7 +24,15 @@ describe('orchestrator', () => {
     for (let i = 1; i < flops.length; i++) expect(flops[i]).toBeLessThan(flops[i - 1]);
     expect(report.stopReason).toBe('max-iterations');
     expect(report.final!.iteration).toBe(3);
-    for (const f of ['report.json', 'report.html', 'state.json', 'final/model.json', 'iterations/000/model.json', 'iterations/003/weights.bin', 'base/model.json']) {
+    for (const f of [
+      'report.json',
+      'report.html',
+      'state.json',
+      'final/model.json',
+      'iterations/000/model.json',
+      'iterations/003/weights.bin',
+      'base/model.json',
+    ]) {
       expect((await stat(join(dir, 'run', f))).isFile()).toBe(true);
     }
     expect(events.filter((e) => e.type === 'chosen')).toHaveLength(3);
@@ -39,7 +47,13 @@ describe('orchestrator', () => {
     const straight = await runPipeline(validatePipeline(tinyPipeline(dir, { output: join(dir, 'a') }), c), { container: c });
     const abort = new AbortController();
     const interrupted = validatePipeline(tinyPipeline(dir, { output: join(dir, 'b') }), c);
-    await expect(runPipeline(interrupted, { container: c, signal: abort.signal, onEvent: (e) => e.type === 'iteration-end' && e.iteration === 2 && abort.abort(new Error('killed')) })).rejects.toThrow(/killed/);
+    await expect(
+      runPipeline(interrupted, {
+        container: c,
+        signal: abort.signal,
+        onEvent: (e) => e.type === 'iteration-end' && e.iteration === 2 && abort.abort(new Error('killed')),
+      }),
+    ).rejects.toThrow(/killed/);
     const state = JSON.parse(await readFile(join(dir, 'b', 'state.json'), 'utf8'));
     expect(state.completed).toBe(2);
     const events: PipelineEvent[] = [];

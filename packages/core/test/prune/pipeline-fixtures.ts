@@ -3,44 +3,66 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
-  createPluginContainer, defineCriterion, definePruner, registerPlugin, sgdTrainerPlugin,
-  type PluginContainer, type Pruner, type SimilarityMetric,
+  createPluginContainer,
+  defineCriterion,
+  definePruner,
+  registerPlugin,
+  sgdTrainerPlugin,
+  type PluginContainer,
+  type Pruner,
+  type SimilarityMetric,
 } from '../../src/index.js';
 import { writeIdxDataset } from '../data/fixtures.js';
 
 /** Test pruner: removes the first removable block after the network's first one. */
 export const firstBlockPruner = definePruner({
-  name: 'first-block', description: 'test', options: z.object({}),
+  name: 'first-block',
+  description: 'test',
+  options: z.object({}),
   create: (): Pruner => ({
     kind: 'layer',
     async propose(ctx) {
       const perStage = new Map<string, number>();
       for (const b of ctx.graph.blocks) perStage.set(b.stage, (perStage.get(b.stage) ?? 0) + 1);
       const block = ctx.graph.blocks.find((b) => !b.unremovableReason && b.index > 0 && perStage.get(b.stage)! > 2);
-      return block ? { kind: 'layer', pruner: 'first-block', plans: [{ kind: 'remove-block', block: block.id }], removedUnits: 2, summary: `remove ${block.id}` } : null;
+      return block
+        ? { kind: 'layer', pruner: 'first-block', plans: [{ kind: 'remove-block', block: block.id }], removedUnits: 2, summary: `remove ${block.id}` }
+        : null;
     },
   }),
 });
 
 /** Test pruner: removes two channels from the non-residual group picked by the iteration's rng. */
 export const twoChannelPruner = definePruner({
-  name: 'two-channels', description: 'test', options: z.object({}),
+  name: 'two-channels',
+  description: 'test',
+  options: z.object({}),
   create: (): Pruner => ({
     kind: 'filter',
     async propose(ctx) {
       const groups = ctx.graph.groups.filter((g) => !g.frozenReason && !g.residual && g.size > 2);
       if (groups.length === 0) return null;
       const g = groups[ctx.rng.int(groups.length)];
-      return { kind: 'filter', pruner: 'two-channels', plans: [{ kind: 'remove-channels', group: g.id, indices: [0, 1] }], removedUnits: 2, summary: `remove 2 of ${g.id}` };
+      return {
+        kind: 'filter',
+        pruner: 'two-channels',
+        plans: [{ kind: 'remove-channels', group: g.id, indices: [0, 1] }],
+        removedUnits: 2,
+        summary: `remove 2 of ${g.id}`,
+      };
     },
   }),
 });
 
 /** Test similarity: negative mean squared difference of the features. */
 export const negMse = defineCriterion({
-  name: 'neg-mse', role: 'similarity', description: 'test', options: z.object({}),
+  name: 'neg-mse',
+  role: 'similarity',
+  description: 'test',
+  options: z.object({}),
   create: (): SimilarityMetric => ({
-    role: 'similarity', name: 'neg-mse',
+    role: 'similarity',
+    name: 'neg-mse',
     similarity(x, y) {
       const a = Array.isArray(x) ? x.flat() : Array.from(x.dataSync());
       const b = Array.isArray(y) ? y.flat() : Array.from(y.dataSync());
@@ -66,7 +88,9 @@ export async function tinyDataset(): Promise<string> {
 /** A pipeline over the tiny dataset with a zoo ResNet-20 trained for one epoch. */
 export function tinyPipeline(dir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    name: 'tiny', seed: 3, backend: 'wasm',
+    name: 'tiny',
+    seed: 3,
+    backend: 'wasm',
     model: { zoo: 'resnet20', train: { epochs: 1, batchSize: 30, lr: 0.05 } },
     data: { dataset: { name: 'mnist', path: join(dir, 'data') }, augment: [{ type: 'flip' }] },
     pruners: [{ use: 'first-block' }, { use: 'two-channels' }],

@@ -14,8 +14,11 @@ describe('restrictPruners', () => {
 
   it('names the unknown pruner and lists the configured ones', () => {
     expect(() => restrictPruners(pipeline, ['heads'])).toThrow(/"heads" is not a pruner of this pipeline/);
-    expect(() => restrictPruners(pipeline, [])).toThrow(expect.objectContaining({
-      message: expect.stringMatching(/no pruner named/), hint: 'allowed values: first-block, two-channels (comma-separated)',
-    }));
+    expect(() => restrictPruners(pipeline, [])).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/no pruner named/),
+        hint: 'allowed values: first-block, two-channels (comma-separated)',
+      }),
+    );
   });
 });

@@ -20,7 +20,12 @@ describe('backends without gradient kernels (wasm)', () => {
     expect(missingGradientKernels(convBn())).toContain('Conv2DBackpropFilter');
     const model = convBn();
     await expectNoLeaks(async () => {
-      const err = await createSgdTrainer({ epochs: 1 }).fit(model, train).then(() => undefined, (e: unknown) => e);
+      const err = await createSgdTrainer({ epochs: 1 })
+        .fit(model, train)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(isOmnipruneError(err, 'E_BACKEND')).toBe(true);
       expect((err as Error).message).toMatch(/wasm backend cannot train .*Conv2DBackpropFilter[\s\S]*hint: train on the cpu backend/);
     });

@@ -23,7 +23,9 @@ function kerasStyle(activation: string, options: { separateSoftmax?: boolean } =
   const input = tfl.input({ shape: [4, 4, 1], name: 'input_1' });
   let x = tfl.layers.flatten({ name: 'flatten' }).apply(input) as S;
   x = tfl.layers.dense({ units: 16, activation: 'relu', name: 'dense', kernelInitializer: glorot(3) }).apply(x) as S;
-  x = tfl.layers.dense({ units: 3, name: 'dense_1', activation: options.separateSoftmax ? 'linear' : activation as never, kernelInitializer: glorot(4) }).apply(x) as S;
+  x = tfl.layers
+    .dense({ units: 3, name: 'dense_1', activation: options.separateSoftmax ? 'linear' : (activation as never), kernelInitializer: glorot(4) })
+    .apply(x) as S;
   if (options.separateSoftmax) x = tfl.layers.activation({ activation: 'softmax', name: 'activation' }).apply(x) as S;
   return tfl.model({ inputs: input, outputs: x, name: 'functional_1' });
 }

@@ -50,8 +50,9 @@ describe('softmax cross-entropy with label smoothing', () => {
     it(`is the first-step training loss (${withLogits ? 'logits layer' : 'probabilities fallback'})`, async () => {
       const model = fixedLinear([2, 1, 0], withLogits);
       const losses: number[] = [];
-      await createSgdTrainer({ epochs: 1, batchSize: 1, labelSmoothing: 0.2 })
-        .fit(model, singleImage(1, 1, 3), { onEvent: (e) => e.type === 'batch-end' && losses.push(e.loss) });
+      await createSgdTrainer({ epochs: 1, batchSize: 1, labelSmoothing: 0.2 }).fit(model, singleImage(1, 1, 3), {
+        onEvent: (e) => e.type === 'batch-end' && losses.push(e.loss),
+      });
       expect(losses[0]).toBeCloseTo(smoothedLoss([2, 1, 0], 1, 0.2), 5);
     });
   }
@@ -65,7 +66,11 @@ describe('regularisation', () => {
   async function step(model: tfl.LayersModel, initial: Float32Array[], weightDecay = 0): Promise<{ weights: Float32Array[]; loss: number }> {
     setWeightValues(model, initial);
     let loss = NaN;
-    await createSgdTrainer({ ...oneStep, weightDecay }).fit(model, data, { onEvent: (e) => { if (e.type === 'batch-end') loss = e.loss; } });
+    await createSgdTrainer({ ...oneStep, weightDecay }).fit(model, data, {
+      onEvent: (e) => {
+        if (e.type === 'batch-end') loss = e.loss;
+      },
+    });
     return { weights: weightValues(model), loss };
   }
 
@@ -98,19 +103,24 @@ describe('regularisation', () => {
   /** The same MLP as a Sequential model, and nested as a layer of a functional model. */
   function sequential(l2?: number): tfl.Sequential {
     const kernelRegularizer = l2 === undefined ? undefined : tfl.regularizers.l2({ l2 });
-    return tfl.sequential({ layers: [
-      tfl.layers.flatten({ inputShape: [4, 4, 1] }),
-      tfl.layers.dense({ units: 16, activation: 'relu', kernelRegularizer }),
-      tfl.layers.dense({ units: 3, name: 'logits', kernelRegularizer }),
-      tfl.layers.activation({ activation: 'softmax', name: 'probs' }),
-    ] });
+    return tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [4, 4, 1] }),
+        tfl.layers.dense({ units: 16, activation: 'relu', kernelRegularizer }),
+        tfl.layers.dense({ units: 3, name: 'logits', kernelRegularizer }),
+        tfl.layers.activation({ activation: 'softmax', name: 'probs' }),
+      ],
+    });
   }
   function nested(l2?: number): tfl.LayersModel {
     const input = tfl.input({ shape: [4, 4, 1] });
     return tfl.model({ inputs: input, outputs: sequential(l2).apply(input) as tfl.SymbolicTensor });
   }
 
-  for (const [name, build] of [['Sequential', sequential], ['nested', nested]] as const) {
+  for (const [name, build] of [
+    ['Sequential', sequential],
+    ['nested', nested],
+  ] as const) {
     it(`finds the regulariser losses of a ${name} model`, async () => {
       const initial = weightValues(build());
       const plain = await step(build(), initial);

@@ -3,13 +3,29 @@ import { createProgressRenderer, formatDuration, type ProgressStream } from '../
 import type { TrainEvent } from '../../src/train/types.js';
 
 function fakeStream(isTTY: boolean, columns?: number): ProgressStream & { text: string } {
-  const stream = { text: '', isTTY, columns, write(chunk: string) { stream.text += chunk; return true; } };
+  const stream = {
+    text: '',
+    isTTY,
+    columns,
+    write(chunk: string) {
+      stream.text += chunk;
+      return true;
+    },
+  };
   return stream;
 }
 
 const base: TrainEvent = {
-  type: 'batch-end', epoch: 0, epochs: 3, step: 0, stepsPerEpoch: 10, loss: Math.LN2, accuracy: 0.5, lr: 0.01,
-  imagesPerSecond: 1234.4, etaSeconds: 83,
+  type: 'batch-end',
+  epoch: 0,
+  epochs: 3,
+  step: 0,
+  stepsPerEpoch: 10,
+  loss: Math.LN2,
+  accuracy: 0.5,
+  lr: 0.01,
+  imagesPerSecond: 1234.4,
+  etaSeconds: 83,
 };
 
 function epoch(render: (e: TrainEvent) => void, val = true): void {

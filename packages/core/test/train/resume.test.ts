@@ -7,7 +7,18 @@ beforeAll(useCpu);
 
 const train = prototypeDataset(192, 41);
 const augment = (x: Float32Array, ctx: { rng: { next(): number } }) => x.map((v) => v + 0.2 * (ctx.rng.next() - 0.5));
-const trainer = () => createSgdTrainer({ epochs: 4, batchSize: 32, lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3, seed: 9, augment, schedule: { type: 'cosine', minLr: 0 } });
+const trainer = () =>
+  createSgdTrainer({
+    epochs: 4,
+    batchSize: 32,
+    lr: 0.05,
+    momentum: 0.9,
+    nesterov: true,
+    weightDecay: 1e-3,
+    seed: 9,
+    augment,
+    schedule: { type: 'cosine', minLr: 0 },
+  });
 
 describe('resuming a training', () => {
   it('after a stop at epoch 2 ends with the same weights and history as an uninterrupted run', async () => {
@@ -56,8 +67,11 @@ describe('passes per epoch', () => {
       calls.push(order);
       return [{ x: train.images.slice(0, 16 * 16), y: train.labels.slice(0, 16), size: 16 }];
     };
-    const result = await createSgdTrainer({ epochs: 2, passesPerEpoch: 3, lr: 0.1, schedule: { type: 'step', milestones: [1], gamma: 0.1 } })
-      .fit(convBn(), source, { onEvent: (e) => e.type === 'batch-end' && lrs.push(e.lr) });
+    const result = await createSgdTrainer({ epochs: 2, passesPerEpoch: 3, lr: 0.1, schedule: { type: 'step', milestones: [1], gamma: 0.1 } }).fit(
+      convBn(),
+      source,
+      { onEvent: (e) => e.type === 'batch-end' && lrs.push(e.lr) },
+    );
     expect(calls).toEqual([0, 1, 2, 3, 4, 5]);
     expect(lrs).toEqual([0.1, 0.1, 0.1, 0.1 * 0.1, 0.1 * 0.1, 0.1 * 0.1].map((v) => expect.closeTo(v, 10)));
     expect(result.history).toHaveLength(2);

@@ -43,12 +43,16 @@ describe('learningRateAt', () => {
 
 describe('schedules inside fit', () => {
   const data = prototypeDataset(16, 2);
-  const schedules: LrSchedule[] = [{ type: 'step', milestones: [1, 3], gamma: 0.5 }, { type: 'cosine', minLr: 0.001 }];
+  const schedules: LrSchedule[] = [
+    { type: 'step', milestones: [1, 3], gamma: 0.5 },
+    { type: 'cosine', minLr: 0.001 },
+  ];
   for (const schedule of schedules) {
     it(`uses the exact ${schedule.type} lr in every event of each epoch`, async () => {
       const seen = new Map<number, Set<number>>();
-      await createSgdTrainer({ epochs: 4, batchSize: 8, lr: 0.02, schedule })
-        .fit(mlp(), data, { onEvent: (e) => seen.set(e.epoch, (seen.get(e.epoch) ?? new Set()).add(e.lr)) });
+      await createSgdTrainer({ epochs: 4, batchSize: 8, lr: 0.02, schedule }).fit(mlp(), data, {
+        onEvent: (e) => seen.set(e.epoch, (seen.get(e.epoch) ?? new Set()).add(e.lr)),
+      });
       const expected = lrs({ lr: 0.02, schedule }, 4);
       expect([...seen.keys()]).toEqual([0, 1, 2, 3]);
       for (const [epoch, values] of seen) expect([...values]).toEqual([expected[epoch]]);
@@ -61,12 +65,25 @@ describe('option validation', () => {
   it('applies documented defaults', () => {
     const o = parseSgdTrainerOptions({});
     expect(o).toMatchObject({
-      epochs: 10, batchSize: 128, lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0,
-      schedule: { type: 'constant' }, warmupEpochs: 0, labelSmoothing: 0, seed: 0, shuffle: true,
+      epochs: 10,
+      batchSize: 128,
+      lr: 0.01,
+      momentum: 0.9,
+      nesterov: true,
+      weightDecay: 0,
+      schedule: { type: 'constant' },
+      warmupEpochs: 0,
+      labelSmoothing: 0,
+      seed: 0,
+      shuffle: true,
     });
     expect(o.earlyStopping).toBeUndefined();
-    expect(parseSgdTrainerOptions({ earlyStopping: {} }).earlyStopping)
-      .toEqual({ patience: 10, minDelta: 0, monitor: 'val_accuracy', restoreBestWeights: true });
+    expect(parseSgdTrainerOptions({ earlyStopping: {} }).earlyStopping).toEqual({
+      patience: 10,
+      minDelta: 0,
+      monitor: 'val_accuracy',
+      restoreBestWeights: true,
+    });
   });
 
   it('names the offending path in E_SCHEMA', () => {

@@ -23,7 +23,10 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('learning a linearly separable task', () => {
-  for (const [name, build] of [['MLP', mlp], ['conv+BN', convBn]] as const) {
+  for (const [name, build] of [
+    ['MLP', mlp],
+    ['conv+BN', convBn],
+  ] as const) {
     it(`${name} reaches > 95% test accuracy`, async () => {
       const model = build();
       const trainer = createSgdTrainer({ epochs: 6, batchSize: 32, lr: 0.05, seed: 1 });
@@ -43,8 +46,9 @@ describe('fit', () => {
     const model = convBn();
     const movingMean = () => Array.from(model.getLayer('bn').getWeights()[2].dataSync());
     const before = movingMean();
-    const oneBatch = (): Iterable<{ x: Float32Array; y: Int32Array; size: number }> =>
-      [{ x: train.images.slice(0, 16 * 16), y: train.labels.slice(0, 16), size: 16 }];
+    const oneBatch = (): Iterable<{ x: Float32Array; y: Int32Array; size: number }> => [
+      { x: train.images.slice(0, 16 * 16), y: train.labels.slice(0, 16), size: 16 },
+    ];
     await createSgdTrainer({ epochs: 1 }).fit(model, oneBatch);
     const after = movingMean();
     expect(after).not.toEqual(before);
@@ -68,8 +72,18 @@ describe('fit', () => {
     const source = datasetBatches(train, { batchSize: 128, seed: 3 });
     await createSgdTrainer({ epochs: 2 }).fit(mlp(), source, { validation: test, onEvent: (e) => events.push(e) });
     expect(events.map((e) => e.type)).toEqual([
-      'epoch-start', 'batch-end', 'batch-end', 'batch-end', 'batch-end', 'epoch-end',
-      'epoch-start', 'batch-end', 'batch-end', 'batch-end', 'batch-end', 'epoch-end',
+      'epoch-start',
+      'batch-end',
+      'batch-end',
+      'batch-end',
+      'batch-end',
+      'epoch-end',
+      'epoch-start',
+      'batch-end',
+      'batch-end',
+      'batch-end',
+      'batch-end',
+      'epoch-end',
     ]);
     expect(events[1].stepsPerEpoch).toBeUndefined(); // a BatchSource's length is learnt in the first epoch
     expect(Number.isNaN(events[1].etaSeconds)).toBe(true);
@@ -87,7 +101,10 @@ describe('fit', () => {
     const snapshots: Float32Array[][] = [];
     const model = mlp();
     const result = await createSgdTrainer({
-      epochs: 20, batchSize: 32, lr: 0.05, earlyStopping: { patience: 2, monitor: 'val_loss' },
+      epochs: 20,
+      batchSize: 32,
+      lr: 0.05,
+      earlyStopping: { patience: 2, monitor: 'val_loss' },
     }).fit(model, train, { validation: flipped, onEvent: (e) => e.type === 'epoch-end' && snapshots.push(weightValues(model)) });
     const valLosses = result.history.map((h) => h.val!.loss);
     const best = valLosses.indexOf(Math.min(...valLosses));
@@ -134,10 +151,14 @@ describe('fit', () => {
   it('rejects with the abort reason when the signal fires', async () => {
     const controller = new AbortController();
     let steps = 0;
-    const err = await rejection(createSgdTrainer({ epochs: 5, batchSize: 32 }).fit(mlp(), train, {
-      signal: controller.signal,
-      onEvent: (e) => { if (e.type === 'batch-end' && ++steps === 3) controller.abort(); },
-    }));
+    const err = await rejection(
+      createSgdTrainer({ epochs: 5, batchSize: 32 }).fit(mlp(), train, {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'batch-end' && ++steps === 3) controller.abort();
+        },
+      }),
+    );
     expect(err.name).toBe('AbortError');
     expect(steps).toBe(3);
   });
@@ -147,7 +168,11 @@ describe('memory', () => {
   it('fit, evaluate and predict leave no tensors behind', async () => {
     const model = convBn();
     const trainer = createSgdTrainer({
-      epochs: 3, batchSize: 64, weightDecay: 1e-4, earlyStopping: { patience: 1 }, augment: (x) => x,
+      epochs: 3,
+      batchSize: 64,
+      weightDecay: 1e-4,
+      earlyStopping: { patience: 1 },
+      augment: (x) => x,
     });
     await expectNoLeaks(async () => {
       await trainer.fit(model, train, { validation: test });

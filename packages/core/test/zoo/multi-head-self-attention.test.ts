@@ -32,11 +32,13 @@ function reference(x: number[][][], w: Weights, heads: number, headDim: number, 
   const outDim = w['output/kernel'].shape[1];
   const bias = (name: string, j: number) => (w[name] ? w[name].values[j] : 0);
   const project = (rows: number[][], kernel: string, b: string, cols: number): number[][] =>
-    rows.map((row) => Array.from({ length: cols }, (_, c) => {
-      let s = bias(b, c);
-      for (let d = 0; d < row.length; d++) s += row[d] * w[kernel].values[d * cols + c];
-      return s;
-    }));
+    rows.map((row) =>
+      Array.from({ length: cols }, (_, c) => {
+        let s = bias(b, c);
+        for (let d = 0; d < row.length; d++) s += row[d] * w[kernel].values[d * cols + c];
+        return s;
+      }),
+    );
   return x.map((tokens) => {
     const q = project(tokens, 'query/kernel', 'query/bias', inner);
     const k = project(tokens, 'key/kernel', 'key/bias', inner);
@@ -74,8 +76,7 @@ function setup(heads: number, headDim: number, dim: number, opts: { useBias?: bo
   return { layer, x };
 }
 
-const run = (layer: tfl.layers.Layer, x: tf.Tensor): Float32Array =>
-  tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
+const run = (layer: tfl.layers.Layer, x: tf.Tensor): Float32Array => tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
 
 describe('MultiHeadSelfAttention', () => {
   it('has the query/key/value/output weights in the fixed order, names and shapes', () => {
@@ -119,7 +120,7 @@ describe('MultiHeadSelfAttention', () => {
       const values = layer.weights.map((w) => {
         const short = w.originalName.slice('attn/'.length);
         const v = Float32Array.from(original[short].values);
-        const [rows, cols] = w.shape.length === 2 ? w.shape as number[] : [1, w.shape[0] as number];
+        const [rows, cols] = w.shape.length === 2 ? (w.shape as number[]) : [1, w.shape[0] as number];
         for (let r = 0; r < rows; r++) {
           for (let c = 0; c < cols; c++) {
             const zero = short.startsWith('output/') ? short === 'output/kernel' && isHeadColumn(r) : isHeadColumn(c);

@@ -10,15 +10,20 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-const cifar = (depth: number, extra: { weightDecay?: number; seed?: number } = {}) =>
-  resnet({ depth, inputShape: [32, 32, 3], classes: 10, ...extra });
+const cifar = (depth: number, extra: { weightDecay?: number; seed?: number } = {}) => resnet({ depth, inputShape: [32, 32, 3], classes: 10, ...extra });
 
 describe('resnet', () => {
   it('names every layer of ResNet-20 with the zoo scheme, in order', () => {
     const model = cifar(20);
     const block = (p: string, proj: boolean) => [
-      `${p}_conv1`, `${p}_bn1`, `${p}_relu1`, `${p}_conv2`, `${p}_bn2`,
-      ...(proj ? [`${p}_proj_conv`, `${p}_proj_bn`] : []), `${p}_add`, `${p}_out`,
+      `${p}_conv1`,
+      `${p}_bn1`,
+      `${p}_relu1`,
+      `${p}_conv2`,
+      `${p}_bn2`,
+      ...(proj ? [`${p}_proj_conv`, `${p}_proj_bn`] : []),
+      `${p}_add`,
+      `${p}_out`,
     ];
     const expected = ['input', 'stem_conv', 'stem_bn', 'stem_relu'];
     for (const s of [1, 2, 3]) for (const b of [0, 1, 2]) expected.push(...block(`s${s}_b${b}`, s > 1 && b === 0));
@@ -31,7 +36,13 @@ describe('resnet', () => {
     model.dispose();
   });
 
-  it.each([[20, 3], [32, 5], [44, 7], [56, 9], [110, 18]])('ResNet-%i has 3 stages of %i blocks and 2 projections', (depth, n) => {
+  it.each([
+    [20, 3],
+    [32, 5],
+    [44, 7],
+    [56, 9],
+    [110, 18],
+  ])('ResNet-%i has 3 stages of %i blocks and 2 projections', (depth, n) => {
     const model = cifar(depth);
     const names = layerNames(model);
     for (const s of [1, 2, 3]) {
@@ -120,7 +131,11 @@ describe('resnet', () => {
   it('rejects depths that are not 6n+2 and bad shapes with E_BAD_INPUT', () => {
     for (const depth of [18, 2, 21.5]) {
       expect(() => cifar(depth)).toThrow(/depth must be|positive integer/);
-      try { cifar(depth); } catch (e) { expect(isOmnipruneError(e, 'E_BAD_INPUT')).toBe(true); }
+      try {
+        cifar(depth);
+      } catch (e) {
+        expect(isOmnipruneError(e, 'E_BAD_INPUT')).toBe(true);
+      }
     }
     expect(() => resnet({ depth: 20, inputShape: [32, 32], classes: 10 })).toThrow(/inputShape must be 3 positive integers/);
     expect(() => resnet({ depth: 20, inputShape: [32, 32, 3], classes: 0 })).toThrow(/classes must be a positive integer/);

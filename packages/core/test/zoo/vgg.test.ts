@@ -43,7 +43,10 @@ describe('vgg16', () => {
 
   it('predicts [batch, classes] on 32x32x3 and 28x28x1 inputs without leaking tensors', async () => {
     await expectNoLeak(() => {
-      for (const [shape, classes] of [[[32, 32, 3], 10], [[28, 28, 1], 4]] as const) {
+      for (const [shape, classes] of [
+        [[32, 32, 3], 10],
+        [[28, 28, 1], 4],
+      ] as const) {
         const model = vgg16({ inputShape: shape, classes, seed: 2 });
         const out = tf.tidy(() => model.predict(tf.randomUniform([2, ...shape], 0, 1, 'float32', 3)) as tf.Tensor);
         expect(out.shape).toEqual([2, classes]);

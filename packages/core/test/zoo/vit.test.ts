@@ -13,23 +13,22 @@ beforeAll(async () => {
 
 async function saveToMemory(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return saved!;
 }
 
-const predict = (model: tfl.LayersModel, x: tf.Tensor): Float32Array =>
-  tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+const predict = (model: tfl.LayersModel, x: tf.Tensor): Float32Array => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
 
 describe('vit', () => {
   it('names its layers patch_embed, tokens, pos_embed, t{i}_*, final_ln, gap, logits, probs', () => {
     const model = vit({ inputShape: [28, 28, 1], classes: 10, depth: 2 });
     const block = (i: number) => [`t${i}_ln1`, `t${i}_attn`, `t${i}_add1`, `t${i}_ln2`, `t${i}_mlp_fc1`, `t${i}_mlp_fc2`, `t${i}_add2`];
-    expect(layerNames(model)).toEqual([
-      'input', 'patch_embed', 'tokens', 'pos_embed', ...block(0), ...block(1), 'final_ln', 'gap', 'logits', 'probs',
-    ]);
+    expect(layerNames(model)).toEqual(['input', 'patch_embed', 'tokens', 'pos_embed', ...block(0), ...block(1), 'final_ln', 'gap', 'logits', 'probs']);
     expect(model.getLayer('tokens').outputShape).toEqual([null, 49, 64]);
     expect(model.getLayer('pos_embed')).toBeInstanceOf(AddPositionEmbedding);
     expect(model.getLayer('pos_embed').weights.map((w) => [w.originalName, w.shape])).toEqual([['pos_embed/embeddings', [49, 64]]]);
@@ -45,7 +44,10 @@ describe('vit', () => {
 
   it('predicts [batch, classes] on 28x28x1 (7x7 tokens) and 32x32x3 (8x8 tokens), one head too', async () => {
     await expectNoLeak(() => {
-      for (const [shape, numHeads, tokens] of [[[28, 28, 1], 4, 49], [[32, 32, 3], 1, 64]] as const) {
+      for (const [shape, numHeads, tokens] of [
+        [[28, 28, 1], 4, 49],
+        [[32, 32, 3], 1, 64],
+      ] as const) {
         const model = vit({ inputShape: shape, classes: 10, numHeads, dim: 32, depth: 2, seed: 1 });
         expect(model.getLayer('pos_embed').outputShape).toEqual([null, tokens, 32]);
         const out = tf.tidy(() => model.predict(tf.randomNormal([3, ...shape], 0, 1, 'float32', 2)) as tf.Tensor);
@@ -65,7 +67,7 @@ describe('vit', () => {
     // per block: fc1 + fc2 on 49 tokens; the attention projections are inside MultiHeadSelfAttention, not Dense
     expect(macs.dense).toBe(4 * 2 * 49 * 64 * 128 + 64 * 10);
     const perBlock = 4 * (64 * 64 + 64) + 2 * 2 * 64 + (64 * 128 + 128) + (128 * 64 + 64);
-    const expected = (16 * 64 + 64) + 49 * 64 + 4 * perBlock + 2 * 64 + (64 * 10 + 10);
+    const expected = 16 * 64 + 64 + 49 * 64 + 4 * perBlock + 2 * 64 + (64 * 10 + 10);
     expect(countParams(model).trainable).toBe(expected);
     model.dispose();
   });

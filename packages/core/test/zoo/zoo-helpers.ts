@@ -24,7 +24,7 @@ export function countMacs(model: tfl.LayersModel): { total: number; conv: number
     const cin = input[input.length - 1] as number;
     const cout = out[out.length - 1] as number;
     if (cls === 'Conv2D') {
-      const [kh, kw] = (layer.getConfig().kernelSize as number[]);
+      const [kh, kw] = layer.getConfig().kernelSize as number[];
       conv += prod(out.slice(0, -1)) * kh * kw * cin * cout;
     } else {
       dense += prod(input.slice(0, -1)) * cin * cout;

@@ -70,7 +70,7 @@ function slice(data: ConstTensor, starts: number[], ends: number[], axes: number
     const st = steps?.[i] ?? 1;
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
     const s = st > 0 ? clamp(starts[i], 0, n) : clamp(starts[i], 0, n - 1);
-    const e = st > 0 ? clamp(ends[i], 0, n) : (ends[i] < -n ? -1 : clamp(ends[i], -1, n - 1));
+    const e = st > 0 ? clamp(ends[i], 0, n) : ends[i] < -n ? -1 : clamp(ends[i], -1, n - 1);
     begin[a] = s;
     step[a] = st;
     size[a] = Math.max(0, Math.ceil((e - s) / st));
@@ -184,8 +184,12 @@ export function foldConstant(node: DecodedNode, inputs: readonly (ConstTensor | 
   const attr = (k: string): OnnxAttribute | undefined => node.attributes.get(k);
   const axis = attr('axis')?.i ?? 0;
   switch (node.opType) {
-    case 'Constant': { const v = constantValue(node); return v ? [v] : undefined; }
-    case 'Identity': return [x!];
+    case 'Constant': {
+      const v = constantValue(node);
+      return v ? [v] : undefined;
+    }
+    case 'Identity':
+      return [x!];
     case 'Cast': {
       const to = attr('to')?.i ?? DTYPE.FLOAT;
       const float = isFloatType(to);
@@ -198,8 +202,10 @@ export function foldConstant(node: DecodedNode, inputs: readonly (ConstTensor | 
       const dims = x!.dims.slice(start, end);
       return [makeConst([dims.length], dims, false)];
     }
-    case 'Size': return [makeConst([], [prod(x!.dims)], false)];
-    case 'Gather': return [gather(x!, y!, axis)];
+    case 'Size':
+      return [makeConst([], [prod(x!.dims)], false)];
+    case 'Gather':
+      return [gather(x!, y!, axis)];
     case 'Unsqueeze': {
       const axes = (opset >= 13 ? ints(y) : attrInts(node, 'axes')) ?? [];
       const rank = x!.dims.length + axes.length;
@@ -211,15 +217,28 @@ export function foldConstant(node: DecodedNode, inputs: readonly (ConstTensor | 
     }
     case 'Squeeze': {
       const axes = (opset >= 13 ? ints(y) : attrInts(node, 'axes'))?.map((a) => axisOf(a, x!.dims.length));
-      return [reshaped(x!, x!.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)))];
+      return [
+        reshaped(
+          x!,
+          x!.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)),
+        ),
+      ];
     }
-    case 'Concat': return [concat(inputs.filter((t): t is ConstTensor => !!t), axis)];
-    case 'Reshape': return [reshaped(x!, resolveReshape(x!.dims, ints(y)!, (attr('allowzero')?.i ?? 0) === 1))];
+    case 'Concat':
+      return [
+        concat(
+          inputs.filter((t): t is ConstTensor => !!t),
+          axis,
+        ),
+      ];
+    case 'Reshape':
+      return [reshaped(x!, resolveReshape(x!.dims, ints(y)!, (attr('allowzero')?.i ?? 0) === 1))];
     case 'Flatten': {
       const a = axisOf(attr('axis')?.i ?? 1, x!.dims.length);
       return [reshaped(x!, [prod(x!.dims.slice(0, a)), prod(x!.dims.slice(a))])];
     }
-    case 'Transpose': return [transposeConst(x!, attrInts(node, 'perm') ?? x!.dims.map((_, i) => x!.dims.length - 1 - i))];
+    case 'Transpose':
+      return [transposeConst(x!, attrInts(node, 'perm') ?? x!.dims.map((_, i) => x!.dims.length - 1 - i))];
     case 'Slice':
       return opset >= 10
         ? [slice(x!, ints(inputs[1])!, ints(inputs[2])!, ints(inputs[3]), ints(inputs[4]))]
@@ -232,17 +251,43 @@ export function foldConstant(node: DecodedNode, inputs: readonly (ConstTensor | 
     case 'Range': {
       const [start, limit, delta] = inputs.map((t) => t!.values[0]);
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
-      return [makeConst([n], Array.from({ length: n }, (_, i) => start + i * delta), isFloat(x!))];
+      return [
+        makeConst(
+          [n],
+          Array.from({ length: n }, (_, i) => start + i * delta),
+          isFloat(x!),
+        ),
+      ];
     }
-    case 'Neg': return [makeConst(x!.dims, Array.from(x!.values, (v) => -v), isFloat(x!))];
-    case 'Sqrt': return [makeConst(x!.dims, Array.from(x!.values, Math.sqrt), true)];
+    case 'Neg':
+      return [
+        makeConst(
+          x!.dims,
+          Array.from(x!.values, (v) => -v),
+          isFloat(x!),
+        ),
+      ];
+    case 'Sqrt':
+      return [makeConst(x!.dims, Array.from(x!.values, Math.sqrt), true)];
     case 'Where': {
       // Broadcast the condition against both branches, then pick element by element.
       const [a, b] = [inputs[1]!, inputs[2]!];
-      const dims = broadcastBinary(broadcastBinary(x!, a, () => 0, false), b, () => 0, false).dims;
-      const expand = (t: ConstTensor) => broadcastBinary(t, makeConst(dims, new Array<number>(dims.reduce((p, d) => p * d, 1)).fill(0), false), (v) => v, isFloat(t));
+      const dims = broadcastBinary(
+        broadcastBinary(x!, a, () => 0, false),
+        b,
+        () => 0,
+        false,
+      ).dims;
+      const expand = (t: ConstTensor) =>
+        broadcastBinary(t, makeConst(dims, new Array<number>(dims.reduce((p, d) => p * d, 1)).fill(0), false), (v) => v, isFloat(t));
       const [c, ea, eb] = [expand(x!), expand(a), expand(b)];
-      return [makeConst(dims, Array.from(c.values, (v, i) => (v ? ea.values[i] : eb.values[i])), isFloat(a))];
+      return [
+        makeConst(
+          dims,
+          Array.from(c.values, (v, i) => (v ? ea.values[i] : eb.values[i])),
+          isFloat(a),
+        ),
+      ];
     }
     default: {
       const fn = BINARY[node.opType];

@@ -9,7 +9,12 @@ import { resolvePadding } from './padding.js';
 const pair = (v: number[] | undefined, fallback: number): [number, number] => [v?.[0] ?? fallback, v?.[1] ?? fallback];
 
 /** Spatial padding of a window op, with a ZeroPadding2D layer inserted when TF.js's `same`/`valid` do not match. */
-function padded(n: NodeArgs, x: TensorValue, kernel: [number, number], options: { ceil?: boolean; zeroPadOk: boolean; what: string }): { input: tfl.SymbolicTensor; mode: 'same' | 'valid'; out: [number, number] } {
+function padded(
+  n: NodeArgs,
+  x: TensorValue,
+  kernel: [number, number],
+  options: { ceil?: boolean; zeroPadOk: boolean; what: string },
+): { input: tfl.SymbolicTensor; mode: 'same' | 'valid'; out: [number, number] } {
   const stride = pair(n.ints('strides'), 1);
   const dilation = pair(n.ints('dilations'), 1);
   const pads = n.ints('pads') ?? [0, 0, 0, 0];
@@ -17,7 +22,10 @@ function padded(n: NodeArgs, x: TensorValue, kernel: [number, number], options: 
   const image = n.ctx.image(x, n.name());
   if (!p.explicit) return { input: image, mode: p.mode, out: p.out };
   if (!options.zeroPadOk) {
-    throw n.unsupported(`${options.what} with padding ${JSON.stringify(pads)} that TF.js cannot express`, 'pad symmetrically (or so that TF.js "same" padding matches), or apply it after a ReLU');
+    throw n.unsupported(
+      `${options.what} with padding ${JSON.stringify(pads)} that TF.js cannot express`,
+      'pad symmetrically (or so that TF.js "same" padding matches), or apply it after a ReLU',
+    );
   }
   n.ctx.count('zero-padding');
   const layer = tfl.layers.zeroPadding2d({ name: n.name('pad'), padding: p.explicit });
@@ -38,8 +46,10 @@ export function conv(n: NodeArgs): Value {
   if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) throw n.unsupported('stride > 1 together with dilation > 1 (TF.js cannot run it)');
   const depthwise = group > 1 && group === cin && inPerGroup === 1;
   if (group !== 1 && !depthwise) {
-    throw n.unsupported(`grouped convolution (group=${group}, ${cin} input channels) is neither a plain nor a depthwise convolution`,
-      'TF.js has no grouped convolution; replace it by a depthwise (groups=in_channels) or plain (groups=1) Conv2d in PyTorch, or split it into per-group convs and a concat');
+    throw n.unsupported(
+      `grouped convolution (group=${group}, ${cin} input channels) is neither a plain nor a depthwise convolution`,
+      'TF.js has no grouped convolution; replace it by a depthwise (groups=in_channels) or plain (groups=1) Conv2d in PyTorch, or split it into per-group convs and a concat',
+    );
   }
   const { input, mode } = padded(n, x, [kh, kw], { zeroPadOk: true, what: 'convolution' });
   const useBias = b !== undefined;
@@ -72,7 +82,11 @@ export function batchNorm(n: NodeArgs): Value {
   }
   const layer = tfl.layers.batchNormalization({ name: n.name(), axis: -1, epsilon: n.float('epsilon', 1e-5), momentum: n.float('momentum', 0.9) });
   // Channels are last in every form (NHWC image, squeezed [N, C], features), so BN applies to the tensor as held.
-  const sym = n.ctx.apply(layer, x.sym, params.map((p) => tf.tensor1d(Float32Array.from(p))));
+  const sym = n.ctx.apply(
+    layer,
+    x.sym,
+    params.map((p) => tf.tensor1d(Float32Array.from(p))),
+  );
   return { kind: 'tensor', sym, dims: x.dims, hwc: x.hwc, squeezed: x.squeezed };
 }
 
@@ -85,7 +99,13 @@ export function pool(op: 'MaxPool' | 'AveragePool'): (n: NodeArgs) => Value {
     if (n.node.outputs.length > 1 && n.node.outputs[1]) throw n.unsupported('max pooling indices output');
     const countPads = op === 'AveragePool' && n.int('count_include_pad', 0) === 1;
     const ceil = n.int('ceil_mode', 0) === 1;
-    const floorOut = resolvePadding([x.dims[1], x.dims[2]], { kernel, stride: pair(n.ints('strides'), 1), dilation: [1, 1], pads: n.ints('pads') ?? [0, 0, 0, 0], autoPad: n.string('auto_pad', 'NOTSET') }).out;
+    const floorOut = resolvePadding([x.dims[1], x.dims[2]], {
+      kernel,
+      stride: pair(n.ints('strides'), 1),
+      dilation: [1, 1],
+      pads: n.ints('pads') ?? [0, 0, 0, 0],
+      autoPad: n.string('auto_pad', 'NOTSET'),
+    }).out;
     const padsAny = (n.ints('pads') ?? []).some((p) => p !== 0) || !['NOTSET', 'VALID', ''].includes(n.string('auto_pad', 'NOTSET'));
     const { input, mode, out } = padded(n, x, kernel, {
       ceil,
@@ -101,8 +121,17 @@ export function pool(op: 'MaxPool' | 'AveragePool'): (n: NodeArgs) => Value {
       const image = n.ctx.image(x, n.name());
       const pads = n.ints('pads') ?? [0, 0, 0, 0];
       n.ctx.count('zero-padding');
-      const padLayer = tfl.layers.zeroPadding2d({ name: n.name('pad'), padding: [[pads[0], pads[2]], [pads[1], pads[3]]] });
-      const sym = n.ctx.apply(tfl.layers.averagePooling2d({ name: n.name(), poolSize: kernel, strides: pair(n.ints('strides'), 1), padding: 'valid' }), n.ctx.apply(padLayer, image));
+      const padLayer = tfl.layers.zeroPadding2d({
+        name: n.name('pad'),
+        padding: [
+          [pads[0], pads[2]],
+          [pads[1], pads[3]],
+        ],
+      });
+      const sym = n.ctx.apply(
+        tfl.layers.averagePooling2d({ name: n.name(), poolSize: kernel, strides: pair(n.ints('strides'), 1), padding: 'valid' }),
+        n.ctx.apply(padLayer, image),
+      );
       return { kind: 'tensor', sym, dims: [x.dims[0], ...(sym.shape.slice(1, 3) as number[])], nonNegative: x.nonNegative };
     }
     const args = { name: n.name(), poolSize: kernel, strides: pair(n.ints('strides'), 1), padding: mode };
@@ -119,7 +148,8 @@ export function globalPool(op: 'avg' | 'max'): (n: NodeArgs) => Value {
     let keep = true;
     if (n.node.opType === 'ReduceMean') {
       const axes = (n.ints('axes') ?? (n.input(1) ? Array.from(n.constant(1)!.values) : undefined))?.map((a) => (a < 0 ? a + 4 : a)).sort();
-      if (axes?.length !== 2 || axes[0] !== 2 || axes[1] !== 3) throw n.unsupported(`ReduceMean over axes ${JSON.stringify(axes ?? 'all')} (only the spatial axes [2, 3] are supported)`);
+      if (axes?.length !== 2 || axes[0] !== 2 || axes[1] !== 3)
+        throw n.unsupported(`ReduceMean over axes ${JSON.stringify(axes ?? 'all')} (only the spatial axes [2, 3] are supported)`);
       keep = n.int('keepdims', 1) === 1;
     }
     if (x.squeezed) return { ...x, squeezed: keep, dims: keep ? x.dims : [x.dims[0]] };
@@ -134,13 +164,19 @@ export function pad(n: NodeArgs): Value {
   const x = n.imageTensor(0);
   const mode = n.string('mode', 'constant');
   const pads = n.ints('pads') ?? (n.input(1) ? Array.from(n.constant(1)!.values) : undefined);
-  const value = n.node.attributes.has('value') ? n.float('value', 0) : (n.input(2) ? n.constant(2)!.values[0] : 0);
+  const value = n.node.attributes.has('value') ? n.float('value', 0) : n.input(2) ? n.constant(2)!.values[0] : 0;
   if (mode !== 'constant' || value !== 0) throw n.unsupported(`${mode} padding with value ${value} (only zero padding is supported)`);
   if (n.input(3)) throw n.unsupported('Pad with axes');
   if (pads?.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) {
     throw n.unsupported(`pads ${JSON.stringify(pads)} (only non-negative padding of height and width is supported)`);
   }
-  const layer = tfl.layers.zeroPadding2d({ name: n.name(), padding: [[pads[2], pads[6]], [pads[3], pads[7]]] });
+  const layer = tfl.layers.zeroPadding2d({
+    name: n.name(),
+    padding: [
+      [pads[2], pads[6]],
+      [pads[3], pads[7]],
+    ],
+  });
   const sym = n.ctx.apply(layer, n.ctx.image(x, n.name()));
   return { kind: 'tensor', sym, dims: [x.dims[0], ...(sym.shape.slice(1, 3) as number[])], nonNegative: x.nonNegative };
 }

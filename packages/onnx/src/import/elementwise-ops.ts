@@ -64,7 +64,11 @@ export function clip(n: NodeArgs): Value {
   const lo = min <= -BIG ? -Infinity : min;
   const hi = max >= BIG ? Infinity : max;
   if (lo === -Infinity && hi === Infinity) return n.input(0)!;
-  if (lo !== 0) throw n.unsupported(`Clip(${min}, ${max}) (only a lower bound of 0, as in ReLU/ReLU6, is supported)`, 'use ReLU, ReLU6 or Hardtanh(0, max) in the PyTorch model');
+  if (lo !== 0)
+    throw n.unsupported(
+      `Clip(${min}, ${max}) (only a lower bound of 0, as in ReLU/ReLU6, is supported)`,
+      'use ReLU, ReLU6 or Hardtanh(0, max) in the PyTorch model',
+    );
   return unary((m) => tfl.layers.reLU({ name: m.name(), ...(hi === Infinity ? {} : { maxValue: hi }) }), true)(n);
 }
 
@@ -78,7 +82,8 @@ export function softmax(log: boolean): (n: NodeArgs) => Value {
     if (axis < 0) axis += rank;
     // Before opset 13, `axis` flattens [axis:] into one: the channel axis alone only when nothing follows it.
     const spatial = x.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (axis !== 1 || (n.ctx.opset < 13 && spatial !== 1)) throw n.unsupported(`softmax over axis ${n.int('axis', defaultAxis)} of a rank-${rank} tensor (only the channel axis is supported)`);
+    if (axis !== 1 || (n.ctx.opset < 13 && spatial !== 1))
+      throw n.unsupported(`softmax over axis ${n.int('axis', defaultAxis)} of a rank-${rank} tensor (only the channel axis is supported)`);
     const layer = log ? tfl.layers.activation({ name: n.name(), activation: 'logSoftmax' as 'softmax' }) : tfl.layers.softmax({ name: n.name(), axis: -1 });
     return { ...x, sym: n.ctx.apply(layer, x.sym), nonNegative: !log };
   };
@@ -116,7 +121,7 @@ function tensorBinary(n: NodeArgs, a: TensorValue, b: TensorValue): Value {
     // TF.js has no Subtract layer: a - b = a + (-1 * b).
     syms[1] = n.ctx.apply(tfl.layers.rescaling({ name: n.name('negate'), scale: -1 }), syms[1]);
   }
-  const nonNegative = (op === 'Add' || op === 'Mul' || op === 'Min') ? !!a.nonNegative && !!b.nonNegative : op === 'Max' && (!!a.nonNegative || !!b.nonNegative);
+  const nonNegative = op === 'Add' || op === 'Mul' || op === 'Min' ? !!a.nonNegative && !!b.nonNegative : op === 'Max' && (!!a.nonNegative || !!b.nonNegative);
   return { kind: 'tensor', sym: n.ctx.apply(make({ name: n.name() }), syms), dims, ...form, nonNegative };
 }
 
@@ -125,12 +130,17 @@ function constBinary(n: NodeArgs, x: TensorValue, c: Float32Array | Float64Array
   const op = n.node.opType;
   const s = c[0];
   if (!c.every((v) => v === s)) {
-    throw n.unsupported(`${op} with a per-element constant of ${c.length} values (only scalar constants are supported)`,
-      'fold per-channel scales into the neighbouring conv or batch norm, or move input normalisation out of the model');
+    throw n.unsupported(
+      `${op} with a per-element constant of ${c.length} values (only scalar constants are supported)`,
+      'fold per-channel scales into the neighbouring conv or batch norm, or move input normalisation out of the model',
+    );
   }
   if (op === 'Max' && s === 0) return { ...x, sym: n.ctx.apply(tfl.layers.reLU({ name: n.name() }), x.sym), nonNegative: true };
   const affine: Record<string, [number, number] | undefined> = {
-    Add: [1, s], Sub: constFirst ? [-1, s] : [1, -s], Mul: [s, 0], Div: constFirst ? undefined : [1 / s, 0],
+    Add: [1, s],
+    Sub: constFirst ? [-1, s] : [1, -s],
+    Mul: [s, 0],
+    Div: constFirst ? undefined : [1 / s, 0],
   };
   const ab = affine[op];
   if (!ab) throw n.unsupported(`${op} with a constant ${constFirst ? 'first ' : ''}operand`);

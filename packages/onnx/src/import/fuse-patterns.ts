@@ -38,11 +38,13 @@ export function fusePatterns(graph: DecodedGraph, counts: FuseCounts): DecodedNo
     return c.length === 1 && !outputs.has(name) ? nodes[c[0]]! : undefined;
   };
   const scalar = (name: string): number | undefined => {
-    const t = inits.get(name) ?? (() => {
-      const p = producer.get(name);
-      const n = p === undefined ? undefined : nodes[p];
-      return n?.opType === 'Constant' ? foldConstant(n, [], 13)?.[0] : undefined;
-    })();
+    const t =
+      inits.get(name) ??
+      (() => {
+        const p = producer.get(name);
+        const n = p === undefined ? undefined : nodes[p];
+        return n?.opType === 'Constant' ? foldConstant(n, [], 13)?.[0] : undefined;
+      })();
     return t && t.values.length === 1 ? t.values[0] : undefined;
   };
   const isConst = (name: string): boolean => inits.has(name) || nodes[producer.get(name) ?? -1]?.opType === 'Constant';
@@ -56,7 +58,11 @@ export function fusePatterns(graph: DecodedGraph, counts: FuseCounts): DecodedNo
   for (const erf of [...nodes]) {
     if (erf?.opType !== 'Erf') continue;
     const scale = nodes[producer.get(erf.inputs[0]) ?? -1];
-    if (!scale || !((scale.opType === 'Div' && near(scalar(scale.inputs[1]), Math.SQRT2)) || (scale.opType === 'Mul' && near(scalar(scale.inputs[1]), Math.SQRT1_2)))) continue;
+    if (
+      !scale ||
+      !((scale.opType === 'Div' && near(scalar(scale.inputs[1]), Math.SQRT2)) || (scale.opType === 'Mul' && near(scalar(scale.inputs[1]), Math.SQRT1_2)))
+    )
+      continue;
     const x = scale.inputs[0];
     const add = only(erf.outputs[0]);
     if (add?.opType !== 'Add' || !near(scalar(other(add, erf.outputs[0])), 1)) continue;
@@ -85,7 +91,11 @@ export function fusePatterns(graph: DecodedGraph, counts: FuseCounts): DecodedNo
     bump('linear');
   }
 
-  return pruneDead(nodes.filter((n): n is DecodedNode => n !== null), outputs, counts);
+  return pruneDead(
+    nodes.filter((n): n is DecodedNode => n !== null),
+    outputs,
+    counts,
+  );
 }
 
 /** Keep only nodes some graph output depends on. */

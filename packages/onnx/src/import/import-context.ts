@@ -50,7 +50,10 @@ export class ImportContext {
   private readonly images = new WeakMap<TensorValue, tfl.SymbolicTensor>();
   private readonly chw = new WeakMap<TensorValue, tfl.SymbolicTensor>();
 
-  constructor(readonly opset: number, readonly fixedBatch: number | null) {}
+  constructor(
+    readonly opset: number,
+    readonly fixedBatch: number | null,
+  ) {}
 
   /** True when `name` (sanitised) is already a layer name. */
   isTaken(name: string): boolean {
@@ -122,14 +125,21 @@ export class ImportContext {
 export class NodeArgs {
   private baseName: string | undefined;
 
-  constructor(readonly node: DecodedNode, readonly ctx: ImportContext) {}
+  constructor(
+    readonly node: DecodedNode,
+    readonly ctx: ImportContext,
+  ) {}
 
   /** The value of input `i`; undefined when absent (optional inputs are empty names). */
   input(i: number): Value | undefined {
     const name = this.node.inputs[i];
     if (!name) return undefined;
     const v = this.ctx.values.get(name);
-    if (!v) throw this.unsupported(`input "${name}" is not produced by any node, initializer or graph input`, 'the graph is not topologically sorted or refers to a missing value; re-export it');
+    if (!v)
+      throw this.unsupported(
+        `input "${name}" is not produced by any node, initializer or graph input`,
+        'the graph is not topologically sorted or refers to a missing value; re-export it',
+      );
     return v;
   }
 
@@ -152,7 +162,8 @@ export class NodeArgs {
   constant(i: number): ConstTensor | undefined {
     const v = this.input(i);
     if (!v) return undefined;
-    if (v.kind !== 'const') throw this.unsupported(`input ${i} ("${this.node.inputs[i]}") is computed at run time; it must be a constant (weights stored in the file)`);
+    if (v.kind !== 'const')
+      throw this.unsupported(`input ${i} ("${this.node.inputs[i]}") is computed at run time; it must be a constant (weights stored in the file)`);
     return v.tensor;
   }
 
@@ -196,7 +207,9 @@ export class NodeArgs {
     const { opType, name } = this.node;
     return new OmnipruneError('E_UNSUPPORTED_ONNX_OP', `cannot import ONNX node "${name || '(unnamed)'}" (${opType}): ${what}`, {
       plugin: 'onnx',
-      hint: hint ?? 'omniprune imports CNN classifiers (conv, batch norm, pooling, activations, add/mul/concat, flatten, linear); replace this op in the PyTorch model or export it differently, then import again',
+      hint:
+        hint ??
+        'omniprune imports CNN classifiers (conv, batch norm, pooling, activations, add/mul/concat, flatten, linear); replace this op in the PyTorch model or export it differently, then import again',
     });
   }
 }

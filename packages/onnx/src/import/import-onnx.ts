@@ -18,7 +18,9 @@ function decode(bytes: Uint8Array, where: string): DecodedModel {
     if (cause instanceof OmnipruneError) throw cause;
     const message = cause instanceof ProtoDecodeError ? cause.message : String((cause as Error)?.message ?? cause);
     throw new OmnipruneError('E_CORRUPT_FILE', `${where} is not a valid ONNX model: ${message}`, {
-      plugin: 'onnx', cause, hint: 'the file may be truncated or not an .onnx file; export it again with torch.onnx.export',
+      plugin: 'onnx',
+      cause,
+      hint: 'the file may be truncated or not an .onnx file; export it again with torch.onnx.export',
     });
   }
 }
@@ -28,22 +30,38 @@ function imageInput(model: DecodedModel, where: string): DecodedValue & { dims: 
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const inputs = model.graph.inputs.filter((i) => !inits.has(i.name));
   if (inputs.length !== 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${where} has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`, { plugin: 'onnx', hint: SINGLE_IMAGE_HINT });
+    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${where} has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`, {
+      plugin: 'onnx',
+      hint: SINGLE_IMAGE_HINT,
+    });
   }
   const input = inputs[0];
   const dims = input.dims;
   if (dims?.length !== 4 || dims.slice(1).some((d) => typeof d !== 'number' || d <= 0)) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `input "${input.name}" of ${where} has shape [${dims ? dims.map((d) => d ?? '?').join(', ') : 'unknown'}], not [batch, C, H, W] with static C, H, W`, {
-      plugin: 'onnx', hint: `${SINGLE_IMAGE_HINT}; export with a fixed image size and dynamic_axes={"${input.name}": {0: "batch"}} only`,
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `input "${input.name}" of ${where} has shape [${dims ? dims.map((d) => d ?? '?').join(', ') : 'unknown'}], not [batch, C, H, W] with static C, H, W`,
+      {
+        plugin: 'onnx',
+        hint: `${SINGLE_IMAGE_HINT}; export with a fixed image size and dynamic_axes={"${input.name}": {0: "batch"}} only`,
+      },
+    );
   }
   if (input.elemType !== DTYPE.FLOAT) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `input "${input.name}" of ${where} has element type ${input.elemType}, not float32`, { plugin: 'onnx', hint: SINGLE_IMAGE_HINT });
+    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `input "${input.name}" of ${where} has element type ${input.elemType}, not float32`, {
+      plugin: 'onnx',
+      hint: SINGLE_IMAGE_HINT,
+    });
   }
   if (model.graph.outputs.length !== 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `${where} has ${model.graph.outputs.length} outputs (${model.graph.outputs.map((o) => o.name).join(', ')}); omniprune needs one, the class scores`, {
-      plugin: 'onnx', hint: 'export only the classifier output (output_names=["logits"])',
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `${where} has ${model.graph.outputs.length} outputs (${model.graph.outputs.map((o) => o.name).join(', ')}); omniprune needs one, the class scores`,
+      {
+        plugin: 'onnx',
+        hint: 'export only the classifier output (output_names=["logits"])',
+      },
+    );
   }
   return { ...input, dims };
 }
@@ -51,12 +69,17 @@ function imageInput(model: DecodedModel, where: string): DecodedValue & { dims: 
 /** Convert one node: fold it when its inputs are constants, else run its converter. */
 function convertNode(args: NodeArgs, opset: number): Value {
   const { node, ctx } = args;
-  if (node.domain && node.domain !== 'ai.onnx') throw args.unsupported(`op of custom domain "${node.domain}"`, 'export with standard ONNX ops only (no custom or contrib ops)');
+  if (node.domain && node.domain !== 'ai.onnx')
+    throw args.unsupported(`op of custom domain "${node.domain}"`, 'export with standard ONNX ops only (no custom or contrib ops)');
   const inputs = node.inputs.map((name) => (name ? ctx.values.get(name) : undefined));
   if (inputs.every((v, i) => !node.inputs[i] || v?.kind === 'const')) {
     let folded: ConstTensor[] | undefined;
     try {
-      folded = foldConstant(node, inputs.map((v) => (v?.kind === 'const' ? v.tensor : undefined)), opset);
+      folded = foldConstant(
+        node,
+        inputs.map((v) => (v?.kind === 'const' ? v.tensor : undefined)),
+        opset,
+      );
     } catch (cause) {
       throw args.unsupported(`constant folding failed: ${(cause as Error).message}`);
     }
@@ -64,7 +87,10 @@ function convertNode(args: NodeArgs, opset: number): Value {
   }
   const convert = OP_CONVERTERS[node.opType];
   if (!convert) {
-    throw args.unsupported(`op type ${node.opType} is not supported`, `supported ops: ${Object.keys(OP_CONVERTERS).join(', ')} (and constant shape computations); replace the module in PyTorch or ask for the op`);
+    throw args.unsupported(
+      `op type ${node.opType} is not supported`,
+      `supported ops: ${Object.keys(OP_CONVERTERS).join(', ')} (and constant shape computations); replace the module in PyTorch or ask for the op`,
+    );
   }
   if (node.opType === 'Identity' || node.opType === 'Dropout') ctx.count('identity');
   try {
@@ -80,15 +106,19 @@ function notesOf(model: DecodedModel, ctx: ImportContext, fused: Map<string, num
   const notes: string[] = [];
   const count = (k: string) => ctx.counts.get(k) ?? fused.get(k) ?? 0;
   if (ops.has('Conv') && !ops.has('BatchNormalization')) {
-    notes.push(`no batch norm in the graph: if the PyTorch model has BatchNorm layers, the exporter folded them into the conv weights (eval-mode export); fine-tuning after pruning cannot re-estimate their statistics that way; ${KEEP_BN}`);
+    notes.push(
+      `no batch norm in the graph: if the PyTorch model has BatchNorm layers, the exporter folded them into the conv weights (eval-mode export); fine-tuning after pruning cannot re-estimate their statistics that way; ${KEEP_BN}`,
+    );
   }
   if (count('gelu')) notes.push(`${count('gelu')} GELU activation(s) rebuilt from torch's Erf decomposition`);
   if (count('hardswish')) notes.push(`${count('hardswish')} HardSwish activation(s) rebuilt from HardSigmoid * x (opset < 14)`);
   if (count('linear')) notes.push(`${count('linear')} MatMul + Add pair(s) became dense layers`);
   if (count('identity')) notes.push(`${count('identity')} Identity/Dropout node(s) removed (dropout is off at inference)`);
   if (count('dead')) notes.push(`${count('dead')} node(s) no output depends on were dropped`);
-  if (count('zero-padding')) notes.push(`${count('zero-padding')} explicit conv/pool padding(s) that TF.js "same" padding does not reproduce became ZeroPadding2D layers`);
-  if (count('flatten-rows')) notes.push('the dense layer reading a flattened feature map had its weight rows reordered from CHW (PyTorch) to HWC (TF.js) order');
+  if (count('zero-padding'))
+    notes.push(`${count('zero-padding')} explicit conv/pool padding(s) that TF.js "same" padding does not reproduce became ZeroPadding2D layers`);
+  if (count('flatten-rows'))
+    notes.push('the dense layer reading a flattened feature map had its weight rows reordered from CHW (PyTorch) to HWC (TF.js) order');
   if (count('rescaling')) notes.push(`${count('rescaling')} arithmetic op(s) with a scalar constant became Rescaling layers`);
   notes.push(...ctx.notes);
   if (typeof batch === 'number') notes.push(`the input had a fixed batch size ${batch}; the imported model (and its ONNX export) takes any batch size`);
@@ -130,7 +160,11 @@ export async function importOnnx(bytes: Uint8Array, file?: string): Promise<Load
     const outName = model.graph.outputs[0].name;
     const out = ctx.values.get(outName);
     if (out?.kind !== 'tensor' || out.sym === inputSym) {
-      throw new OmnipruneError('E_UNSUPPORTED_MODEL', `output "${outName}" of ${where} is ${out ? (out.kind === 'const' ? 'a constant' : 'the input itself') : 'not computed by any node'}`, { plugin: 'onnx', hint: SINGLE_IMAGE_HINT });
+      throw new OmnipruneError(
+        'E_UNSUPPORTED_MODEL',
+        `output "${outName}" of ${where} is ${out ? (out.kind === 'const' ? 'a constant' : 'the input itself') : 'not computed by any node'}`,
+        { plugin: 'onnx', hint: SINGLE_IMAGE_HINT },
+      );
     }
     const sym = out.dims.length === 3 ? ctx.image(out as TensorValue, 'output') : ctx.features(out as TensorValue, 'output');
     const tfModel = tfl.model({ inputs: inputSym, outputs: sym, name: ctx.uniqueName(model.graph.name || 'onnx_model') });

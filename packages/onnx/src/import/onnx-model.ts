@@ -59,31 +59,80 @@ export interface DecodedModel {
 }
 
 function decodeAttribute(r: ProtoReader): OnnxAttribute {
-  const a = { name: '', type: 0, floats: [] as number[], ints: [] as number[], strings: [] as string[], tensors: [] as ConstTensor[], graphs: [] as DecodedGraph[] } as {
+  const a = {
+    name: '',
+    type: 0,
+    floats: [] as number[],
+    ints: [] as number[],
+    strings: [] as string[],
+    tensors: [] as ConstTensor[],
+    graphs: [] as DecodedGraph[],
+  } as {
     -readonly [K in keyof OnnxAttribute]: OnnxAttribute[K] extends readonly (infer E)[] ? E[] : OnnxAttribute[K];
   };
   while (!r.done()) {
     const { field, wire } = r.key();
     switch (field) {
-      case 1: a.name = r.string(); break;
-      case 20: a.type = r.varint(); break;
-      case 2: a.f = r.float(); break;
-      case 3: a.i = r.varint(); break;
-      case 4: a.s = r.string(); break;
-      case 5: a.t = decodeTensor(r.message()); break;
-      case 6: a.g = decodeGraph(r.message()); break;
-      case 7: r.packedFloats(wire, a.floats); break;
-      case 8: r.packedVarints(wire, a.ints); break;
-      case 9: a.strings.push(r.string()); break;
-      case 10: a.tensors.push(decodeTensor(r.message())); break;
-      case 11: a.graphs.push(decodeGraph(r.message())); break;
-      default: r.skip(wire);
+      case 1:
+        a.name = r.string();
+        break;
+      case 20:
+        a.type = r.varint();
+        break;
+      case 2:
+        a.f = r.float();
+        break;
+      case 3:
+        a.i = r.varint();
+        break;
+      case 4:
+        a.s = r.string();
+        break;
+      case 5:
+        a.t = decodeTensor(r.message());
+        break;
+      case 6:
+        a.g = decodeGraph(r.message());
+        break;
+      case 7:
+        r.packedFloats(wire, a.floats);
+        break;
+      case 8:
+        r.packedVarints(wire, a.ints);
+        break;
+      case 9:
+        a.strings.push(r.string());
+        break;
+      case 10:
+        a.tensors.push(decodeTensor(r.message()));
+        break;
+      case 11:
+        a.graphs.push(decodeGraph(r.message()));
+        break;
+      default:
+        r.skip(wire);
     }
   }
   if (!a.type) {
     // Writers before IR 3 omit the type: infer it from the field that is set.
-    a.type = a.f !== undefined ? 1 : a.i !== undefined ? 2 : a.s !== undefined ? 3 : a.t ? 4 : a.g ? 5
-      : a.floats.length ? 6 : a.ints.length ? 7 : a.strings.length ? 8 : 0;
+    a.type =
+      a.f !== undefined
+        ? 1
+        : a.i !== undefined
+          ? 2
+          : a.s !== undefined
+            ? 3
+            : a.t
+              ? 4
+              : a.g
+                ? 5
+                : a.floats.length
+                  ? 6
+                  : a.ints.length
+                    ? 7
+                    : a.strings.length
+                      ? 8
+                      : 0;
   }
   return a;
 }
@@ -98,13 +147,28 @@ function decodeNode(r: ProtoReader): DecodedNode {
   while (!r.done()) {
     const { field, wire } = r.key();
     switch (field) {
-      case 1: inputs.push(r.string()); break;
-      case 2: outputs.push(r.string()); break;
-      case 3: name = r.string(); break;
-      case 4: opType = r.string(); break;
-      case 7: domain = r.string(); break;
-      case 5: { const a = decodeAttribute(r.message()); attributes.set(a.name, a); break; }
-      default: r.skip(wire);
+      case 1:
+        inputs.push(r.string());
+        break;
+      case 2:
+        outputs.push(r.string());
+        break;
+      case 3:
+        name = r.string();
+        break;
+      case 4:
+        opType = r.string();
+        break;
+      case 7:
+        domain = r.string();
+        break;
+      case 5: {
+        const a = decodeAttribute(r.message());
+        attributes.set(a.name, a);
+        break;
+      }
+      default:
+        r.skip(wire);
     }
   }
   if (!opType) throw new ProtoDecodeError(`node "${name}" has no op_type`);
@@ -115,7 +179,10 @@ function decodeShape(r: ProtoReader): (number | string | null)[] {
   const dims: (number | string | null)[] = [];
   while (!r.done()) {
     const { field, wire } = r.key();
-    if (field !== 1) { r.skip(wire); continue; }
+    if (field !== 1) {
+      r.skip(wire);
+      continue;
+    }
     const d = r.message();
     let dim: number | string | null = null;
     while (!d.done()) {
@@ -135,12 +202,21 @@ function decodeValue(r: ProtoReader): DecodedValue {
   let dims: (number | string | null)[] | undefined;
   while (!r.done()) {
     const { field, wire } = r.key();
-    if (field === 1) { name = r.string(); continue; }
-    if (field !== 2) { r.skip(wire); continue; }
+    if (field === 1) {
+      name = r.string();
+      continue;
+    }
+    if (field !== 2) {
+      r.skip(wire);
+      continue;
+    }
     const type = r.message();
     while (!type.done()) {
       const k = type.key();
-      if (k.field !== 1) { type.skip(k.wire); continue; }
+      if (k.field !== 1) {
+        type.skip(k.wire);
+        continue;
+      }
       const tensor = type.message();
       while (!tensor.done()) {
         const t = tensor.key();
@@ -154,18 +230,39 @@ function decodeValue(r: ProtoReader): DecodedValue {
 }
 
 function decodeGraph(r: ProtoReader): DecodedGraph {
-  const g = { name: '', nodes: [] as DecodedNode[], initializers: [] as ConstTensor[], inputs: [] as DecodedValue[], outputs: [] as DecodedValue[], valueInfo: [] as DecodedValue[] };
+  const g = {
+    name: '',
+    nodes: [] as DecodedNode[],
+    initializers: [] as ConstTensor[],
+    inputs: [] as DecodedValue[],
+    outputs: [] as DecodedValue[],
+    valueInfo: [] as DecodedValue[],
+  };
   while (!r.done()) {
     const { field, wire } = r.key();
     switch (field) {
-      case 1: g.nodes.push(decodeNode(r.message())); break;
-      case 2: g.name = r.string(); break;
-      case 5: g.initializers.push(decodeTensor(r.message())); break;
-      case 11: g.inputs.push(decodeValue(r.message())); break;
-      case 12: g.outputs.push(decodeValue(r.message())); break;
-      case 13: g.valueInfo.push(decodeValue(r.message())); break;
-      case 15: throw new ProtoDecodeError('sparse initializers are not supported');
-      default: r.skip(wire);
+      case 1:
+        g.nodes.push(decodeNode(r.message()));
+        break;
+      case 2:
+        g.name = r.string();
+        break;
+      case 5:
+        g.initializers.push(decodeTensor(r.message()));
+        break;
+      case 11:
+        g.inputs.push(decodeValue(r.message()));
+        break;
+      case 12:
+        g.outputs.push(decodeValue(r.message()));
+        break;
+      case 13:
+        g.valueInfo.push(decodeValue(r.message()));
+        break;
+      case 15:
+        throw new ProtoDecodeError('sparse initializers are not supported');
+      default:
+        r.skip(wire);
     }
   }
   return g;
@@ -188,10 +285,18 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
   while (!r.done()) {
     const { field, wire } = r.key();
     switch (field) {
-      case 1: irVersion = r.varint(); break;
-      case 2: producerName = r.string(); break;
-      case 3: producerVersion = r.string(); break;
-      case 7: graph = decodeGraph(r.message()); break;
+      case 1:
+        irVersion = r.varint();
+        break;
+      case 2:
+        producerName = r.string();
+        break;
+      case 3:
+        producerVersion = r.string();
+        break;
+      case 7:
+        graph = decodeGraph(r.message());
+        break;
       case 8: {
         const o = r.message();
         let domain = '';
@@ -205,7 +310,8 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
         opsets.set(domain === 'ai.onnx' ? '' : domain, version);
         break;
       }
-      default: r.skip(wire);
+      default:
+        r.skip(wire);
     }
   }
   if (!graph) throw new ProtoDecodeError('no graph in the file (not an ONNX model, or truncated)');

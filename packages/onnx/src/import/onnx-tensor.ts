@@ -3,8 +3,20 @@ import { ProtoDecodeError, type ProtoReader } from './proto-reader.js';
 
 /** ONNX `TensorProto.DataType` values the importer reads. */
 export const DTYPE = {
-  FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11,
-  UINT32: 12, UINT64: 13, BFLOAT16: 16,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  BFLOAT16: 16,
 } as const;
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.DOUBLE, DTYPE.BFLOAT16]);
@@ -43,19 +55,33 @@ function fromRaw(raw: Uint8Array, dataType: number): ArrayLike<number> {
     return raw.length / size;
   };
   switch (dataType) {
-    case DTYPE.FLOAT: return new Float32Array(buf, 0, n(4));
-    case DTYPE.DOUBLE: return new Float64Array(buf, 0, n(8));
-    case DTYPE.INT64: return Array.from(new BigInt64Array(buf, 0, n(8)), Number);
-    case DTYPE.UINT64: return Array.from(new BigUint64Array(buf, 0, n(8)), Number);
-    case DTYPE.INT32: return new Int32Array(buf, 0, n(4));
-    case DTYPE.UINT32: return new Uint32Array(buf, 0, n(4));
-    case DTYPE.INT16: return new Int16Array(buf, 0, n(2));
-    case DTYPE.UINT16: return new Uint16Array(buf, 0, n(2));
-    case DTYPE.INT8: return new Int8Array(buf, 0, n(1));
-    case DTYPE.UINT8: case DTYPE.BOOL: return new Uint8Array(buf, 0, n(1));
-    case DTYPE.FLOAT16: return Array.from({ length: n(2) }, (_, i) => halfToFloat(v.getUint16(2 * i, true)));
-    case DTYPE.BFLOAT16: return Array.from({ length: n(2) }, (_, i) => new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0]);
-    default: throw new ProtoDecodeError(`tensor data type ${dataType} is not supported`);
+    case DTYPE.FLOAT:
+      return new Float32Array(buf, 0, n(4));
+    case DTYPE.DOUBLE:
+      return new Float64Array(buf, 0, n(8));
+    case DTYPE.INT64:
+      return Array.from(new BigInt64Array(buf, 0, n(8)), Number);
+    case DTYPE.UINT64:
+      return Array.from(new BigUint64Array(buf, 0, n(8)), Number);
+    case DTYPE.INT32:
+      return new Int32Array(buf, 0, n(4));
+    case DTYPE.UINT32:
+      return new Uint32Array(buf, 0, n(4));
+    case DTYPE.INT16:
+      return new Int16Array(buf, 0, n(2));
+    case DTYPE.UINT16:
+      return new Uint16Array(buf, 0, n(2));
+    case DTYPE.INT8:
+      return new Int8Array(buf, 0, n(1));
+    case DTYPE.UINT8:
+    case DTYPE.BOOL:
+      return new Uint8Array(buf, 0, n(1));
+    case DTYPE.FLOAT16:
+      return Array.from({ length: n(2) }, (_, i) => halfToFloat(v.getUint16(2 * i, true)));
+    case DTYPE.BFLOAT16:
+      return Array.from({ length: n(2) }, (_, i) => new Float32Array(new Uint32Array([v.getUint16(2 * i, true) << 16]).buffer)[0]);
+    default:
+      throw new ProtoDecodeError(`tensor data type ${dataType} is not supported`);
   }
 }
 
@@ -76,21 +102,44 @@ export function decodeTensor(r: ProtoReader): ConstTensor {
   while (!r.done()) {
     const { field, wire } = r.key();
     switch (field) {
-      case 1: r.packedVarints(wire, dims); break;
-      case 2: dataType = r.varint(); break;
-      case 4: r.packedFloats(wire, floats); break;
-      case 5: case 7: case 11: r.packedVarints(wire, ints); break;
-      case 8: name = r.string(); break;
-      case 9: raw = r.bytes(); break;
-      case 10: r.packedDoubles(wire, floats); break;
-      case 13: external = true; r.skip(wire); break;
-      case 14: if (r.varint() === 1) external = true; break;
-      default: r.skip(wire);
+      case 1:
+        r.packedVarints(wire, dims);
+        break;
+      case 2:
+        dataType = r.varint();
+        break;
+      case 4:
+        r.packedFloats(wire, floats);
+        break;
+      case 5:
+      case 7:
+      case 11:
+        r.packedVarints(wire, ints);
+        break;
+      case 8:
+        name = r.string();
+        break;
+      case 9:
+        raw = r.bytes();
+        break;
+      case 10:
+        r.packedDoubles(wire, floats);
+        break;
+      case 13:
+        external = true;
+        r.skip(wire);
+        break;
+      case 14:
+        if (r.varint() === 1) external = true;
+        break;
+      default:
+        r.skip(wire);
     }
   }
   if (external) {
     throw new OmnipruneError('E_UNSUPPORTED_MODEL', `tensor "${name}" is stored outside the .onnx file (external data)`, {
-      plugin: 'onnx', hint: 'save the model with its weights inside: onnx.save(onnx.load("m.onnx"), "single.onnx", save_as_external_data=False) (models under 2 GB)',
+      plugin: 'onnx',
+      hint: 'save the model with its weights inside: onnx.save(onnx.load("m.onnx"), "single.onnx", save_as_external_data=False) (models under 2 GB)',
     });
   }
   const count = dims.reduce((a, b) => a * b, 1);

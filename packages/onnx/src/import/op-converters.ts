@@ -1,7 +1,20 @@
 import type { NodeArgs, Value } from './import-context.js';
 import { batchNorm, conv, globalPool, pad, pool } from './conv-ops.js';
 import {
-  binary, clip, elu, gelu, hardSigmoid, hardSwish, leakyRelu, passThrough, relu, sigmoid, softmax, softplus, softsign, tanh,
+  binary,
+  clip,
+  elu,
+  gelu,
+  hardSigmoid,
+  hardSwish,
+  leakyRelu,
+  passThrough,
+  relu,
+  sigmoid,
+  softmax,
+  softplus,
+  softsign,
+  tanh,
 } from './elementwise-ops.js';
 import { concat, flatten, gemm, matMul, reshape, shape, squeeze, unsqueeze } from './shape-ops.js';
 

@@ -29,7 +29,11 @@ export class ProtoReader {
   private readonly end: number;
   private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array, start = 0, end = buf.length) {
+  constructor(
+    private readonly buf: Uint8Array,
+    start = 0,
+    end = buf.length,
+  ) {
     this.pos = start;
     this.end = end;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -62,8 +66,10 @@ export class ProtoReader {
       if (i >= 10) throw new ProtoDecodeError(`varint longer than 10 bytes at byte ${this.pos}`);
       const b = this.buf[this.pos++];
       if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) { lo |= (b & 0x0f) << 28; hi = (b & 0x7f) >> 4; }
-      else hi |= (b & 0x7f) << (7 * i - 32);
+      else if (i === 4) {
+        lo |= (b & 0x0f) << 28;
+        hi = (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (7 * i - 32);
       if (!(b & 0x80)) break;
     }
     lo >>>= 0;
@@ -108,14 +114,20 @@ export class ProtoReader {
 
   /** A repeated varint field, packed (wire 2) or one element (wire 0). */
   packedVarints(wire: number, out: number[]): void {
-    if (wire !== WIRE.LEN) { out.push(this.varint()); return; }
+    if (wire !== WIRE.LEN) {
+      out.push(this.varint());
+      return;
+    }
     const r = this.message();
     while (!r.done()) out.push(r.varint());
   }
 
   /** A repeated float field, packed (wire 2) or one element (wire 5). */
   packedFloats(wire: number, out: number[]): void {
-    if (wire !== WIRE.LEN) { out.push(this.float()); return; }
+    if (wire !== WIRE.LEN) {
+      out.push(this.float());
+      return;
+    }
     const b = this.bytes();
     if (b.length % 4) throw new ProtoDecodeError(`packed floats of ${b.length} bytes (not a multiple of 4)`);
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -124,7 +136,10 @@ export class ProtoReader {
 
   /** A repeated double field, packed (wire 2) or one element (wire 1). */
   packedDoubles(wire: number, out: number[]): void {
-    if (wire !== WIRE.LEN) { out.push(this.double()); return; }
+    if (wire !== WIRE.LEN) {
+      out.push(this.double());
+      return;
+    }
     const b = this.bytes();
     if (b.length % 8) throw new ProtoDecodeError(`packed doubles of ${b.length} bytes (not a multiple of 8)`);
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -134,9 +149,13 @@ export class ProtoReader {
   /** Skip a field of wire type `wire`. */
   skip(wire: number): void {
     if (wire === WIRE.VARINT) this.varint();
-    else if (wire === WIRE.I64) { this.need(8, 'a 64-bit field'); this.pos += 8; }
-    else if (wire === WIRE.LEN) this.bytes();
-    else if (wire === WIRE.I32) { this.need(4, 'a 32-bit field'); this.pos += 4; }
-    else throw new ProtoDecodeError(`unsupported wire type ${wire}`);
+    else if (wire === WIRE.I64) {
+      this.need(8, 'a 64-bit field');
+      this.pos += 8;
+    } else if (wire === WIRE.LEN) this.bytes();
+    else if (wire === WIRE.I32) {
+      this.need(4, 'a 32-bit field');
+      this.pos += 4;
+    } else throw new ProtoDecodeError(`unsupported wire type ${wire}`);
   }
 }

@@ -60,7 +60,11 @@ export function reshape(n: NodeArgs): Value {
   const total = prod(x.dims);
   const [first, ...rest] = target;
   const keepsBatch = Number.isNaN(first) || first === 0 || (first === -1 && rest.every((d) => d > 0) && prod(rest) === total) || first === n.ctx.fixedBatch;
-  if (!keepsBatch) throw n.unsupported(`Reshape to [${target.map((d) => (Number.isNaN(d) ? 'batch' : d))}] changes the batch axis`, 'reshape with x.view(x.size(0), ...) or torch.flatten(x, 1)');
+  if (!keepsBatch)
+    throw n.unsupported(
+      `Reshape to [${target.map((d) => (Number.isNaN(d) ? 'batch' : d))}] changes the batch axis`,
+      'reshape with x.view(x.size(0), ...) or torch.flatten(x, 1)',
+    );
   const allowZero = n.int('allowzero', 0) === 1;
   const dims = rest.map((d, i) => (d === 0 && !allowZero ? x.dims[i] : d));
   if (dims.some((d) => Number.isNaN(d)) || dims.filter((d) => d === -1).length > 1) throw n.unsupported(`Reshape target [${target}] depends on the batch size`);
@@ -101,7 +105,8 @@ export function unsqueeze(n: NodeArgs): Value {
 export function concat(n: NodeArgs): Value {
   const xs = n.node.inputs.map((_, i) => n.tensor(i));
   const rank = xs[0].dims.length + 1;
-  if (normAxis(n.int('axis', 1), rank) !== 1 || xs.some((x) => x.dims.length + 1 !== rank)) throw n.unsupported(`Concat on axis ${n.int('axis', 1)} (only the channel axis 1 is supported)`);
+  if (normAxis(n.int('axis', 1), rank) !== 1 || xs.some((x) => x.dims.length + 1 !== rank))
+    throw n.unsupported(`Concat on axis ${n.int('axis', 1)} (only the channel axis 1 is supported)`);
   const layer = tfl.layers.concatenate({ name: n.name(), axis: -1 });
   const nonNegative = xs.every((x) => x.nonNegative);
   const channels = xs.reduce((s, x) => s + x.dims[0], 0);
@@ -111,7 +116,15 @@ export function concat(n: NodeArgs): Value {
     return { kind: 'tensor', sym: n.ctx.apply(layer, syms), dims: [channels, ...xs[0].dims.slice(1)], squeezed, nonNegative };
   }
   if (rank !== 2) throw n.unsupported(`Concat of rank-${rank} tensors`);
-  return { kind: 'tensor', sym: n.ctx.apply(layer, xs.map((x) => n.ctx.features(x, n.name()))), dims: [channels], nonNegative };
+  return {
+    kind: 'tensor',
+    sym: n.ctx.apply(
+      layer,
+      xs.map((x) => n.ctx.features(x, n.name())),
+    ),
+    dims: [channels],
+    nonNegative,
+  };
 }
 
 /** A Dense layer computing `x @ kernel + bias` for ONNX features `x` (`kernel` [K, M], rows in ONNX order). */
@@ -154,6 +167,7 @@ export function gemm(n: NodeArgs): Value {
 export function matMul(n: NodeArgs): Value {
   const x = n.tensor(0);
   const w = n.constant(1)!;
-  if (x.dims.length !== 1 || w.dims.length !== 2 || w.dims[0] !== x.dims[0]) throw n.unsupported(`MatMul of [${x.dims}] by [${w.dims}] (only features [N, K] by constant [K, M])`);
+  if (x.dims.length !== 1 || w.dims.length !== 2 || w.dims[0] !== x.dims[0])
+    throw n.unsupported(`MatMul of [${x.dims}] by [${w.dims}] (only features [N, K] by constant [K, M])`);
   return dense(n, x, Float32Array.from(w.values), w.dims[1], undefined);
 }

@@ -14,7 +14,7 @@ export function randomChannelScores(rng: Rng, group: Pick<ChannelGroup, 'size'>)
 export const randomCriterion = defineCriterion({
   name: 'random',
   role: 'channel-importance',
-  description: 'Random filter importance from the run\'s seeded generator (a baseline)',
+  description: "Random filter importance from the run's seeded generator (a baseline)",
   options: z.strictObject({}),
   create: (): ChannelImportance => ({
     role: 'channel-importance',

@@ -1,8 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import {
-  defineCriterion, groupFilterRows, weightShortName, type ChannelGroup, type ChannelImportance, type DependencyGraph,
-} from '@omniprune/core';
+import { defineCriterion, groupFilterRows, weightShortName, type ChannelGroup, type ChannelImportance, type DependencyGraph } from '@omniprune/core';
 
 /** Which norm of a filter's weights {@link weightNormScores} takes. */
 export type WeightNorm = 'l1' | 'l2';

@@ -1,9 +1,13 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { linearCKA } from '@omniprune/criteria-cka';
+import { linearCkaDistance } from '@omniprune/criteria-cka';
 import {
-  defineCriterion, maskHeads, penultimateLayer, perProposal, runnerOf, stratifiedSample,
-  type AttentionLayer, type Features, type HeadImportance, type ImageDataset, type ProposeContext,
+  defineCriterion,
+  type AttentionLayer,
+  type CoreServices,
+  type Features,
+  type HeadImportance,
+  type ProposeContext,
+  type RemoveHeadsPlan,
 } from '@omniprune/core';
 
 /** Options shared by the data-driven head criteria. */
@@ -32,61 +36,46 @@ export function blockOutputOf(ctx: ProposeContext, attention: AttentionLayer): s
   return add ?? attention.layer;
 }
 
-/**
- * The scoring sample of one proposal and the parent's features on it per layer: drawn and captured once per
- * `ProposeContext`, so every attention layer's heads are scored on the same images against the same reference.
- */
-export interface HeadReference {
-  readonly sample: ImageDataset;
-  /** The parent's (unmasked) features at a layer on `sample`, captured on first use. */
-  original(layer: string): Promise<Features>;
+/** Each head of `attention` as a mask: zeroed alone. */
+export function headMasks(attention: AttentionLayer): RemoveHeadsPlan[] {
+  return Array.from({ length: attention.numHeads }, (_, h) => ({ kind: 'remove-heads', layer: attention.layer, heads: [h] }));
 }
 
-/** A per-proposal {@link HeadReference} factory for one criterion instance. */
-export function headReferences(options: HeadDataOptions): (ctx: ProposeContext) => HeadReference {
-  return perProposal((ctx) => {
-    const sample = stratifiedSample(ctx.train, options.samplesPerClass, ctx.rng.int(2 ** 31));
-    const originals = new Map<string, Promise<Features>>();
-    return {
-      sample,
-      original(layer) {
-        if (!originals.has(layer)) originals.set(layer, runnerOf(ctx).capture(ctx.parent, layer, sample, options.batchSize));
-        return originals.get(layer)!;
-      },
-    };
-  });
-}
-
-/** Run `measure(masked, original)` once per head with that head masked in place, on the context's runner. */
-async function perHead(
-  ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, at: string, options: HeadDataOptions,
-  measure: (masked: Float32Array, original: Float32Array, cols: number) => number,
+/** Score every head of `attention` masked alone with `measure` on the features of `layer`, through `scoreMasked`. */
+async function scoreHeads(
+  services: CoreServices,
+  pc: ProposeContext,
+  attention: AttentionLayer,
+  layer: string,
+  options: HeadDataOptions,
+  measure: (parent: Features, masked: Features) => number,
 ): Promise<Float32Array> {
-  const original = await reference.original(at);
-  const scores = new Float32Array(attention.numHeads);
-  for (let h = 0; h < attention.numHeads; h++) {
-    const restore = maskHeads(ctx.parent, ctx.graph, attention.layer, [h]);
-    try {
-      scores[h] = measure((await runnerOf(ctx).capture(ctx.parent, at, reference.sample, options.batchSize)).data, original.data, original.cols);
-    } finally {
-      restore();
-    }
-  }
-  return scores;
+  return Float32Array.from(
+    await services.scoring.scoreMasked(pc, {
+      samplesPerClass: options.samplesPerClass,
+      batchSize: options.batchSize,
+      masks: headMasks(attention),
+      readout: { kind: 'features', layer },
+      measure,
+    }),
+  );
 }
 
 /**
  * Output norm of each head: the mean Euclidean norm, per token, of what the head adds to the attention layer's
- * output (output with all heads minus output with the head masked), on a stratified training sample drawn once per proposal.
+ * output (output with all heads minus output with the head masked), on the proposal's scoring sample (drawn once
+ * per proposal and shared by every layer, as is the parent's output), through `services.scoring.scoreMasked`.
+ * @example
+ * const scores = await headOutputScores(ctx.services, pc, attentionLayers(pc.graph)[0], { samplesPerClass: 10, batchSize: 128 });
  */
-export function headOutputScores(ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
-  const tokenWidth = ctx.graph.layers.get(attention.layer)!.outputShape.at(-1)!;
-  return perHead(ctx, reference, attention, attention.layer, options, (masked, original) => {
+export function headOutputScores(services: CoreServices, pc: ProposeContext, attention: AttentionLayer, options: HeadDataOptions): Promise<Float32Array> {
+  const tokenWidth = pc.graph.layers.get(attention.layer)!.outputShape.at(-1)!;
+  return scoreHeads(services, pc, attention, attention.layer, options, (parent, masked) => {
     let total = 0;
     let count = 0;
-    for (let i = 0; i < original.length; i += tokenWidth) {
+    for (let i = 0; i < parent.data.length; i += tokenWidth) {
       let sq = 0;
-      for (let j = i; j < i + tokenWidth; j++) sq += (original[j] - masked[j]) ** 2;
+      for (let j = i; j < i + tokenWidth; j++) sq += (parent.data[j] - masked.data[j]) ** 2;
       total += Math.sqrt(sq);
       count++;
     }
@@ -94,22 +83,20 @@ export function headOutputScores(ctx: ProposeContext, reference: HeadReference, 
   });
 }
 
-/** `1 - linearCKA` of the penultimate representation (or the block output) with and without each head. */
+/**
+ * `1 - linearCKA` of the penultimate representation (or the block output) with and without each head, through
+ * `services.scoring.scoreMasked` (one sample and one parent capture per proposal, shared by every layer).
+ * @example
+ * const scores = await headCkaDropScores(ctx.services, pc, attention, { samplesPerClass: 10, batchSize: 128, layer: 'penultimate' });
+ */
 export function headCkaDropScores(
-  ctx: ProposeContext, reference: HeadReference, attention: AttentionLayer, options: z.output<typeof headCkaOptions>,
+  services: CoreServices,
+  pc: ProposeContext,
+  attention: AttentionLayer,
+  options: z.output<typeof headCkaOptions>,
 ): Promise<Float32Array> {
-  const at = options.layer === 'block' ? blockOutputOf(ctx, attention) : penultimateLayer(ctx.parent);
-  return perHead(ctx, reference, attention, at, options, (masked, original, cols) => {
-    const rows = original.length / cols;
-    const x = tf.tensor2d(original, [rows, cols]);
-    const y = tf.tensor2d(masked, [rows, cols]);
-    try {
-      return 1 - linearCKA(x, y);
-    } finally {
-      x.dispose();
-      y.dispose();
-    }
-  });
+  const at = options.layer === 'block' ? blockOutputOf(pc, attention) : services.capture.penultimateLayer(pc.parent);
+  return scoreHeads(services, pc, attention, at, options, linearCkaDistance);
 }
 
 /** Head criterion plugin `head-output`. */
@@ -118,10 +105,11 @@ export const headOutputCriterion = defineCriterion({
   role: 'head-importance',
   description: 'Head importance = mean norm of what the head adds to the attention output, on a training sample',
   options: headDataOptions,
-  create: (options): HeadImportance => {
-    const referenceFor = headReferences(options);
-    return { role: 'head-importance', name: 'head-output', scoreHeads: (ctx, a) => headOutputScores(ctx, referenceFor(ctx), a, options) };
-  },
+  create: (options, ctx): HeadImportance => ({
+    role: 'head-importance',
+    name: 'head-output',
+    scoreHeads: (pc, a) => headOutputScores(ctx.services, pc, a, options),
+  }),
 });
 
 /** Head criterion plugin `head-cka`. */
@@ -130,17 +118,18 @@ export const headCkaCriterion = defineCriterion({
   role: 'head-importance',
   description: 'Head importance = 1 - linear CKA of the penultimate features (or block output) with the head masked',
   options: headCkaOptions,
-  create: (options): HeadImportance => {
-    const referenceFor = headReferences(options);
-    return { role: 'head-importance', name: 'head-cka', scoreHeads: (ctx, a) => headCkaDropScores(ctx, referenceFor(ctx), a, options) };
-  },
+  create: (options, ctx): HeadImportance => ({
+    role: 'head-importance',
+    name: 'head-cka',
+    scoreHeads: (pc, a) => headCkaDropScores(ctx.services, pc, a, options),
+  }),
 });
 
 /** Head criterion plugin `head-random`: scores from the run's seeded generator (a baseline). */
 export const headRandomCriterion = defineCriterion({
   name: 'head-random',
   role: 'head-importance',
-  description: 'Random head importance from the run\'s seeded generator (a baseline)',
+  description: "Random head importance from the run's seeded generator (a baseline)",
   options: z.strictObject({}),
   create: (): HeadImportance => ({
     role: 'head-importance',

@@ -1,9 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import {
-  adapterFor, defineCriterion, headPositions, rowsAlong, weightShortName,
-  type AttentionLayer, type HeadImportance,
-} from '@omniprune/core';
+import { adapterFor, defineCriterion, headPositions, rowsAlong, weightShortName, type AttentionLayer, type HeadImportance } from '@omniprune/core';
 
 /** Which norm {@link headWeightScores} takes. */
 export type HeadNorm = 'l1' | 'l2';
@@ -29,7 +26,6 @@ export async function headWeightScores(model: tfl.LayersModel, attention: Attent
   }
   return Float32Array.from(sums, (s) => (norm === 'l1' ? s : Math.sqrt(s)));
 }
-
 
 function normCriterion(norm: HeadNorm) {
   return defineCriterion({

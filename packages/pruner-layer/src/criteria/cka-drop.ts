@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { linearCKA } from '@omniprune/criteria-cka';
-import {
-  bypassBlock, captureFeatures, defineCriterion, featuresToTensor, penultimateLayer,
-  type BlockImportance, type Features, type ProposeContext, type ResidualBlock,
-} from '@omniprune/core';
-import { scoringSample } from './kl-divergence.js';
+import { linearCkaDistance } from '@omniprune/criteria-cka';
+import { defineCriterion, type BlockImportance, type CoreServices, type ProposeContext, type ResidualBlock } from '@omniprune/core';
+import { bypassMasks } from './kl-divergence.js';
 
 /** Options of the `block-cka` criterion. */
 export const ckaDropOptions = z.strictObject({
@@ -14,36 +11,26 @@ export const ckaDropOptions = z.strictObject({
   layer: z.string().min(1).default('penultimate'),
 });
 
-function cka(a: Features, b: Features): number {
-  const x = featuresToTensor(a);
-  const y = featuresToTensor(b);
-  try {
-    return linearCKA(x, y);
-  } finally {
-    x.dispose();
-    y.dispose();
-  }
-}
-
 /**
- * `1 - linearCKA` between the penultimate features with and without each block (Pons et al., ICPR 2024).
+ * `1 - linearCKA` between the penultimate features with and without each block (Pons et al., ICPR 2024), on the
+ * proposal's scoring sample, through `services.scoring.scoreMasked` (captures on the run's inference runner).
  * A block whose removal keeps the representation scores low.
+ * @example
+ * const scores = await ckaDropScores(ctx.services, pc, blocks, { samplesPerClass: 50, layer: 'penultimate' });
  */
-export async function ckaDropScores(ctx: ProposeContext, blocks: readonly ResidualBlock[], options: z.output<typeof ckaDropOptions>): Promise<number[]> {
-  const model = ctx.parent;
-  const layer = options.layer === 'penultimate' ? penultimateLayer(model) : options.layer;
-  const sample = scoringSample(ctx, options.samplesPerClass);
-  const original = await captureFeatures(model, layer, sample);
-  const scores: number[] = [];
-  for (const block of blocks) {
-    const restore = bypassBlock(model, ctx.graph, block.id);
-    try {
-      scores.push(1 - cka(original, await captureFeatures(model, layer, sample)));
-    } finally {
-      restore();
-    }
-  }
-  return scores;
+export function ckaDropScores(
+  services: CoreServices,
+  pc: ProposeContext,
+  blocks: readonly ResidualBlock[],
+  options: z.output<typeof ckaDropOptions>,
+): Promise<number[]> {
+  const layer = options.layer === 'penultimate' ? services.capture.penultimateLayer(pc.parent) : options.layer;
+  return services.scoring.scoreMasked(pc, {
+    samplesPerClass: options.samplesPerClass,
+    masks: bypassMasks(blocks),
+    readout: { kind: 'features', layer },
+    measure: linearCkaDistance,
+  });
 }
 
 /** Block criterion plugin `block-cka`. */
@@ -52,5 +39,9 @@ export const ckaDropBlockCriterion = defineCriterion({
   role: 'block-importance',
   description: 'Block importance = 1 - linear CKA of penultimate features with/without the block (Pons et al. 2024)',
   options: ckaDropOptions,
-  create: (options): BlockImportance => ({ role: 'block-importance', name: 'block-cka', scoreBlocks: (ctx, blocks) => ckaDropScores(ctx, blocks, options) }),
+  create: (options, ctx): BlockImportance => ({
+    role: 'block-importance',
+    name: 'block-cka',
+    scoreBlocks: (pc, blocks) => ckaDropScores(ctx.services, pc, blocks, options),
+  }),
 });

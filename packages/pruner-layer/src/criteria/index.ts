@@ -1,3 +1,3 @@
-export { klBlockCriterion, klBlockScores, klOptions, scoringSample } from './kl-divergence.js';
+export { klBlockCriterion, klBlockScores, klOptions, bypassMasks } from './kl-divergence.js';
 export { ckaDropBlockCriterion, ckaDropScores, ckaDropOptions } from './cka-drop.js';
 export { l1BlockCriterion, l1BlockScore, randomBlockCriterion } from './simple-criteria.js';

@@ -25,18 +25,38 @@ export interface ConvGeometry {
  * uses the same pad offsets as the convolution it differentiates.
  */
 export function convGeometry(
-  inShape: readonly number[], filterShape: readonly number[], strides: number | [number, number], pad: ConvPad,
-  dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined, dataFormat: 'NHWC' | 'NCHW', depthwise: boolean,
+  inShape: readonly number[],
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  pad: ConvPad,
+  dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
+  dataFormat: 'NHWC' | 'NCHW',
+  depthwise: boolean,
 ): ConvGeometry {
   const info = tf.backend_util.computeConv2DInfo(
-    inShape as [number, number, number, number], filterShape as [number, number, number, number], strides, 1, pad,
-    dimRoundingMode, depthwise, tf.backend_util.convertConv2DDataFormat(dataFormat));
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    depthwise,
+    tf.backend_util.convertConv2DDataFormat(dataFormat),
+  );
   return {
-    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.outChannels,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
@@ -87,20 +107,21 @@ export function planAxis(kernel: number, stride: number, pad: number, inSize: nu
  * (a slice), non-negative ones are returned as an explicit padding for the convolution that consumes the tensor,
  * so no padded copy is made.
  */
-export function cropForPadding(
-  x: tf.Tensor4D, rows: [number, number], cols: [number, number],
-): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+export function cropForPadding(x: tf.Tensor4D, rows: [number, number], cols: [number, number]): { input: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
   const [n, h, w, c] = x.shape;
   const cropTop = Math.max(0, -rows[0]);
   const cropLeft = Math.max(0, -cols[0]);
   const keepH = h - cropTop - Math.max(0, -rows[1]);
   const keepW = w - cropLeft - Math.max(0, -cols[1]);
-  const input = cropTop === 0 && cropLeft === 0 && keepH === h && keepW === w
-    ? x
-    : tf.slice(x, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]);
+  const input = cropTop === 0 && cropLeft === 0 && keepH === h && keepW === w ? x : tf.slice(x, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]);
   return {
     input,
-    pad: [[0, 0], [Math.max(0, rows[0]), Math.max(0, rows[1])], [Math.max(0, cols[0]), Math.max(0, cols[1])], [0, 0]],
+    pad: [
+      [0, 0],
+      [Math.max(0, rows[0]), Math.max(0, rows[1])],
+      [Math.max(0, cols[0]), Math.max(0, cols[1])],
+      [0, 0],
+    ],
   };
 }
 
@@ -113,6 +134,6 @@ export function interleavePhases(parts: tf.Tensor4D[][]): tf.Tensor4D {
   const sw = parts[0].length;
   if (sh === 1 && sw === 1) return parts[0][0];
   const [n, qh, qw, c] = parts[0][0].shape;
-  const rows = parts.map((row) => (sw === 1 ? row[0] : tf.reshape(tf.stack(row, 3), [n, qh, qw * sw, c]) as tf.Tensor4D));
-  return sh === 1 ? rows[0] : tf.reshape(tf.stack(rows, 2), [n, qh * sh, qw * sw, c]) as tf.Tensor4D;
+  const rows = parts.map((row) => (sw === 1 ? row[0] : (tf.reshape(tf.stack(row, 3), [n, qh, qw * sw, c]) as tf.Tensor4D)));
+  return sh === 1 ? rows[0] : (tf.reshape(tf.stack(rows, 2), [n, qh * sh, qw * sw, c]) as tf.Tensor4D);
 }

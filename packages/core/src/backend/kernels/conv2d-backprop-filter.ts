@@ -10,8 +10,12 @@ import { asTensor, toChannelsLast } from './kernel-tensors.js';
  * `[ci, kh', kw', co]`; it is cropped to the filter size when unused trailing input rows/columns make it larger.
  */
 export function conv2dBackpropFilterImpl(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], strides: number | [number, number],
-  pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number, dataFormat: 'NHWC' | 'NCHW',
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number,
+  dataFormat: 'NHWC' | 'NCHW',
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -22,7 +26,11 @@ export function conv2dBackpropFilterImpl(
     const padBottom = g.filterHeight - 1 + (g.outHeight - 1) * g.strideHeight - g.padTop - (g.inHeight - 1);
     const padRight = g.filterWidth - 1 + (g.outWidth - 1) * g.strideWidth - g.padLeft - (g.inWidth - 1);
     const explicit: tf.backend_util.ExplicitPadding = [
-      [0, 0], [g.padTop, Math.max(0, padBottom)], [g.padLeft, Math.max(0, padRight)], [0, 0]];
+      [0, 0],
+      [g.padTop, Math.max(0, padBottom)],
+      [g.padLeft, Math.max(0, padRight)],
+      [0, 0],
+    ];
     let out = tf.conv2d(xt, dyt, 1, explicit, 'NHWC', [g.strideHeight, g.strideWidth]);
     if (out.shape[1] !== g.filterHeight || out.shape[2] !== g.filterWidth) {
       out = tf.slice(out, [0, 0, 0, 0], [g.inChannels, g.filterHeight, g.filterWidth, g.outChannels]);
@@ -34,7 +42,15 @@ export function conv2dBackpropFilterImpl(
 /** `Conv2DBackpropFilter` kernel (inputs `x`, `dy`) built on {@link conv2dBackpropFilterImpl}. */
 export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  return tf.tidy(() => conv2dBackpropFilterImpl(
-    asTensor<tf.Tensor4D>(inputs.x, 'x'), asTensor<tf.Tensor4D>(inputs.dy, 'dy'), filterShape, strides, pad, dataFormat,
-    dimRoundingMode));
+  return tf.tidy(() =>
+    conv2dBackpropFilterImpl(
+      asTensor<tf.Tensor4D>(inputs.x, 'x'),
+      asTensor<tf.Tensor4D>(inputs.dy, 'dy'),
+      filterShape,
+      strides,
+      pad,
+      dataFormat,
+      dimRoundingMode,
+    ),
+  );
 };

@@ -12,8 +12,12 @@ import { asTensor, fromChannelsLast, toChannelsLast } from './kernel-tensors.js'
  * forward convolution, at any stride.
  */
 export function conv2dBackpropInputImpl(
-  inputShape: readonly number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | [number, number],
-  pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number, dataFormat: 'NHWC' | 'NCHW',
+  inputShape: readonly number[],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number,
+  dataFormat: 'NHWC' | 'NCHW',
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -22,12 +26,14 @@ export function conv2dBackpropInputImpl(
     const swapped = tf.transpose(filter, [0, 1, 3, 2]);
     const rows = planAxis(g.filterHeight, g.strideHeight, g.padTop, g.inHeight, g.outHeight);
     const cols = planAxis(g.filterWidth, g.strideWidth, g.padLeft, g.inWidth, g.outWidth);
-    const parts = rows.phases.map((rowPhase) => cols.phases.map((colPhase) => {
-      if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
-        return tf.zeros([g.batch, rows.perPhase, cols.perPhase, g.inChannels]) as tf.Tensor4D;
-      }
-      return phaseCorrelation(dyNhwc, swapped, rowPhase, colPhase);
-    }));
+    const parts = rows.phases.map((rowPhase) =>
+      cols.phases.map((colPhase) => {
+        if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
+          return tf.zeros([g.batch, rows.perPhase, cols.perPhase, g.inChannels]) as tf.Tensor4D;
+        }
+        return phaseCorrelation(dyNhwc, swapped, rowPhase, colPhase);
+      }),
+    );
     let dx = interleavePhases(parts);
     if (rows.cropStart !== 0 || cols.cropStart !== 0 || dx.shape[1] !== g.inHeight || dx.shape[2] !== g.inWidth) {
       dx = tf.slice(dx, [0, rows.cropStart, cols.cropStart, 0], [g.batch, g.inHeight, g.inWidth, g.inChannels]);
@@ -46,7 +52,11 @@ const denseCorrelation: StrideOneCorrelation = (input, filter, pad) => tf.conv2d
  * using `correlate` (a dense conv by default; depthwise backprop passes a depthwise one).
  */
 export function phaseCorrelation(
-  dy: tf.Tensor4D, filter: tf.Tensor4D, rowPhase: AxisPhase, colPhase: AxisPhase, correlate: StrideOneCorrelation = denseCorrelation,
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  rowPhase: AxisPhase,
+  colPhase: AxisPhase,
+  correlate: StrideOneCorrelation = denseCorrelation,
 ): tf.Tensor4D {
   const [kh, kw] = filter.shape;
   const sub = pickTaps(filter, rowPhase.taps, colPhase.taps, kh, kw);
@@ -56,9 +66,7 @@ export function phaseCorrelation(
 }
 
 /** `filter[rowTaps][colTaps]` (in that order); the filter itself when the taps are the identity. */
-export function pickTaps(
-  filter: tf.Tensor4D, rowTaps: number[], colTaps: number[], kh: number, kw: number,
-): tf.Tensor4D {
+export function pickTaps(filter: tf.Tensor4D, rowTaps: number[], colTaps: number[], kh: number, kw: number): tf.Tensor4D {
   let sub = filter;
   if (!isIdentity(rowTaps, kh)) sub = tf.gather(sub, tf.tensor1d(rowTaps, 'int32'), 0);
   if (!isIdentity(colTaps, kw)) sub = tf.gather(sub, tf.tensor1d(colTaps, 'int32'), 1);

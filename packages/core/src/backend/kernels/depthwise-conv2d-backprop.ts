@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type ConvPad, convGeometry, interleavePhases, planAxis,
-} from './conv-geometry.js';
+import { type ConvPad, convGeometry, interleavePhases, planAxis } from './conv-geometry.js';
 import { phaseCorrelation, type StrideOneCorrelation } from './conv2d-backprop-input.js';
 import { asTensor } from './kernel-tensors.js';
 
@@ -15,8 +13,12 @@ type RoundingMode = 'floor' | 'round' | 'ceil' | undefined;
  * convolution of `dy` (as `c*m` channels, multiplier 1) followed by a sum over the multiplier.
  */
 export function depthwiseBackpropInputImpl(
-  inputShape: readonly number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | [number, number],
-  pad: ConvPad, dimRoundingMode: RoundingMode,
+  inputShape: readonly number[],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: ConvPad,
+  dimRoundingMode: RoundingMode,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode, 'NHWC', true);
@@ -24,15 +26,17 @@ export function depthwiseBackpropInputImpl(
     const flat = tf.reshape(filter, [kh, kw, c * m, 1]) as tf.Tensor4D;
     const rows = planAxis(g.filterHeight, g.strideHeight, g.padTop, g.inHeight, g.outHeight);
     const cols = planAxis(g.filterWidth, g.strideWidth, g.padLeft, g.inWidth, g.outWidth);
-    const parts = rows.phases.map((rowPhase) => cols.phases.map((colPhase) => {
-      if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
-        return tf.zeros([g.batch, rows.perPhase, cols.perPhase, c]) as tf.Tensor4D;
-      }
-      const out = phaseCorrelation(dy, flat, rowPhase, colPhase, depthwiseCorrelation);
-      if (m === 1) return out;
-      const [n, qh, qw] = out.shape;
-      return tf.sum(tf.reshape(out, [n, qh, qw, c, m]), 4) as tf.Tensor4D;
-    }));
+    const parts = rows.phases.map((rowPhase) =>
+      cols.phases.map((colPhase) => {
+        if (rowPhase.taps.length === 0 || colPhase.taps.length === 0) {
+          return tf.zeros([g.batch, rows.perPhase, cols.perPhase, c]) as tf.Tensor4D;
+        }
+        const out = phaseCorrelation(dy, flat, rowPhase, colPhase, depthwiseCorrelation);
+        if (m === 1) return out;
+        const [n, qh, qw] = out.shape;
+        return tf.sum(tf.reshape(out, [n, qh, qw, c, m]), 4) as tf.Tensor4D;
+      }),
+    );
     let dx = interleavePhases(parts);
     if (rows.cropStart !== 0 || cols.cropStart !== 0 || dx.shape[1] !== g.inHeight || dx.shape[2] !== g.inWidth) {
       dx = tf.slice(dx, [0, rows.cropStart, cols.cropStart, 0], [g.batch, g.inHeight, g.inWidth, c]);
@@ -47,7 +51,11 @@ export function depthwiseBackpropInputImpl(
  * convolutions are memory-bound anyway.
  */
 export function depthwiseBackpropFilterImpl(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly number[], strides: number | [number, number], pad: ConvPad,
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly number[],
+  strides: number | [number, number],
+  pad: ConvPad,
   dimRoundingMode: RoundingMode,
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -57,16 +65,18 @@ export function depthwiseBackpropFilterImpl(
     const spanW = (g.outWidth - 1) * g.strideWidth + 1;
     const padBottom = Math.max(0, kh - 1 + spanH - g.padTop - g.inHeight);
     const padRight = Math.max(0, kw - 1 + spanW - g.padLeft - g.inWidth);
-    const padded = tf.pad(x, [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [g.padTop, padBottom],
+      [g.padLeft, padRight],
+      [0, 0],
+    ]);
     const dyByMultiplier = tf.reshape(dy, [g.batch, g.outHeight, g.outWidth, c, m]);
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const window = tf.stridedSlice(padded, [0, i, j, 0], [g.batch, i + spanH, j + spanW, c],
-          [1, g.strideHeight, g.strideWidth, 1]) as tf.Tensor4D;
-        const product = m === 1
-          ? tf.mul(window, dy)
-          : tf.mul(tf.expandDims(window, 4), dyByMultiplier);
+        const window = tf.stridedSlice(padded, [0, i, j, 0], [g.batch, i + spanH, j + spanW, c], [1, g.strideHeight, g.strideWidth, 1]) as tf.Tensor4D;
+        const product = m === 1 ? tf.mul(window, dy) : tf.mul(tf.expandDims(window, 4), dyByMultiplier);
         taps.push(tf.sum(product, [0, 1, 2]));
       }
     }
@@ -75,14 +85,13 @@ export function depthwiseBackpropFilterImpl(
 }
 
 function assertUnitDilations(kernel: string, dilations: number | [number, number] | undefined): void {
-  const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : dilations ?? [1, 1];
+  const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : (dilations ?? [1, 1]);
   if (dh !== 1 || dw !== 1) throw new Error(`${kernel}: dilations [${dh}, ${dw}] are not supported, only 1`);
 }
 
 /** `DepthwiseConv2dNativeBackpropInput` kernel (inputs `dy`, `filter`). */
 export const depthwiseBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { strides, dilations, pad, dimRoundingMode, inputShape } =
-    attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   assertUnitDilations('DepthwiseConv2dNativeBackpropInput', dilations);
   return tf.tidy(() => {
     const dy = asTensor<tf.Tensor4D>(inputs.dy, 'dy');
@@ -93,8 +102,7 @@ export const depthwiseBackpropInputKernel: tf.KernelFunc = ({ inputs, attrs }) =
 
 /** `DepthwiseConv2dNativeBackpropFilter` kernel (inputs `x`, `dy`). */
 export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { strides, dilations, pad, dimRoundingMode, filterShape } =
-    attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   assertUnitDilations('DepthwiseConv2dNativeBackpropFilter', dilations);
   return tf.tidy(() => {
     const x = asTensor<tf.Tensor4D>(inputs.x, 'x');

@@ -16,7 +16,10 @@ interface WasmKernel {
   readonly replaceBuiltIn: boolean;
 }
 
-const own = (kernelFunc: tf.KernelFunc): WrappingKernelFactory => () => kernelFunc;
+const own =
+  (kernelFunc: tf.KernelFunc): WrappingKernelFactory =>
+  () =>
+    kernelFunc;
 
 /**
  * Kernels for training on wasm (tfjs-backend-wasm 4.22), all built on its fast XNNPACK convolution and matrix
@@ -30,10 +33,14 @@ const WASM_KERNELS: readonly WasmKernel[] = [
   { kernelName: tf.Conv2DBackpropFilter, create: own(conv2dBackpropFilterKernel), replaceBuiltIn: false },
   { kernelName: tf.Conv2DBackpropInput, create: own(conv2dBackpropInputKernel), replaceBuiltIn: true },
   {
-    kernelName: tf.DepthwiseConv2dNativeBackpropFilter, create: own(depthwiseBackpropFilterKernel), replaceBuiltIn: false,
+    kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
+    create: own(depthwiseBackpropFilterKernel),
+    replaceBuiltIn: false,
   },
   {
-    kernelName: tf.DepthwiseConv2dNativeBackpropInput, create: own(depthwiseBackpropInputKernel), replaceBuiltIn: false,
+    kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+    create: own(depthwiseBackpropInputKernel),
+    replaceBuiltIn: false,
   },
   { kernelName: tf.Tile, create: createTileKernel, replaceBuiltIn: true },
   { kernelName: tf.Sum, create: createSumKernel, replaceBuiltIn: true },
@@ -74,7 +81,11 @@ export function registerWasmKernels(): string[] {
       tf.unregisterKernel(kernelName, 'wasm');
     }
     tf.registerKernel({
-      kernelName, backendName: 'wasm', kernelFunc, setupFunc: builtIn?.setupFunc, disposeFunc: builtIn?.disposeFunc,
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc,
+      setupFunc: builtIn?.setupFunc,
+      disposeFunc: builtIn?.disposeFunc,
     });
     registeredFuncs.set(kernelName, kernelFunc);
     registered.push(kernelName);

@@ -19,7 +19,13 @@ export const tileGradConfig: tf.GradConfig = {
       const groups = tileGroups(x.shape, reps);
       const repeatAxes = groups.flatMap((g, i) => (g.repeat ? [i] : []));
       if (repeatAxes.length === 0) return tf.reshape(grad, x.shape);
-      const summed = tf.sum(tf.reshape(grad, groups.map((g) => g.size)), repeatAxes);
+      const summed = tf.sum(
+        tf.reshape(
+          grad,
+          groups.map((g) => g.size),
+        ),
+        repeatAxes,
+      );
       return tf.reshape(summed, x.shape);
     };
     return { x: derX };

@@ -53,7 +53,10 @@ export const createTransposeKernel: WrappingKernelFactory = (builtIn) => (args) 
       const view = tf.reshape(current, [size(0, target), size(target, from), dims[from], size(from + 1, dims.length)]);
       const moved = tf.transpose(view, [0, 2, 1, 3]);
       order = [...order.slice(0, target), axis, ...order.slice(target, from), ...order.slice(from + 1)];
-      current = tf.reshape(moved, order.map((a) => simple.shape[a]));
+      current = tf.reshape(
+        moved,
+        order.map((a) => simple.shape[a]),
+      );
     });
     return tf.reshape(current, outShape);
   });

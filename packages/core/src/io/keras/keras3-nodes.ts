@@ -106,7 +106,8 @@ export function toRefList(value: unknown, counts: NodeCounts): [string, number, 
 /** Note lines for the node conversion. */
 export function nodeNotes(counts: NodeCounts): string[] {
   const notes: string[] = [];
-  if (counts.keras3Layers > 0) notes.push(`Keras 3 inbound nodes ({args, kwargs} with __keras_tensor__) of ${counts.keras3Layers} layers converted to Keras 2 lists`);
+  if (counts.keras3Layers > 0)
+    notes.push(`Keras 3 inbound nodes ({args, kwargs} with __keras_tensor__) of ${counts.keras3Layers} layers converted to Keras 2 lists`);
   if (counts.reshapedIo > 0) notes.push('Keras 3 input_layers/output_layers (single reference or dict) rewritten as lists of [layer, node, tensor]');
   if (counts.dropped.length > 0) notes.push(`call arguments TF.js cannot pass were dropped: ${counts.dropped.join(', ')}`);
   return notes;

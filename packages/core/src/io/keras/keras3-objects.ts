@@ -69,13 +69,18 @@ export function newUnwrapCounts(): UnwrapCounts {
 /** Note lines for what {@link unwrapKerasObjects} changed. */
 export function unwrapNotes(counts: UnwrapCounts): string[] {
   const notes: string[] = [];
-  if (counts.wrappers > 0) notes.push(`Keras 3 serialization: removed module/registered_name wrappers from ${counts.wrappers} objects (layers, initializers, regularizers, constraints)`);
+  if (counts.wrappers > 0)
+    notes.push(
+      `Keras 3 serialization: removed module/registered_name wrappers from ${counts.wrappers} objects (layers, initializers, regularizers, constraints)`,
+    );
   if (counts.policies > 0) notes.push(`Keras dtype policies of ${counts.policies} layers replaced by the plain dtype "float32"`);
   if (counts.nonFloat32Policies.size > 0) {
     notes.push(`dtype policies ${[...counts.nonFloat32Policies].map((n) => `"${n}"`).join(', ')} compute in float32 on TF.js (weights keep their values)`);
   }
   if (counts.quantized.size > 0) {
-    notes.push(`quantized dtype policies ${[...counts.quantized].join(', ')} are not supported by TF.js; the layers are read as float32 and their weights may not load`);
+    notes.push(
+      `quantized dtype policies ${[...counts.quantized].join(', ')} are not supported by TF.js; the layers are read as float32 and their weights may not load`,
+    );
   }
   return notes;
 }

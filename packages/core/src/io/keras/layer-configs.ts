@@ -12,8 +12,21 @@ const INITIALIZER_NAMES: Readonly<Record<string, string>> = {
 };
 /** Initializers TF.js 4.22 registers. */
 const TFJS_INITIALIZERS: ReadonlySet<string> = new Set([
-  'Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'Identity', 'VarianceScaling',
-  'GlorotUniform', 'GlorotNormal', 'HeNormal', 'HeUniform', 'LeCunNormal', 'LeCunUniform', 'Orthogonal',
+  'Zeros',
+  'Ones',
+  'Constant',
+  'RandomUniform',
+  'RandomNormal',
+  'TruncatedNormal',
+  'Identity',
+  'VarianceScaling',
+  'GlorotUniform',
+  'GlorotNormal',
+  'HeNormal',
+  'HeUniform',
+  'LeCunNormal',
+  'LeCunUniform',
+  'Orthogonal',
 ]);
 /** Constraints TF.js 4.22 registers. */
 const TFJS_CONSTRAINTS: ReadonlySet<string> = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
@@ -80,17 +93,25 @@ export function fixLayerConfig(entry: LayerEntry, counts: LayerConfigCounts): vo
   }
   if (entry.class_name === 'BatchNormalization' && Array.isArray(config.axis)) {
     if (config.axis.length !== 1) {
-      throw new OmnipruneError('E_UNSUPPORTED_LAYER', `BatchNormalization "${name}" normalises over several axes (${JSON.stringify(config.axis)}), which TF.js cannot`, {
-        hint: 'use one channel axis (the default, -1)',
-      });
+      throw new OmnipruneError(
+        'E_UNSUPPORTED_LAYER',
+        `BatchNormalization "${name}" normalises over several axes (${JSON.stringify(config.axis)}), which TF.js cannot`,
+        {
+          hint: 'use one channel axis (the default, -1)',
+        },
+      );
     }
     config.axis = config.axis[0];
     counts.axis.push(name);
   }
   if (typeof config.groups === 'number' && config.groups > 1) {
-    throw new OmnipruneError('E_UNSUPPORTED_LAYER', `${entry.class_name} "${name}" is a grouped convolution (groups=${config.groups}), which TF.js cannot run`, {
-      hint: 'replace it by DepthwiseConv2D (groups == channels) or by separate convolutions before export',
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_LAYER',
+      `${entry.class_name} "${name}" is a grouped convolution (groups=${config.groups}), which TF.js cannot run`,
+      {
+        hint: 'replace it by DepthwiseConv2D (groups == channels) or by separate convolutions before export',
+      },
+    );
   }
 }
 

@@ -33,7 +33,8 @@ function functionalConfig(model: LayerEntry, ctx: ConvertContext): FunctionalCon
     throw new OmnipruneError('E_CORRUPT_FILE', `model "${name}" (${model.class_name}) has no layer list`, { hint: 're-export the model' });
   }
   const layers = config.layers.map((entry, i) => {
-    if (!isLayerEntry(entry)) throw new OmnipruneError('E_CORRUPT_FILE', `layer #${i} of model "${name}" is not a {class_name, config} object`, { hint: 're-export the model' });
+    if (!isLayerEntry(entry))
+      throw new OmnipruneError('E_CORRUPT_FILE', `layer #${i} of model "${name}" is not a {class_name, config} object`, { hint: 're-export the model' });
     const lname = layerName(entry);
     const nodes = toKeras2Nodes(entry.inbound_nodes, lname, ctx.nodes);
     const converted = convertLayer(entry, ctx);
@@ -68,7 +69,10 @@ function sequentialToFunctional(model: LayerEntry, ctx: ConvertContext, nested: 
     throw new OmnipruneError('E_CORRUPT_FILE', `Sequential model "${name}" has no layers`, { hint: 're-export the model' });
   }
   const entries = list.map((entry, i) => {
-    if (!isLayerEntry(entry)) throw new OmnipruneError('E_CORRUPT_FILE', `layer #${i} of Sequential model "${name}" is not a {class_name, config} object`, { hint: 're-export the model' });
+    if (!isLayerEntry(entry))
+      throw new OmnipruneError('E_CORRUPT_FILE', `layer #${i} of Sequential model "${name}" is not a {class_name, config} object`, {
+        hint: 're-export the model',
+      });
     return entry;
   });
   const layers: LayerEntry[] = [];
@@ -88,7 +92,9 @@ function sequentialToFunctional(model: LayerEntry, ctx: ConvertContext, nested: 
     if (!isModelEntry(converted)) for (const key of [...SHAPE_KEYS, 'input_shape', 'batch_size', 'input_dim']) delete converted.config[key];
     const lname = layerName(converted);
     if (!lname || taken.has(lname)) {
-      throw new OmnipruneError('E_CORRUPT_FILE', `Sequential model "${name}" has ${lname ? `two layers named "${lname}"` : 'a layer without a name'}`, { hint: 're-export the model' });
+      throw new OmnipruneError('E_CORRUPT_FILE', `Sequential model "${name}" has ${lname ? `two layers named "${lname}"` : 'a layer without a name'}`, {
+        hint: 're-export the model',
+      });
     }
     taken.add(lname);
     layers.push({ ...converted, name: lname, inbound_nodes: [[[previous, 0, 0, {}]]] });
@@ -106,14 +112,22 @@ function synthesiseInput(model: LayerEntry, first: LayerEntry, name: string, not
   const { shape, source } = inputShapeOf(model, first);
   const firstName = layerName(first) || 'layer';
   if (!shape) {
-    throw new OmnipruneError('E_UNSUPPORTED_MODEL', `Sequential model "${name}" does not say its input shape (its first layer "${firstName}" has no batch_input_shape)`, {
-      hint: 'give the first layer an input shape (Keras: keras.Input(shape=...) first or input_shape=...; TF.js: inputShape) and save the model again',
-    });
+    throw new OmnipruneError(
+      'E_UNSUPPORTED_MODEL',
+      `Sequential model "${name}" does not say its input shape (its first layer "${firstName}" has no batch_input_shape)`,
+      {
+        hint: 'give the first layer an input shape (Keras: keras.Input(shape=...) first or input_shape=...; TF.js: inputShape) and save the model again',
+      },
+    );
   }
   const inputName = `${firstName}_input`;
   const dtype = typeof first.config.dtype === 'string' ? first.config.dtype : 'float32';
   notes.push(`Sequential model "${name}": input layer "${inputName}" added (Keras 2/TF.js naming) with batch shape ${JSON.stringify(shape)} from ${source}`);
-  return { class_name: 'InputLayer', name: inputName, config: { batch_input_shape: shape, dtype: dtype === 'float32' || dtype === 'int32' ? dtype : 'float32', sparse: false, name: inputName } };
+  return {
+    class_name: 'InputLayer',
+    name: inputName,
+    config: { batch_input_shape: shape, dtype: dtype === 'float32' || dtype === 'int32' ? dtype : 'float32', sparse: false, name: inputName },
+  };
 }
 
 function inputShapeOf(model: LayerEntry, first: LayerEntry): { shape?: unknown[]; source: string } {

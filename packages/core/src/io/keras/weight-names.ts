@@ -29,7 +29,10 @@ export interface RenamedWeights {
  * Dropping a spec in the middle needs `weightData` (the bytes are cut out); without it only trailing specs can go.
  */
 export function renameWeightSpecs(
-  specs: readonly tf.io.WeightsManifestEntry[], naming: WeightNaming, notes: string[], weightData?: ArrayBuffer,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  naming: WeightNaming,
+  notes: string[],
+  weightData?: ArrayBuffer,
 ): RenamedWeights {
   if (specs.some((s) => isSavingPath(s.name))) return fromSavingPaths(specs, naming, notes, weightData);
   let renamed = 0;
@@ -56,9 +59,7 @@ function plainName(name: string, naming: WeightNaming): string {
   return naming.layers.has(tokens[0]) ? tokens.join('/') : name;
 }
 
-function fromSavingPaths(
-  specs: readonly tf.io.WeightsManifestEntry[], naming: WeightNaming, notes: string[], weightData?: ArrayBuffer,
-): RenamedWeights {
+function fromSavingPaths(specs: readonly tf.io.WeightsManifestEntry[], naming: WeightNaming, notes: string[], weightData?: ArrayBuffer): RenamedWeights {
   const paths = [...naming.savingPaths.keys()].sort((a, b) => b.length - a.length);
   /** Per layer: own variables and sub-layer variables, by path, to number them in Keras order. */
   const perLayer = new Map<string, { spec: number; sub: string; index: number }[]>();
@@ -84,9 +85,13 @@ function fromSavingPaths(
   for (const [layer, vars] of perLayer) {
     const subs = new Set(vars.map((v) => v.sub).filter((s) => s !== ''));
     if (subs.size > 1) {
-      throw new OmnipruneError('E_UNSUPPORTED_LAYER', `layer "${layer}" keeps its weights in ${subs.size} sub-layers (${[...subs].join(', ')}), whose order TF.js does not share`, {
-        hint: 'save the model as Keras 2 .h5 (model.save("m.h5")) or convert it with tensorflowjs_converter from .h5',
-      });
+      throw new OmnipruneError(
+        'E_UNSUPPORTED_LAYER',
+        `layer "${layer}" keeps its weights in ${subs.size} sub-layers (${[...subs].join(', ')}), whose order TF.js does not share`,
+        {
+          hint: 'save the model as Keras 2 .h5 (model.save("m.h5")) or convert it with tensorflowjs_converter from .h5',
+        },
+      );
     }
     vars.sort((a, b) => (a.sub === b.sub ? a.index - b.index : a.sub === '' ? -1 : 1));
     vars.forEach((v, k) => names.set(v.spec, `${layer}/${k}`));
@@ -132,6 +137,6 @@ function dropSpecs(specs: tf.io.WeightsManifestEntry[], keep: boolean[], weightD
   });
   const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.byteLength));
+  for (const p of parts) out.set(p, at), (at += p.byteLength);
   return { weightSpecs: kept, weightData: out.buffer };
 }

@@ -39,9 +39,14 @@ export class AddPositionEmbedding extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const [, tokens, dim] = shape;
     if (shape.length !== 3 || tokens == null || dim == null) {
-      throw new OmnipruneError('E_BAD_INPUT', `AddPositionEmbedding "${this.name}" expects inputs [batch, tokens, dim] with known tokens and dim, got ${JSON.stringify(shape)}`, {
-        plugin: 'zoo:vit', hint: 'reshape the patch embeddings to [tokens, dim] first',
-      });
+      throw new OmnipruneError(
+        'E_BAD_INPUT',
+        `AddPositionEmbedding "${this.name}" expects inputs [batch, tokens, dim] with known tokens and dim, got ${JSON.stringify(shape)}`,
+        {
+          plugin: 'zoo:vit',
+          hint: 'reshape the patch embeddings to [tokens, dim] first',
+        },
+      );
     }
     const init = tfl.initializers.truncatedNormal({ mean: 0, stddev: this.stddev, seed: weightSeed(this.seed, `${this.name}/embeddings`) });
     this.embeddings = this.addWeight('embeddings', [tokens, dim], 'float32', init);

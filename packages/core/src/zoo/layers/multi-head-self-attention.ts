@@ -20,7 +20,14 @@ export interface MultiHeadSelfAttentionArgs extends LayerArgs {
 
 /** Names of the weights of {@link MultiHeadSelfAttention}, in the order of `layer.weights` (biases when `useBias`). */
 export const ATTENTION_WEIGHT_NAMES = [
-  'query/kernel', 'query/bias', 'key/kernel', 'key/bias', 'value/kernel', 'value/bias', 'output/kernel', 'output/bias',
+  'query/kernel',
+  'query/bias',
+  'key/kernel',
+  'key/bias',
+  'value/kernel',
+  'value/bias',
+  'output/kernel',
+  'output/bias',
 ] as const;
 
 type Projection = 'query' | 'key' | 'value' | 'output';
@@ -28,7 +35,8 @@ type Projection = 'query' | 'key' | 'value' | 'output';
 function checkCount(key: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new OmnipruneError('E_BAD_INPUT', `MultiHeadSelfAttention: ${key} must be a positive integer, got ${JSON.stringify(value)}`, {
-      plugin: 'zoo:vit', hint: `pass ${key} >= 1`,
+      plugin: 'zoo:vit',
+      hint: `pass ${key} >= 1`,
     });
   }
   return value;
@@ -71,9 +79,14 @@ export class MultiHeadSelfAttention extends tfl.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const dim = shape[shape.length - 1];
     if (shape.length !== 3 || dim == null) {
-      throw new OmnipruneError('E_BAD_INPUT', `MultiHeadSelfAttention "${this.name}" expects inputs [batch, tokens, dim] with a known dim, got ${JSON.stringify(shape)}`, {
-        plugin: 'zoo:vit', hint: 'reshape the patch embeddings to [tokens, dim] before the attention layer',
-      });
+      throw new OmnipruneError(
+        'E_BAD_INPUT',
+        `MultiHeadSelfAttention "${this.name}" expects inputs [batch, tokens, dim] with a known dim, got ${JSON.stringify(shape)}`,
+        {
+          plugin: 'zoo:vit',
+          hint: 'reshape the patch embeddings to [tokens, dim] before the attention layer',
+        },
+      );
     }
     const inner = this.numHeads * this.headDim;
     const shapes: Record<Projection, [number[], number[]]> = {
