@@ -42,7 +42,7 @@ describe('initBackend', () => {
       'console.log(JSON.stringify({ backend: tf.getBackend() ?? null, wasm: tf.findBackendFactory("wasm") != null,',
       '  kernel: tf.getKernel("Conv2DBackpropFilter", "wasm") != null, tileGrad: tf.getGradient("Tile") != null }));',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const out = execFileSync(process.execPath, ['--conditions=omniprune-src', '--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: packageDir,
       encoding: 'utf8',
       env: { ...process.env, OMNIPRUNE_BACKEND: '' },
