@@ -134,7 +134,8 @@ describe('initBackend', () => {
   });
 
   it('switches the native convolutions off for wasm and on again for native', async () => {
-    if (loadNativeAddon() instanceof Error) return expect(((await rejection(initBackend('native'))) as Error).message).toMatch(/native addon not built|OMNIPRUNE_SKIP_NATIVE/);
+    if (loadNativeAddon() instanceof Error)
+      return expect(((await rejection(initBackend('native'))) as Error).message).toMatch(/native addon not built|OMNIPRUNE_SKIP_NATIVE/);
     await initBackend('native');
     const native = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
     await initBackend('wasm');
