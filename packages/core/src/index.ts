@@ -188,6 +188,7 @@ export {
   evaluateClassifier,
   predict,
   predictLogits,
+  PROB_EPSILON,
   createProgressRenderer,
   augmentFromSteps,
   isKernelWeight,

@@ -1,9 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, classifierOutput, type ImageDataset, type InferenceRunner } from '@omniprune/core';
+import { OmnipruneError, PROB_EPSILON, classifierOutput, type ImageDataset, type InferenceRunner } from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
-
-/** Probabilities are clipped to [1e-7, 1] before `log`, as core's `predictLogits` and cross-entropy do (the CLI's runner tests compare both runners). */
-const PROB_EPSILON = 1e-7;
 
 type OrtModule = typeof import('onnxruntime-node');
 

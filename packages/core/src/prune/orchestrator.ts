@@ -250,7 +250,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         onEvent({ type: 'iteration-end', iteration, stats, flopsReduction, paramsReduction });
         parent.dispose();
         parent = winner!;
-        stopNow = checkStop(pipeline.stop, report, buildDependencyGraph(parent));
+        stopNow = checkStop(pipeline.stop, report, pipeline.stop.minBlocksPerStage === undefined ? undefined : buildDependencyGraph(parent));
       }
       if (stopNow) report = finish(report, stopNow.reason, stopNow.message);
       await writeReport(outDir, report);

@@ -25,6 +25,7 @@ export {
 export { learningRateAt, type LrScheduleOptions } from './schedule.js';
 export { batchesPerEpoch, datasetBatches, deriveSeed, type DatasetBatchesOptions } from './batches.js';
 export {
+  PROB_EPSILON,
   evaluateClassifier,
   predict,
   predictLogits,
