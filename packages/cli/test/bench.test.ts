@@ -59,8 +59,14 @@ describe('omniprune bench', () => {
     const csv = (await readFile(join(dir, 'bench', 'bench.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(5);
     expect(csv[0]).toBe(
-      'cell,metric,seed,options,status,seconds,iterations,baseline_accuracy,final_accuracy,accuracy_change,flops_reduction,params_reduction,kinds_chosen',
+      'cell,metric,seed,arm,options,status,seconds,iterations,baseline_accuracy,final_accuracy,accuracy_change,flops_reduction,params_reduction,kinds_chosen',
     );
+    // one arm: compare.json groups the runs by metric, both seeds in each
+    const compare = JSON.parse(await readFile(join(dir, 'bench', 'compare.json'), 'utf8'));
+    expect(compare.arms.map((a: { arm: string; runs: { seed: number }[] }) => [a.arm, a.runs.map((r) => r.seed)])).toEqual([
+      ['linear-cka', [1, 2]],
+      ['output-agreement@logits', [1, 2]],
+    ]);
     const again = await runCliCaptured(['bench', bench]);
     expect(again.code, again.stderr).toBe(0);
     expect((again.stderr.match(/\(earlier run\)/g) ?? []).length).toBe(4);

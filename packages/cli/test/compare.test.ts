@@ -66,6 +66,11 @@ describe('compare', () => {
     expect(at60.accuracy.mean).toBeCloseTo(0.88, 12);
     expect(at60.accuracy.std).toBeCloseTo(Math.SQRT2 * 0.01, 12);
     expect(c.arms[1].at[1]).toMatchObject({ notReached: 1, accuracyChange: { n: 0 } });
+    // every hand-made iteration took 1 s: 2, 2 and 1 s per run; last FLOPs reductions 0.6 and 0.7, then 0.5
+    expect(c.arms[0].runs.map((r) => r.seconds)).toEqual([2, 2]);
+    expect(c.arms[0].seconds).toMatchObject({ mean: 2, std: 0, n: 2 });
+    expect(c.arms[0].lastFlopsReduction.mean).toBeCloseTo(0.65, 12);
+    expect(c.arms[1].seconds.mean).toBe(1);
   });
 
   it('writes compare.json and compare.html from run folders and names a folder without a report', async () => {
@@ -79,7 +84,7 @@ describe('compare', () => {
     const out = join(dir, 'cmp');
     const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), '--levels', '0.3,0.5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)/);
+    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+50\.0 ± 0\.0 %\s+1 ± 0 s/);
     const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
     expect(json.arms[1].at[1].accuracyChange.mean).toBeCloseTo(-0.1, 12);
     const html = await readFile(join(out, 'compare.html'), 'utf8');

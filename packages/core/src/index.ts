@@ -222,6 +222,8 @@ export {
   loadPipelinePlugins,
   validatePipeline,
   parsePipelineYaml,
+  onlyPruners,
+  pipelineDataSpec,
   restrictPruners,
   runPipeline,
   tfjsInferenceRunner,

@@ -10,14 +10,14 @@ const pm = (m: MeanStd, scale = 100, digits = 2): string =>
 
 /**
  * A self-contained HTML page for a bench: per-metric table (mean +- std over seeds), accuracy-vs-FLOPs curves
- * of every cell overlaid and coloured by metric, and how often each structure kind was chosen.
+ * of every cell overlaid and coloured by metric (and arm), and how often each structure kind was chosen.
  */
 export function renderBenchHtml(name: string, cells: readonly BenchCell[], results: readonly CellResult[], summary: readonly MetricSummary[]): string {
   const colorOf = new Map(summary.map((s, i) => [s.metric, PALETTE[i % PALETTE.length]]));
   const curves = cells.flatMap((cell, i) => {
     const report = results[i]?.report;
     if (!report) return [];
-    const color = colorOf.get(cell.metric)!;
+    const color = colorOf.get(cell.group)!;
     const points = [{ x: 0, y: report.baseline.accuracy }, ...report.iterations.map((it) => ({ x: it.flopsReduction, y: it.stats.accuracy }))];
     return [
       {

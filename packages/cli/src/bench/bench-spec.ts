@@ -26,6 +26,11 @@ export const benchSpecSchema = z.strictObject({
   metrics: z.array(similarityEntry).min(1),
   /** Seeds; every metric runs with each. */
   seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
+  /**
+   * Arms to run for every metric and seed: `all` (the pipeline as written) or the pruners whose candidates compete
+   * (comma list, as `run --only`: the others only size candidates), e.g. `[all, layer, filter]`.
+   */
+  arms: z.array(z.string().min(1)).min(1).default(['all']),
   /** Other pipeline options to vary: dotted path -> values (e.g. `stop.flopsReduction: [0.3, 0.5]`). */
   grid: z.record(z.string().min(1), z.array(z.unknown()).min(1)).default({}),
   /** Options set in every cell (dotted path -> value), e.g. smaller subsets for a quick bench. */

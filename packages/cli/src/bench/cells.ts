@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { onlyPruners } from '@omniprune/core';
 import type { BenchSpec } from './bench-spec.js';
 
 /** One run of the grid: a metric, a seed and one value per grid option. */
@@ -7,6 +8,10 @@ export interface BenchCell {
   readonly id: string;
   readonly metric: string;
   readonly seed: number;
+  /** `all`, or the pruners whose candidates compete (`layer`, `filter`, `layer,filter`). */
+  readonly arm: string;
+  /** What the cell is aggregated under: its metric, and its arm when the bench has several. */
+  readonly group: string;
   /** Grid values of this cell (dotted path -> value). */
   readonly options: Readonly<Record<string, unknown>>;
   /** The pipeline this cell runs (paths absolute). */
@@ -36,6 +41,15 @@ export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: s
   return out;
 }
 
+function restrictArm(pruners: unknown, arm: string): unknown {
+  if (!Array.isArray(pruners)) return pruners; // a malformed pipeline is left to validation
+  return onlyPruners(
+    pruners as { use: string }[],
+    arm.split(',').map((n) => n.trim()),
+    'bench arms:',
+  );
+}
+
 const slug = (v: unknown): string =>
   String(typeof v === 'object' ? JSON.stringify(v) : v)
     .replace(/[^A-Za-z0-9._-]+/g, '_')
@@ -46,7 +60,7 @@ function combinations(grid: Readonly<Record<string, readonly unknown[]>>): Recor
 }
 
 /**
- * Every cell of the bench: metrics x seeds x grid combinations, in that nesting order.
+ * Every cell of the bench: metrics x seeds x arms x grid combinations, in that nesting order.
  * @example
  * expandCells(spec, basePipeline).map((c) => c.id) // ['linear-cka__seed-1', 'linear-cka__seed-2', ...]
  */
@@ -56,14 +70,19 @@ export function expandCells(spec: BenchSpec, base: Record<string, unknown>): Ben
     const similarity = typeof entry === 'string' ? { use: entry } : entry;
     const metric = typeof entry === 'string' ? entry : `${entry.use}${entry.layer ? `@${entry.layer}` : ''}`;
     for (const seed of spec.seeds) {
-      for (const options of combinations(spec.grid)) {
-        const pipeline = absolutePaths(base, spec.pipelineFile);
-        for (const [path, value] of Object.entries(spec.set)) setPath(pipeline, path, value);
-        pipeline.similarity = { ...(pipeline.similarity as object), ...similarity };
-        pipeline.seed = seed;
-        for (const [path, value] of Object.entries(options)) setPath(pipeline, path, value);
-        const id = [slug(metric), `seed-${seed}`, ...Object.entries(options).map(([k, v]) => `${slug(k)}-${slug(v)}`)].join('__');
-        cells.push({ id, metric, seed, options, pipeline });
+      for (const arm of spec.arms) {
+        for (const options of combinations(spec.grid)) {
+          const pipeline = absolutePaths(base, spec.pipelineFile);
+          for (const [path, value] of Object.entries(spec.set)) setPath(pipeline, path, value);
+          pipeline.similarity = { ...(pipeline.similarity as object), ...similarity };
+          pipeline.seed = seed;
+          for (const [path, value] of Object.entries(options)) setPath(pipeline, path, value);
+          if (arm !== 'all') pipeline.pruners = restrictArm(pipeline.pruners, arm);
+          const armId = arm === 'all' ? [] : [`only-${slug(arm)}`];
+          const id = [slug(metric), `seed-${seed}`, ...armId, ...Object.entries(options).map(([k, v]) => `${slug(k)}-${slug(v)}`)].join('__');
+          const group = spec.arms.length > 1 ? `${metric} [${arm}]` : metric;
+          cells.push({ id, metric, seed, arm, group, options, pipeline });
+        }
       }
     }
   }

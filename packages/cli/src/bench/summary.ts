@@ -8,7 +8,7 @@ export interface MeanStd {
   readonly n: number;
 }
 
-/** Per-metric aggregate over the metric's finished cells (all seeds and grid values). */
+/** Aggregate over the finished cells of one metric (and arm, when the bench has several): all seeds and grid values. */
 export interface MetricSummary {
   readonly metric: string;
   readonly cells: number;
@@ -36,11 +36,11 @@ export function meanStd(values: readonly number[]): MeanStd {
   return { mean, std, n };
 }
 
-/** Aggregate the finished cells per metric, in the order metrics first appear. */
+/** Aggregate the finished cells per group (metric, and arm when there are several), in the order they first appear. */
 export function summarize(cells: readonly BenchCell[], results: readonly CellResult[]): MetricSummary[] {
-  const metrics = [...new Set(cells.map((c) => c.metric))];
-  return metrics.map((metric) => {
-    const mine = results.filter((r, i) => r && cells[i].metric === metric);
+  const groups = [...new Set(cells.map((c) => c.group))];
+  return groups.map((metric) => {
+    const mine = results.filter((r, i) => r && cells[i].group === metric);
     const done = mine.filter((r) => r.status === 'done' && r.report?.final);
     const finals = done.map((r) => r.report!.final!);
     const kindsChosen: Record<string, number> = {};
@@ -64,6 +64,7 @@ const CSV_COLUMNS = [
   'cell',
   'metric',
   'seed',
+  'arm',
   'options',
   'status',
   'seconds',
@@ -95,6 +96,7 @@ export function benchCsv(cells: readonly BenchCell[], results: readonly CellResu
       cell.id,
       cell.metric,
       cell.seed,
+      cell.arm,
       JSON.stringify(cell.options),
       r?.status ?? 'pending',
       r?.seconds.toFixed(1),

@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, writeFileAtomic } from '@omniprune/core';
 import { renderBenchHtml } from '../bench/bench-html.js';
+import { renderComparisonHtml } from '../compare/compare-html.js';
+import { compareRuns } from '../compare/compare-runs.js';
 import { loadBenchSpec, type BenchSpec } from '../bench/bench-spec.js';
 import { runSanity } from '../bench/sanity.js';
 import { renderSanityHtml } from '../bench/sanity-html.js';
@@ -30,6 +32,7 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
       id: c.id,
       metric: c.metric,
       seed: c.seed,
+      arm: c.arm,
       options: c.options,
       status: results[i]?.status ?? 'pending',
       seconds: results[i]?.seconds,
@@ -46,6 +49,14 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
   await writeFileAtomic(join(outDir, 'bench.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFileAtomic(join(outDir, 'bench.csv'), benchCsv(cells, results));
   await writeFileAtomic(join(outDir, 'bench.html'), renderBenchHtml(name, cells, results, summary));
+  const runs = cells.flatMap((c, i) =>
+    results[i]?.status === 'done' && results[i].report ? [{ dir: join('cells', c.id), arm: c.group, report: results[i].report! }] : [],
+  );
+  if (runs.length > 0) {
+    const comparison = compareRuns(runs);
+    await writeFileAtomic(join(outDir, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
+    await writeFileAtomic(join(outDir, 'compare.html'), renderComparisonHtml(comparison));
+  }
 }
 
 async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> {
@@ -77,10 +88,11 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
 export default defineCommand({
   meta: {
     name: 'bench',
-    description: 'Compare similarity metrics: run a grid of pipelines in parallel workers; writes bench.json, bench.csv, bench.html (resumable)',
+    description:
+      'Compare similarity metrics and arms: run a grid of pipelines (metrics x seeds x arms x options) in parallel workers; writes bench.json, bench.csv, bench.html, compare.json, compare.html (resumable)',
   },
   args: {
-    bench: { type: 'positional', required: true, description: 'Bench YAML file (base pipeline, metrics, seeds, grid)' },
+    bench: { type: 'positional', required: true, description: 'Bench YAML file (base pipeline, metrics, seeds, arms, grid)' },
     workers: { type: 'string', description: "Parallel worker processes (default: the bench file's workers, else the machine's cores)" },
     out: { type: 'string', description: "Output directory (default: the bench file's output)" },
     sanity: {
@@ -107,7 +119,7 @@ export default defineCommand({
     for (const cell of cells) validatePipeline(cell.pipeline, container, join(outDir, 'cells', cell.id, 'pipeline.yaml'));
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     process.stderr.write(
-      `bench ${spec.name}: ${cells.length} cells (${spec.metrics.length} metrics x ${spec.seeds.length} seeds` +
+      `bench ${spec.name}: ${cells.length} cells (${spec.metrics.length} metrics x ${spec.seeds.length} seeds${spec.arms.length > 1 ? ` x ${spec.arms.length} arms` : ''}` +
         `${Object.keys(spec.grid).length ? ' x grid' : ''}), ${workers} worker${workers === 1 ? '' : 's'} x ${threads} thread${threads === 1 ? '' : 's'}\n`,
     );
     const results: CellResult[] = [];
@@ -134,7 +146,7 @@ export default defineCommand({
     });
     await writeOutputs(outDir, spec.name, cells, all, workers);
     process.stdout.write(
-      `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html\n`,
+      `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html${all.some((r) => r.status === 'done') ? ', compare.json, compare.html' : ''}\n`,
     );
     const failed = all.filter((r) => r.status === 'failed');
     if (failed.length) {

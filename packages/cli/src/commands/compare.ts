@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OmnipruneError, writeFileAtomic, type RunReport } from '@omniprune/core';
-import { formatChange, renderComparisonHtml } from '../compare/compare-html.js';
+import { formatChange, formatReduction, formatSeconds, renderComparisonHtml } from '../compare/compare-html.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
 
@@ -65,10 +65,15 @@ export default defineCommand({
       process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
       return;
     }
-    const rows = comparison.arms.map((a) => [a.arm, a.runs.map((r) => r.seed).join(','), ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached))]);
-    process.stdout.write(
-      `accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], rows)}\n`,
-    );
+    const rows = comparison.arms.map((a) => [
+      a.arm,
+      a.runs.map((r) => r.seed).join(','),
+      ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached)),
+      formatReduction(a.lastFlopsReduction),
+      formatSeconds(a.seconds),
+    ]);
+    const head = ['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`), 'last FLOPs red.', 'wall time per run'];
+    process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
     if (args.out) process.stdout.write(`wrote ${join(args.out, 'compare.json')}, compare.html\n`);
   },
 });

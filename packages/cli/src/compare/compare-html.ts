@@ -1,7 +1,7 @@
 import type { MeanStd } from '../bench/summary.js';
+import { escapeHtml as esc } from '../shared/escape-html.js';
 import type { Comparison } from './compare-runs.js';
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
 
@@ -9,6 +9,14 @@ const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
 export function formatChange(m: MeanStd, notReached: number): string {
   if (m.n === 0) return 'not reached';
   return `${(m.mean * 100).toFixed(2)} ± ${(m.std * 100).toFixed(2)} (n=${m.n}${notReached ? `, ${notReached} short` : ''})`;
+}
+
+/** `1,234 ± 56 s` (wall time per run) and `85.1 ± 0.3 %` (last FLOPs reduction). */
+export function formatSeconds(m: MeanStd): string {
+  return `${Math.round(m.mean).toLocaleString('en-US')} ± ${Math.round(m.std).toLocaleString('en-US')} s`;
+}
+export function formatReduction(m: MeanStd): string {
+  return `${(m.mean * 100).toFixed(1)} ± ${(m.std * 100).toFixed(1)} %`;
 }
 
 /**
@@ -71,7 +79,7 @@ export function renderComparisonHtml(c: Comparison): string {
   const rows = c.arms
     .map(
       (a) =>
-        `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}</tr>`,
+        `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}<td>${formatReduction(a.lastFlopsReduction)}</td><td>${formatSeconds(a.seconds)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -82,7 +90,7 @@ export function renderComparisonHtml(c: Comparison): string {
 <p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
 reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there.</p>
 ${comparisonSvg(c)}
-<table><thead><tr><th>arm</th><th>seeds</th>${head}</tr></thead>
+<table><thead><tr><th>arm</th><th>seeds</th>${head}<th>last FLOPs reduction</th><th>wall time per run</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

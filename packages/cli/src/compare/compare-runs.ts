@@ -25,8 +25,12 @@ export interface Comparison {
   readonly levels: readonly number[];
   readonly arms: readonly {
     readonly arm: string;
-    readonly runs: readonly { readonly dir: string; readonly seed: number }[];
+    readonly runs: readonly { readonly dir: string; readonly seed: number; readonly seconds: number }[];
     readonly at: readonly ArmLevel[];
+    /** Wall time of the pruning loop per run (seconds, the iterations' sum: candidates, fine-tunes, evaluation). */
+    readonly seconds: MeanStd;
+    /** FLOPs reduction of the runs' last iterations. */
+    readonly lastFlopsReduction: MeanStd;
   }[];
 }
 
@@ -53,6 +57,11 @@ export function accuracyAt(report: RunReport, level: number): number | undefined
   return level === 0 ? curve[0].y : undefined;
 }
 
+/** Wall time of a run's pruning loop: the sum of its iterations' seconds (a resumed run's pauses excluded). */
+export function runSeconds(report: RunReport): number {
+  return report.iterations.reduce((sum, it) => sum + it.seconds, 0);
+}
+
 /** The arm a run belongs to by default: its pruners (`layer+filter`, `layer`, `filter`). */
 export function defaultArm(report: RunReport): string {
   return report.pruners.join('+');
@@ -72,7 +81,9 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
       const mine = runs.filter((r) => r.arm === arm);
       return {
         arm,
-        runs: mine.map((r) => ({ dir: r.dir, seed: r.report.seed })),
+        runs: mine.map((r) => ({ dir: r.dir, seed: r.report.seed, seconds: runSeconds(r.report) })),
+        seconds: meanStd(mine.map((r) => runSeconds(r.report))),
+        lastFlopsReduction: meanStd(mine.map((r) => r.report.iterations.at(-1)?.flopsReduction ?? 0)),
         at: levels.map((level) => {
           const values = mine.map((r) => ({ acc: accuracyAt(r.report, level), base: r.report.baseline.accuracy }));
           const reached = values.filter((v): v is { acc: number; base: number } => v.acc !== undefined);

@@ -17,7 +17,8 @@ const common = {
   trainSubset: positiveInt.optional(),
   testSubset: positiveInt.optional(),
   subset: z.enum(['first', 'stratified']).default('stratified'),
-  seed: z.number().int().default(0),
+  /** Seed of the `trainSubset`/`testSubset` draws. Default: the pipeline's `seed` in a pipeline run, else 0. */
+  seed: z.number().int().optional(),
   scale: z.boolean().default(true),
   /**
    * A validation split held out of the training split before `trainSubset` is drawn: `count` images, stratified,
@@ -36,7 +37,7 @@ const common = {
  * - `image-folder`: `path` required; `imageSize` default first image's size; `channels` default 3;
  *   `resize` default `'bilinear'`.
  *
- * Common defaults: `subset: 'stratified'`, `seed: 0`, `scale: true` (pixels in [0, 1]); no subset
+ * Common defaults: `subset: 'stratified'`, `seed: 0` (the pipeline's seed in a pipeline), `scale: true` (pixels in [0, 1]); no subset
  * unless `trainSubset`/`testSubset` is set.
  * @example
  * datasetSpecSchema.parse({ name: 'fashion-mnist', trainSubset: 5000, seed: 1 });
@@ -90,7 +91,7 @@ export async function loadDataset(spec: DatasetSpecInput): Promise<DataSplits> {
   const s = parseSpec(spec);
   const splits = await loadSplits(s, s.validation ? undefined : s.trainSubset);
   if (!s.validation) return splits;
-  return holdOutValidation(splits, s.validation, s.trainSubset, { strategy: s.subset, seed: s.seed });
+  return holdOutValidation(splits, s.validation, s.trainSubset, { strategy: s.subset, seed: s.seed ?? 0 });
 }
 
 /** Carve `validation.count` stratified images out of the training split, then draw `trainSubset` from the rest. */
@@ -126,7 +127,7 @@ async function loadSplits(s: DatasetSpec, trainSubset: number | undefined): Prom
     trainSubset,
     testSubset: s.testSubset,
     subset: s.subset,
-    seed: s.seed,
+    seed: s.seed ?? 0,
     scale: s.scale,
   };
   switch (s.name) {

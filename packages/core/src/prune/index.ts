@@ -6,7 +6,8 @@ export { pipelineBaseSchema, composePipelineSchema, modelSourceSchema, stopSchem
 export type { PipelineBase } from './pipeline-schema.js';
 export { loadPipeline, loadPipelinePlugins, validatePipeline, parsePipelineYaml, resolveInPipeline } from './load-pipeline.js';
 export type { Pipeline } from './load-pipeline.js';
-export { restrictPruners } from './pipeline-variants.js';
+export { onlyPruners, restrictPruners } from './pipeline-variants.js';
+export { pipelineDataSpec } from './pipeline-inputs.js';
 export { runPipeline } from './orchestrator.js';
 export { tfjsInferenceRunner, runnerOf } from './inference-runner.js';
 export { perProposal } from './per-proposal.js';

@@ -80,8 +80,13 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
   const pruners = p.pruners.map((entry, i) => {
     const options = checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) as Record<string, unknown>;
     checkNestedCriteria(c, entry.use, options, `pruners[${i}].with`);
-    return { use: entry.use, with: options };
+    return { use: entry.use, with: options, sizingOnly: entry.sizingOnly };
   });
+  if (pruners.every((e) => e.sizingOnly)) {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  pruners: every pruner is sizingOnly, so no candidate would be built`, {
+      hint: 'leave sizingOnly unset on at least one pruner',
+    });
+  }
   const similarity = { ...p.similarity, with: checkUse(c, 'criterion', p.similarity.use, p.similarity.with, 'similarity', 'similarity') };
   if (p.similarity.split === 'validation' && !(p.data.dataset as { validation?: unknown }).validation) {
     throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  similarity.split: validation needs a validation split`, {

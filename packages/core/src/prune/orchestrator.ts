@@ -91,10 +91,14 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const state = await readRunState(outDir, pipelineHash);
 
   // every plugin is created (and its options checked) before any data is loaded or a base model trained
-  const pruners: { name: string; pruner: Pruner }[] = [];
+  const created: { name: string; pruner: Pruner; sizingOnly: boolean }[] = [];
   for (const [i, p] of pipeline.pruners.entries()) {
-    pruners.push({ name: p.use, pruner: await createPlugin<Pruner>(container, 'pruner', p.use, p.with, ctx, `pruners[${i}].with`) });
+    const pruner = await createPlugin<Pruner>(container, 'pruner', p.use, p.with, ctx, `pruners[${i}].with`);
+    created.push({ name: p.use, pruner, sizingOnly: p.sizingOnly ?? false });
   }
+  const pruners = keepNeededSizers(created);
+  const candidatePruners = pruners.filter((p) => !p.sizingOnly);
+  for (const p of pruners) if (p.sizingOnly) log(`pruner ${p.name} only sizes the candidates of ${sizedByIt(p, candidatePruners).join(', ')}`);
   const metric = await createPlugin<SimilarityMetric>(container, 'criterion', pipeline.similarity.use, pipeline.similarity.with, ctx, 'similarity.with');
   const trainerFor = async (settings: Record<string, unknown> | undefined, at: string): Promise<TrainerFactory | null> =>
     settings && (settings.epochs ?? 1) !== 0 ? createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, at) : null;
@@ -129,7 +133,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       backend: backendName ?? tf.getBackend(),
       runner: runner.name,
       similarity: pipeline.similarity.use,
-      pruners: pipeline.pruners.map((p) => p.use),
+      pruners: candidatePruners.map((p) => p.name),
       model,
       baseline,
       iterations: [],
@@ -140,7 +144,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       pipeline.stop,
       baseline,
       buildDependencyGraph(parent),
-      pruners.map((p) => p.pruner.kind),
+      candidatePruners.map((p) => p.pruner.kind),
       parent,
     );
     await writeReport(outDir, report);
@@ -173,14 +177,14 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         const proposal = await pruners[k].pruner.propose(proposeCtx);
         if (proposal) earlier.push(proposal), byPruner.set(k, proposal);
       }
-      const proposals = [...pruners.keys()].flatMap((k) => (byPruner.has(k) ? [byPruner.get(k)!] : []));
+      const proposals = [...pruners.keys()].flatMap((k) => (byPruner.has(k) && !pruners[k].sizingOnly ? [byPruner.get(k)!] : []));
       let stopNow: { reason: StopReason; message: string } | null =
         proposals.length === 0 ? { reason: 'nothing-to-prune', message: 'no pruner found anything left to remove' } : null;
       if (
         !stopNow &&
         pipeline.stop.whenNoLayerCandidate === 'stop' &&
         pruners.some((p) => p.pruner.kind === 'layer') &&
-        !proposals.some((p) => p.kind === 'layer')
+        !earlier.some((p) => p.kind === 'layer')
       ) {
         stopNow = { reason: 'no-layer-candidate', message: 'the layer pruner found no block left to remove (stop.whenNoLayerCandidate: stop)' };
       }
@@ -277,6 +281,16 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   return report;
 }
 
+/** The sizing-only pruners some candidate pruner is sized by; the others would propose for nothing. */
+function keepNeededSizers<P extends { name: string; pruner: Pruner; sizingOnly: boolean }>(all: readonly P[]): P[] {
+  const candidates = all.filter((p) => !p.sizingOnly);
+  return all.filter((p) => !p.sizingOnly || sizedByIt(p, candidates).length > 0);
+}
+
+function sizedByIt(sizer: { pruner: Pruner }, candidates: readonly { name: string; pruner: Pruner }[]): string[] {
+  return candidates.filter((c) => c.pruner.sizedBy === sizer.pruner.kind).map((c) => c.name);
+}
+
 function validationSplit(data: { validation?: ImageDataset }): ImageDataset {
   if (!data.validation) {
     throw new OmnipruneError('E_BAD_INPUT', 'similarity.split is validation but the data holds no validation split', {
@@ -291,7 +305,9 @@ function validationSplit(data: { validation?: ImageDataset }): ImageDataset {
  * folder, extra export formats and the inference runner do not change what an iteration computes.
  */
 function resultShaping(p: Pipeline): unknown {
-  const { seed, backend, plugins, model, data, pruners, similarity, ties, trainer, finetune } = p;
+  const { seed, backend, plugins, model, data, similarity, ties, trainer, finetune } = p;
+  // `sizingOnly: false` is the default and leaves the hash of runs started before the option existed unchanged
+  const pruners = p.pruners.map(({ sizingOnly, ...rest }) => (sizingOnly ? { ...rest, sizingOnly } : rest));
   return { seed, backend, plugins, model, data, pruners, similarity, ties, trainer, finetune };
 }
 

@@ -25,6 +25,19 @@ export interface PipelineInputs {
 }
 
 /**
+ * The pipeline's data settings as a run loads them: the dataset path resolved against the pipeline's folder, and the
+ * subsets drawn with the run's seed unless `data.dataset.seed` pins them.
+ * @example
+ * pipelineDataSpec(pipeline).dataset.seed // pipeline.seed when the YAML gives none
+ */
+export function pipelineDataSpec(pipeline: Pipeline): Pipeline['data'] {
+  const dataset = { ...pipeline.data.dataset } as Record<string, unknown>;
+  if (typeof dataset.path === 'string') dataset.path = resolveInPipeline(pipeline, dataset.path);
+  dataset.seed ??= pipeline.seed;
+  return { ...pipeline.data, dataset } as Pipeline['data'];
+}
+
+/**
  * Load (or train from scratch, once, into `runDir/base`) the pipeline's model and load its data normalised with
  * the statistics the model was trained with.
  */
@@ -36,9 +49,7 @@ export async function preparePipelineInputs(
   onTrainEvent: (e: TrainEvent) => void,
 ): Promise<PipelineInputs> {
   const augment = augmentFromSteps(pipeline.data.augment);
-  const dataset = { ...pipeline.data.dataset } as Record<string, unknown>;
-  if (typeof dataset.path === 'string') dataset.path = resolveInPipeline(pipeline, dataset.path);
-  const dataSpec = { ...pipeline.data, dataset } as never;
+  const dataSpec = pipelineDataSpec(pipeline) as never;
   if ('path' in pipeline.model) {
     const { path, logitsLayer, output } = pipeline.model;
     const loaded = await readModel(resolveInPipeline(pipeline, path), container);

@@ -9,6 +9,13 @@ import type { PluginKind } from '../plugin/define-plugin.js';
 const pluginUse = z.strictObject({ use: z.string().min(1), with: z.unknown().optional() });
 
 /**
+ * A pruner whose proposal only sizes other pruners' candidates (their `sizedBy`, e.g. the filter pruner's
+ * `match-layer` budget) and is never built, fine-tuned or scored itself. `run --only` sets it on the pruners it
+ * leaves out, so a filter-only baseline takes the same step sizes as the all-at-once run's filter candidates.
+ */
+const sizingOnly = z.boolean().default(false);
+
+/**
  * Where the pipeline's model comes from: a model file (TF.js/Keras `model.json`, Keras `.h5`/`.keras`, ONNX `.onnx`),
  * or a zoo model trained from scratch first. `logitsLayer`/`output` override how the classifier's output is read
  * (default: from the output layer's activation; see core's `classifierOutput`).
@@ -57,7 +64,7 @@ export const pipelineBaseSchema = z.strictObject({
   plugins: z.array(z.string().min(1)).default([]),
   model: modelSourceSchema,
   data: dataPipelineSchema,
-  pruners: z.array(pluginUse).min(1),
+  pruners: z.array(pluginUse.extend({ sizingOnly })).min(1),
   similarity: z
     .strictObject({
       use: z.string().min(1).default('linear-cka'),
@@ -93,7 +100,7 @@ export type PipelineBase = z.output<typeof pipelineBaseSchema>;
 function usesOf(c: DependencyContainer, kind: PluginKind): z.ZodType {
   const options = listPlugins(c)
     .filter((p) => p.kind === kind)
-    .map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
+    .map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional(), ...(kind === 'pruner' ? { sizingOnly } : {}) }).describe(p.description));
   if (options.length === 0) return z.never();
   if (options.length === 1) return options[0];
   return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);

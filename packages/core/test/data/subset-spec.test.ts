@@ -73,7 +73,6 @@ describe('datasetSpecSchema / loadDataset', () => {
     expect(datasetSpecSchema.parse({ name: 'cifar100' })).toEqual({
       name: 'cifar100',
       subset: 'stratified',
-      seed: 0,
       scale: true,
       labelMode: 'fine',
     });

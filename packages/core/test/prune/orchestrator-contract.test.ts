@@ -16,7 +16,7 @@ import {
   type SimilarityMetric,
 } from '../../src/index.js';
 import { useWasm } from '../helpers/backend.js';
-import { firstBlockPruner, negMse, tinyDataset, tinyPipeline, twoChannelPruner } from './pipeline-fixtures.js';
+import { firstBlockPruner, layerSizedPruner, negMse, tinyDataset, tinyPipeline, twoChannelPruner } from './pipeline-fixtures.js';
 
 beforeAll(useWasm);
 
@@ -51,30 +51,8 @@ const flakySimilarity = defineCriterion({
   }),
 });
 
-/** A filter pruner sized by the layer candidate (like match-layer): removes as many channels as it removed units. */
 const seenEarlier: string[][] = [];
-const matchingPruner = definePruner({
-  name: 'matching',
-  description: 'test',
-  options: z.object({}),
-  create: (): Pruner => ({
-    kind: 'filter',
-    sizedBy: 'layer',
-    async propose(ctx) {
-      seenEarlier.push(ctx.earlier.map((c) => c.kind));
-      const layer = ctx.earlier.find((c) => c.kind === 'layer');
-      const g = ctx.graph.groups.find((x) => !x.frozenReason && !x.residual && x.size > 2);
-      if (!layer || !g) return null;
-      return {
-        kind: 'filter',
-        pruner: 'matching',
-        plans: [{ kind: 'remove-channels', group: g.id, indices: [0] }],
-        removedUnits: layer.removedUnits,
-        summary: 'matched',
-      };
-    },
-  }),
-});
+const matchingPruner = layerSizedPruner('matching', seenEarlier);
 
 function container(): PluginContainer {
   const c = createPluginContainer();

@@ -54,6 +54,35 @@ export const twoChannelPruner = definePruner({
   }),
 });
 
+/**
+ * Test filter pruner sized by the layer candidate (like `match-layer`): removes as many channels as the layer candidate
+ * removed units; `seen` records the kinds of the proposals it was shown. Proposes nothing without a layer candidate.
+ */
+export function layerSizedPruner(name: string, seen: string[][] = []) {
+  return definePruner({
+    name,
+    description: 'test',
+    options: z.object({}),
+    create: (): Pruner => ({
+      kind: 'filter',
+      sizedBy: 'layer',
+      async propose(ctx) {
+        seen.push(ctx.earlier.map((c) => c.kind));
+        const n = ctx.earlier.find((c) => c.kind === 'layer')?.removedUnits;
+        const g = n && ctx.graph.groups.find((x) => !x.frozenReason && !x.residual && x.size > n);
+        if (!n || !g) return null;
+        return {
+          kind: 'filter',
+          pruner: name,
+          plans: [{ kind: 'remove-channels', group: g.id, indices: [...Array(n).keys()] }],
+          removedUnits: n,
+          summary: `remove ${n} of ${g.id}`,
+        };
+      },
+    }),
+  });
+}
+
 /** Test similarity: negative mean squared difference of the features. */
 export const negMse = defineCriterion({
   name: 'neg-mse',

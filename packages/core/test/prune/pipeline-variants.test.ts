@@ -5,11 +5,14 @@ import { testContainer, tinyPipeline } from './pipeline-fixtures.js';
 describe('restrictPruners', () => {
   const pipeline = validatePipeline(tinyPipeline('/data', { output: 'runs/tiny/' }), testContainer());
 
-  it('keeps only the named pruners and moves the default output beside the full run', () => {
+  it('keeps the other pruners only to size candidates and moves the default output beside the full run', () => {
     const layerOnly = restrictPruners(pipeline, ['first-block']);
-    expect(layerOnly.pruners.map((p) => p.use)).toEqual(['first-block']);
+    expect(layerOnly.pruners.map((p) => [p.use, p.sizingOnly])).toEqual([
+      ['first-block', false],
+      ['two-channels', true],
+    ]);
     expect(layerOnly.output).toBe('runs/tiny-only-first-block');
-    expect({ ...layerOnly, pruners: pipeline.pruners, output: pipeline.output }).toEqual(pipeline);
+    expect({ ...layerOnly, pruners: layerOnly.pruners.map((p) => ({ ...p, sizingOnly: false })), output: pipeline.output }).toEqual(pipeline);
   });
 
   it('names the unknown pruner and lists the configured ones', () => {
