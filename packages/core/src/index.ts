@@ -19,6 +19,7 @@ export {
   definePruner,
   defineCriterion,
   defineTrainer,
+  defineEvaluator,
   createPluginContainer,
   registerPlugin,
   resolvePlugin,
@@ -202,7 +203,7 @@ export type {
   FitOptions,
   TrainResumeState,
   FitResult,
-  Evaluation,
+  LossAccuracy,
   AugmentFn,
   BatchSource,
   SgdTrainerOptions,
@@ -273,3 +274,17 @@ export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './train/sgd-trainer-p
 export type { TrainerFactory, TrainerRun } from './train/sgd-trainer-plugin.js';
 export { saveTrainCheckpoint, readTrainCheckpoint, removeTrainCheckpoint, CHECKPOINT_DIR } from './train/train-checkpoint.js';
 export { hashSettings } from './util/hash-settings.js';
+
+export { evaluateEntrySchema, createEvaluators, dueAt, runEvaluators, observeTraining, disposeEvaluators, headlineOf } from './evaluate/index.js';
+export type {
+  EvaluateEntry,
+  ScheduledEvaluator,
+  Evaluations,
+  EvaluationSetting,
+  Evaluator,
+  Evaluation,
+  EvaluationContext,
+  EvaluationPhase,
+  InputNormalization,
+  TrainingPhase,
+} from './evaluate/index.js';

@@ -28,6 +28,17 @@ export interface ModelCost {
   readonly layers: readonly LayerCost[];
 }
 
+/** A classifier run as a differentiable function (`services.model.classifier`): for gradients w.r.t. the input. */
+export interface ClassifierForward {
+  /** True when {@link ClassifierForward.forward} returns logits, false when it returns probabilities. */
+  readonly fromLogits: boolean;
+  readonly numClasses: number;
+  /** `[batch, numClasses]` logits (or probabilities) of a `[batch, h, w, c]` input, inference mode; differentiable. */
+  forward(x: tf.Tensor4D): tf.Tensor2D;
+  /** Per-sample cross-entropy of this classifier's outputs against int32 labels; differentiable. */
+  crossEntropy(output: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D;
+}
+
 /** Options of the prediction helpers (`services.model.predictLogits`). */
 export interface PredictOptions {
   /** Batch size. Default 128. */
@@ -109,6 +120,8 @@ export interface CoreServices {
     readonly evaluate: (model: tfl.LayersModel, ds: ImageDataset, options?: { batchSize?: number }) => Promise<{ loss: number; accuracy: number }>;
     /** Mean loss gradient per trainable weight (by variable name) over `ds`. */
     readonly lossGradients: (model: tfl.LayersModel, ds: ImageDataset, options?: { batchSize?: number }) => Promise<Map<string, Float32Array>>;
+    /** The model as a differentiable classifier (its logits when it has them), as the trainer runs it. */
+    readonly classifier: (model: tfl.LayersModel) => ClassifierForward;
     /** `samplesPerClass` images of each class, drawn with `seed`. */
     readonly stratifiedSample: (train: ImageDataset, samplesPerClass: number, seed: number) => ImageDataset;
   };

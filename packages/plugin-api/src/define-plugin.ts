@@ -5,7 +5,7 @@ import type { CoreServices } from './core-services.js';
 export const PLUGIN_API_VERSION = 1;
 
 /** The kinds of extension point. */
-export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'format';
+export type PluginKind = 'pruner' | 'criterion' | 'trainer' | 'format' | 'evaluator';
 
 /**
  * What a criterion plugin does, declared once here: `similarity` compares two representations (selects candidates);
@@ -85,3 +85,8 @@ export const definePruner = definer('pruner');
 export const defineCriterion = definer('criterion');
 /** Define a trainer plugin (`create` returns a `TrainerFactory`). See {@link definePruner}. */
 export const defineTrainer = definer('trainer');
+/**
+ * Define an evaluator plugin (`create` returns an `Evaluator`): robustness, out-of-distribution detection, energy,
+ * latency, run on the base model, the iterations' winners and the final model. See {@link definePruner}.
+ */
+export const defineEvaluator = definer('evaluator');

@@ -5,11 +5,12 @@
  * appears in types only (`import type`), the host supplies it through `ctx.services.tf`.
  * Every export is listed explicitly.
  */
-export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer } from './define-plugin.js';
+export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer, defineEvaluator } from './define-plugin.js';
+export type { Evaluator, Evaluation, EvaluationContext, EvaluationPhase, InputNormalization, TrainingPhase } from './evaluator.js';
 export type { PluginContext, PluginDefinition, PluginKind, PluginSpec, CriterionRole, CriterionSlot } from './define-plugin.js';
 export { defineModelFormat } from './model-format.js';
 export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel, OmnipruneModelMetadata, ClassifierSpec } from './model-format.js';
-export type { CoreServices, ModelCost, LayerCost, PredictOptions, MaskedScoring, MaskedReadout, MaskedMeasure } from './core-services.js';
+export type { CoreServices, ModelCost, LayerCost, PredictOptions, MaskedScoring, MaskedReadout, MaskedMeasure, ClassifierForward } from './core-services.js';
 export type {
   ChannelRef,
   Layout,

@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { DATASET_NAMES, OmnipruneError, countCost, prepareData, readModel } from '@omniprune/core';
 import { builtinContainer } from '../shared/plugin-registry.js';
+import { runEvaluatorsOnce } from '../shared/evaluate-once.js';
 import { selectRunner } from '../shared/select-runner.js';
 import { backendArg, parseNormalize, parsePositiveInt, startBackend } from '../shared/common-args.js';
 
@@ -16,6 +17,17 @@ export default defineCommand({
     data: { type: 'string', required: true, description: `Dataset: ${DATASET_NAMES.join(', ')}` },
     'data-path': { type: 'string', description: 'Folder or archive holding the dataset files' },
     'test-subset': { type: 'string', description: 'Evaluate on a stratified subset of N test images' },
+    evaluate: {
+      type: 'string',
+      description:
+        'Also run these evaluator plugins with their default options, comma list (e.g. adversarial,corruption,ood,energy,latency; see `omniprune plugins list`)',
+    },
+    reference: {
+      type: 'string',
+      description:
+        'With --evaluate: a reference model (e.g. the unpruned one) the evaluators compare with (latency interleaved, relative corruption error, energy saving)',
+    },
+    seed: { type: 'string', description: 'With --evaluate: seed of the evaluators (subsets, noise, attacks); default 1' },
     json: { type: 'boolean', default: false, description: 'Print JSON' },
     runner: {
       type: 'string',
@@ -40,6 +52,15 @@ export default defineCommand({
     const runner = await selectRunner(args.runner, args.json);
     const { accuracy, loss } = await runner.evaluate(model, data.test);
     const cost = countCost(model);
+    const evaluations = args.evaluate
+      ? await runEvaluatorsOnce(model, {
+          names: args.evaluate,
+          reference: args.reference,
+          seed: args.seed === undefined ? 1 : parsePositiveInt('seed', args.seed, 0),
+          setting: { test: data.test, normalization: data.normalization, pixelRange: [0, 1], runner },
+          quiet: args.json,
+        })
+      : undefined;
     const result = {
       model: file,
       dataset: data.test.name,
@@ -49,12 +70,18 @@ export default defineCommand({
       loss,
       flops: cost.flops,
       params: cost.params,
+      ...(evaluations ? { evaluations } : {}),
     };
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else
+    else {
       process.stdout.write(
         `${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`,
       );
+      for (const [name, r] of Object.entries(evaluations ?? {})) {
+        process.stdout.write(`  ${name}: ${r.summary}${r.estimated ? ' [estimated]' : ''}\n`);
+        for (const w of r.warnings ?? []) process.stdout.write(`  warning: ${name}: ${w}\n`);
+      }
+    }
     model.dispose();
   },
 });

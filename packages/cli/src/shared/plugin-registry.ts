@@ -1,6 +1,7 @@
 import { createPluginContainer, loadPipelinePlugins, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
 import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as similarityPlugins } from '@omniprune/criteria-similarity';
+import { plugins as evaluatorPlugins } from '@omniprune/evaluators';
 import { plugins as filterPlugins } from '@omniprune/pruner-filter';
 import { plugins as headPlugins } from '@omniprune/pruner-head';
 import { kerasFormat, kerasH5Format } from '@omniprune/keras';
@@ -17,6 +18,7 @@ export const BUILTIN_PLUGINS: readonly { readonly source: string; readonly plugi
   { source: '@omniprune/pruner-head', plugins: headPlugins as readonly PluginDefinition[] },
   { source: '@omniprune/onnx', plugins: [onnxFormat as unknown as PluginDefinition] },
   { source: '@omniprune/keras', plugins: [kerasH5Format, kerasFormat] as unknown as PluginDefinition[] },
+  { source: '@omniprune/evaluators', plugins: evaluatorPlugins as unknown as PluginDefinition[] },
 ];
 
 /**

@@ -31,6 +31,12 @@ export function createEventRenderer(stream: NodeJS.WriteStream = process.stderr)
         return line(`  accuracy ${pct(e.stats.accuracy)}, FLOPs -${pct(e.flopsReduction)}, params -${pct(e.paramsReduction)}`);
       case 'train':
         return train(e.event);
+      case 'evaluated': {
+        const what = e.phase === 'baseline' ? 'base model' : e.phase === 'final' ? 'final model' : `iteration ${e.iteration}`;
+        for (const [name, r] of Object.entries(e.results)) line(`  evaluate ${name} (${what}): ${r.summary}${r.estimated ? ' [estimated]' : ''}`);
+        for (const [name, r] of Object.entries(e.results)) for (const w of r.warnings ?? []) line(`  warning: ${name}: ${w}`);
+        return;
+      }
       case 'done':
         return line(`done: ${e.report.stopMessage ?? e.report.stopReason}`);
     }

@@ -10,7 +10,7 @@ import { captureFeatures, penultimateLayer } from '../prune/capture.js';
 import { runnerOf } from '../prune/inference-runner.js';
 import { predictionKl, scoreMasked, scoringSample } from '../prune/masked-scoring/index.js';
 import { stratifiedSample } from '../prune/prediction-divergence.js';
-import { evaluateClassifier, predictLogits } from '../train/forward.js';
+import { classifierForward, evaluateClassifier, predictLogits } from '../train/forward.js';
 import { lossGradients } from '../train/loss-gradients.js';
 
 /** The services interface handed to every plugin as `ctx.services` (declared in `@omniprune/plugin-api`). */
@@ -36,7 +36,7 @@ export const coreServices: CoreServices = Object.freeze({
   }),
   capture: Object.freeze({ features: captureFeatures, penultimateLayer }),
   metrics: Object.freeze({ cost: countCost }),
-  model: Object.freeze({ predictLogits, evaluate: evaluateClassifier, lossGradients, stratifiedSample }),
+  model: Object.freeze({ predictLogits, evaluate: evaluateClassifier, lossGradients, classifier: classifierForward, stratifiedSample }),
   scoring: Object.freeze({ scoreMasked, sample: scoringSample, predictionKl }),
   inference: Object.freeze({ runnerOf }),
 });

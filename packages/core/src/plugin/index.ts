@@ -1,4 +1,4 @@
-export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer } from './define-plugin.js';
+export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, defineTrainer, defineEvaluator } from './define-plugin.js';
 export type { PluginContext, PluginDefinition, PluginKind } from './define-plugin.js';
 export { createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, pluginToken } from './plugin-container.js';
 export type { PluginContainer, PluginOrigin } from './plugin-container.js';

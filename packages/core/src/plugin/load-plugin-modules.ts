@@ -18,7 +18,7 @@ export interface LoadedPluginModule {
   readonly plugins: readonly PluginDefinition[];
 }
 
-const KINDS: readonly PluginKind[] = ['pruner', 'criterion', 'trainer', 'format'];
+const KINDS: readonly PluginKind[] = ['pruner', 'criterion', 'trainer', 'format', 'evaluator'];
 const CONDITIONS = ['import', 'node', 'default'];
 const LOADED = Symbol.for('omniprune.loaded-plugin-modules');
 
@@ -143,7 +143,7 @@ export function pluginsOfModule(mod: Record<string, unknown>, spec: string): Plu
         throw loadError(
           spec,
           `export "${exportName}" (${String(item.kind)} "${String(item.name)}") is not a valid plugin: ${problem}`,
-          'create plugins with definePruner/defineCriterion/defineTrainer/defineModelFormat from @omniprune/plugin-api',
+          'create plugins with definePruner/defineCriterion/defineTrainer/defineEvaluator/defineModelFormat from @omniprune/plugin-api',
         );
       found.add(item as unknown as PluginDefinition);
     }

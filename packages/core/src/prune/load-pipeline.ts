@@ -93,6 +93,8 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
       hint: 'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
     });
   }
+  const evaluate = p.evaluate.map((entry, i) => ({ ...entry, with: checkUse(c, 'evaluator', entry.use, entry.with, `evaluate[${i}]`) }));
+  checkEvaluateEntries(evaluate, p.stop.latencyReduction, file);
   checkUse(c, 'trainer', p.trainer, {}, 'trainer');
   const finetune = {
     candidate: p.finetune.candidate && (checkUse(c, 'trainer', p.trainer, p.finetune.candidate, 'finetune.candidate') as Record<string, unknown>),
@@ -100,7 +102,24 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
   };
   if ('zoo' in p.model) checkUse(c, 'trainer', p.trainer, p.model.train, 'model.train');
   const baseDir = file ? dirname(file) : process.cwd();
-  return { ...p, pruners, similarity, finetune, file, baseDir };
+  return { ...p, pruners, similarity, finetune, evaluate, file, baseDir };
+}
+
+/** Each evaluator once (results are keyed by name); `stop.latencyReduction` needs the latency evaluator every iteration. */
+function checkEvaluateEntries(entries: readonly { use: string; every: number }[], latencyReduction: number | undefined, file: string): void {
+  const invalid = (message: string, hint: string) => new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${message}`, { hint });
+  const seen = new Set<string>();
+  for (const [i, e] of entries.entries()) {
+    if (seen.has(e.use)) throw invalid(`evaluate[${i}].use: "${e.use}" is listed twice`, 'list each evaluator once; put every setting in its with: block');
+    seen.add(e.use);
+  }
+  const latency = entries.find((e) => e.use === 'latency');
+  if (latencyReduction !== undefined && latency?.every !== 1) {
+    throw invalid(
+      `stop.latencyReduction needs the latency evaluator on every iteration${latency ? ` (it runs every ${latency.every})` : ''}`,
+      'add evaluate: [{ use: latency }] (every: 1, the default)',
+    );
+  }
 }
 
 /** Resolve a pipeline-relative path. */

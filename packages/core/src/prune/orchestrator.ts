@@ -17,7 +17,10 @@ import type { TrainEvent } from '../train/types.js';
 import type { Backend } from '../backend/backend-types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRng } from '../util/rng.js';
+import { createEvaluators, type Evaluations } from '../evaluate/run-evaluators.js';
+import type { EvaluationPhase } from '../evaluate/evaluator-types.js';
 import { chooseCandidate, evaluateCandidate } from './candidate-evaluation.js';
+import { runEvaluations } from './run-evaluations.js';
 import { penultimateLayer } from './capture.js';
 import type { ImageDataset } from '../data/types.js';
 import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
@@ -43,6 +46,7 @@ export type PipelineEvent =
   | { type: 'chosen'; iteration: number; record: CandidateRecord }
   | { type: 'iteration-end'; iteration: number; stats: ModelStats; flopsReduction: number; paramsReduction: number }
   | { type: 'train'; phase: 'base' | 'candidate' | 'winner'; event: TrainEvent }
+  | { type: 'evaluated'; phase: EvaluationPhase; iteration: number; results: Evaluations }
   | { type: 'done'; report: RunReport };
 
 /** Options of {@link runPipeline}. */
@@ -102,11 +106,26 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const metric = await createPlugin<SimilarityMetric>(container, 'criterion', pipeline.similarity.use, pipeline.similarity.with, ctx, 'similarity.with');
   const trainerFor = async (settings: Record<string, unknown> | undefined, at: string): Promise<TrainerFactory | null> =>
     settings && (settings.epochs ?? 1) !== 0 ? createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, at) : null;
-  const candidateFinetune = await trainerFor(pipeline.finetune.candidate, 'finetune.candidate');
-  const winnerFinetune = await trainerFor(pipeline.finetune.winner, 'finetune.winner');
+  const evaluators = await createEvaluators(container, pipeline.evaluate, ctx);
 
   const inputs = await preparePipelineInputs(pipeline, container, outDir, ctx, (event) => onEvent({ type: 'train', phase: 'base', event }));
   const { data, augment } = inputs;
+  const evaluations = runEvaluations(
+    {
+      evaluators,
+      test: data.test,
+      normalization: data.normalization,
+      pixelRange: (pipeline.data.dataset as { scale?: boolean }).scale === false ? [0, 255] : [0, 1],
+      runner,
+      seed: pipeline.seed,
+      signal,
+      log,
+      onEvaluated: (phase, iteration, results) => onEvent({ type: 'evaluated', phase, iteration, results }),
+    },
+    join(outDir, BASELINE_DIR),
+  );
+  const candidateFinetune = evaluations.watch(await trainerFor(pipeline.finetune.candidate, 'finetune.candidate'), 'candidate');
+  const winnerFinetune = evaluations.watch(await trainerFor(pipeline.finetune.winner, 'finetune.winner'), 'winner');
 
   const split = pipeline.similarity.split === 'validation' ? validationSplit(data) : pipeline.similarity.split === 'test' ? data.test : data.train;
   const samples =
@@ -152,6 +171,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   }
 
   try {
+    if (evaluations.active && !report.baselineEvaluations) {
+      // the base model is evaluated once, before any pruning (or on the resume after evaluators were added)
+      const base = state && state.completed > 0 ? await loadModel(join(outDir, BASELINE_DIR)) : parent;
+      try {
+        report = { ...report, baselineEvaluations: await evaluations.baseline(base) };
+      } finally {
+        if (base !== parent) base.dispose();
+      }
+      await writeReport(outDir, report);
+      await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
+    }
     for (let iteration = report.iterations.length + 1; !report.stopReason; iteration++) {
       signal?.throwIfAborted();
       const started = Date.now();
@@ -231,6 +261,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         const stats = await statsOf(winner!, data.test, runner);
         const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
         await saveModel(winner!, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
+        const evaluated = await evaluations.iteration(winner!, iteration, report.baselineEvaluations ?? {});
         const flopsReduction = reduction(report.baseline.flops, stats.flops);
         const paramsReduction = reduction(report.baseline.params, stats.params);
         report = {
@@ -248,6 +279,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
               accuracyChange: stats.accuracy - report.baseline.accuracy,
               seconds: (Date.now() - started) / 1000,
               modelDir,
+              ...(evaluated ? { evaluations: evaluated } : {}),
             },
           ],
         };
@@ -261,11 +293,23 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
       if (stopNow) break;
     }
+  } catch (e) {
+    await evaluations.dispose();
+    throw e;
   } finally {
     parent.dispose();
   }
   const final = report.final!;
   const finalModel = await loadModel(join(outDir, final.iteration === 0 ? BASELINE_DIR : report.iterations[final.iteration - 1].modelDir));
+  try {
+    if (evaluations.active) {
+      const baseline = report.baselineEvaluations ?? {};
+      const done = final.iteration === 0 ? undefined : report.iterations[final.iteration - 1].evaluations;
+      report = { ...report, final: { ...final, evaluations: await evaluations.final(finalModel, final.iteration, baseline, done) } };
+    }
+  } finally {
+    await evaluations.dispose();
+  }
   await saveModel(finalModel, join(outDir, 'final'), { omniprune: { normalization: data.normalization, iteration: final.iteration } });
   const files = ['final/model.json'];
   const origin = annotationsOf(finalModel).origin;
@@ -275,7 +319,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     log(`wrote the final model as ${origin!.format} too (${relative(outDir, native)}), with the original's interface`);
   }
   finalModel.dispose();
-  report = { ...report, final: { ...final, files } };
+  report = { ...report, final: { ...report.final!, files } };
   await writeReport(outDir, report);
   onEvent({ type: 'done', report });
   return report;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend/index.js';
 import { dataPipelineSchema } from '../data/prepare-data.js';
+import { evaluateEntrySchema } from '../evaluate/evaluate-schema.js';
 import type { DependencyContainer } from 'tsyringe';
 import { listPlugins } from '../plugin/plugin-container.js';
 import type { PluginKind } from '../plugin/define-plugin.js';
@@ -48,6 +49,11 @@ export const stopSchema = z.strictObject({
    * other pruners go on alone; `stop` ends the run there, as the authors' loop does.
    */
   whenNoLayerCandidate: z.enum(['continue', 'stop']).default('continue'),
+  /**
+   * Stop when the winner's measured batch-1 latency is this fraction below the base model's (0.5 = twice as fast),
+   * as the `latency` evaluator measures it (which must then run every iteration: `evaluate: [{ use: latency }]`).
+   */
+  latencyReduction: z.number().gt(0).lt(1).optional(),
 });
 
 /** The static part of a pipeline; plugin options are checked against each plugin's own schema. */
@@ -88,6 +94,11 @@ export const pipelineBaseSchema = z.strictObject({
       winner: z.record(z.string(), z.unknown()).optional(),
     })
     .default({}),
+  /**
+   * Evaluators (robustness, out-of-distribution, energy, latency, third-party) run on the base model, every
+   * `every`-th iteration's winner and the final model; results in `report.json` and `report.html`.
+   */
+  evaluate: z.array(evaluateEntrySchema).default([]),
   stop: stopSchema.default({ maxIterations: 50, whenNoLayerCandidate: 'continue' }),
   output: z.string().min(1).default('runs/pipeline'),
   /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx). */
@@ -101,6 +112,15 @@ function usesOf(c: DependencyContainer, kind: PluginKind): z.ZodType {
   const options = listPlugins(c)
     .filter((p) => p.kind === kind)
     .map((p) => z.strictObject({ use: z.literal(p.name), with: p.options.optional(), ...(kind === 'pruner' ? { sizingOnly } : {}) }).describe(p.description));
+  if (options.length === 0) return z.never();
+  if (options.length === 1) return options[0];
+  return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+}
+
+function evaluatorUses(c: DependencyContainer): z.ZodType {
+  const options = listPlugins(c)
+    .filter((p) => p.kind === 'evaluator')
+    .map((p) => evaluateEntrySchema.extend({ use: z.literal(p.name), with: p.options.optional() }).describe(p.description));
   if (options.length === 0) return z.never();
   if (options.length === 1) return options[0];
   return z.union(options as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]);
@@ -122,5 +142,6 @@ export function composePipelineSchema(c: DependencyContainer): z.ZodType {
       .extend({ use: z.string().default('linear-cka'), with: z.unknown().optional() })
       .optional(),
     finetune: z.strictObject({ candidate: (finetune as z.ZodType).optional(), winner: (finetune as z.ZodType).optional() }).optional(),
+    evaluate: z.array(evaluatorUses(c)).optional(),
   });
 }

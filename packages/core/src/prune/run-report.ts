@@ -1,3 +1,4 @@
+import type { Evaluation } from '../evaluate/evaluator-types.js';
 import type { PrunePlan } from '../graph/prune-plan.js';
 
 /** Cost and quality of one model. */
@@ -40,10 +41,20 @@ export interface IterationRecord {
   readonly seconds: number;
   /** Model directory, relative to the run directory. */
   readonly modelDir: string;
+  /** Results of the evaluators due at this iteration (`evaluate:` with `every`), by evaluator name. */
+  readonly evaluations?: Readonly<Record<string, Evaluation>>;
 }
 
 /** Why the loop ended. */
-export type StopReason = 'flops-target' | 'params-target' | 'accuracy-floor' | 'max-iterations' | 'nothing-to-prune' | 'min-blocks' | 'no-layer-candidate';
+export type StopReason =
+  | 'flops-target'
+  | 'params-target'
+  | 'latency-target'
+  | 'accuracy-floor'
+  | 'max-iterations'
+  | 'nothing-to-prune'
+  | 'min-blocks'
+  | 'no-layer-candidate';
 
 /** Everything a run produced; written as `report.json` after every iteration. */
 export interface RunReport {
@@ -57,6 +68,8 @@ export interface RunReport {
   /** The base model: the format it came in, how its output is read, what was normalised on load. */
   readonly model?: { readonly format: string; readonly classifier: string; readonly notes: readonly string[] };
   readonly baseline: ModelStats;
+  /** Results of the pipeline's evaluators on the base model, by evaluator name (the reference of later ones). */
+  readonly baselineEvaluations?: Readonly<Record<string, Evaluation>>;
   readonly iterations: readonly IterationRecord[];
   /** Filled when the run ended. */
   readonly final?: {
@@ -67,6 +80,8 @@ export interface RunReport {
     readonly accuracyChange: number;
     /** Files of the final model, relative to the run directory (`final/model.json`, and `final/model.onnx` for ONNX models). */
     readonly files?: readonly string[];
+    /** Every evaluator's result on the final model. */
+    readonly evaluations?: Readonly<Record<string, Evaluation>>;
   };
   readonly stopReason?: StopReason;
   readonly stopMessage?: string;

@@ -40,6 +40,13 @@ export function checkStop(stop: StopTargets, report: RunReport, graph?: Dependen
     return { reason: 'flops-target', message: `FLOPs reduced by ${pct(last.flopsReduction)} (target ${pct(stop.flopsReduction)})` };
   if (stop.paramsReduction !== undefined && last.paramsReduction >= stop.paramsReduction)
     return { reason: 'params-target', message: `parameters reduced by ${pct(last.paramsReduction)} (target ${pct(stop.paramsReduction)})` };
+  const speedup = last.evaluations?.latency?.metrics.speedupBatch1;
+  if (stop.latencyReduction !== undefined && speedup !== undefined && 1 - 1 / speedup >= stop.latencyReduction) {
+    return {
+      reason: 'latency-target',
+      message: `batch-1 latency reduced by ${pct(1 - 1 / speedup)} (${speedup.toFixed(2)}x faster; target ${pct(stop.latencyReduction)})`,
+    };
+  }
   if (stop.minBlocksPerStage !== undefined && graph && graph.blocks.length > 0) {
     const counts = [...blocksPerStage(graph).values()];
     if (counts.every((n) => n <= stop.minBlocksPerStage!)) {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EarlyStoppingOptions } from './options.js';
-import type { Evaluation } from './types.js';
+import type { LossAccuracy } from './types.js';
 
 /** Tracks a validation metric across epochs and keeps a copy of the best weights. */
 export interface EarlyStopper {
   /** Record the validation result of `epoch`; returns true when training should stop. */
-  update(epoch: number, val: Evaluation): boolean;
+  update(epoch: number, val: LossAccuracy): boolean;
   /** Epoch with the best monitored value so far (-1 before any update). */
   readonly bestEpoch: number;
   /** Best monitored value so far. */

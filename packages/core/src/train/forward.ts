@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PredictOptions } from '@omniprune/plugin-api';
+import type { ClassifierForward, PredictOptions } from '@omniprune/plugin-api';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/types.js';
 import { OmnipruneError } from '../errors/omniprune-error.js';
@@ -51,6 +51,23 @@ export function resolveHead(model: tfl.LayersModel): ClassifierHead {
   };
   heads.set(model, { key, head });
   return head;
+}
+
+/**
+ * The model as a differentiable classifier in inference mode (the `services.model.classifier` plugins compute
+ * input gradients with): {@link resolveHead}'s forward pass and the matching cross-entropy.
+ * @example
+ * const c = classifierForward(model);
+ * const g = tf.grad((x: tf.Tensor4D) => tf.mean(c.crossEntropy(c.forward(x), labels)))(images);
+ */
+export function classifierForward(model: tfl.LayersModel): ClassifierForward {
+  const head = resolveHead(model);
+  return {
+    fromLogits: head.fromLogits,
+    numClasses: head.numClasses,
+    forward: (x) => head.forward(x, false),
+    crossEntropy: (output, labels) => softmaxCrossEntropy(output, labels, { fromLogits: head.fromLogits }),
+  };
 }
 
 /**

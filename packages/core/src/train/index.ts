@@ -5,7 +5,7 @@ export type {
   BatchSource,
   EpochSummary,
   EvaluateOptions,
-  Evaluation,
+  LossAccuracy,
   FitOptions,
   TrainResumeState,
   FitResult,

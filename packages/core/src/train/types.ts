@@ -39,7 +39,7 @@ export interface AugmentContext {
 export type AugmentFn = (x: Float32Array, ctx: AugmentContext) => Float32Array;
 
 /** Mean loss and accuracy over the validation set. */
-export interface Evaluation {
+export interface LossAccuracy {
   /** Mean softmax cross-entropy per sample (no label smoothing, no regularisation terms). */
   readonly loss: number;
   /** Fraction of samples whose arg-max prediction equals the label, in [0, 1]. */
@@ -71,7 +71,7 @@ export interface TrainEvent {
   /** Estimated seconds until the whole fit ends (NaN while unknown). */
   readonly etaSeconds: number;
   /** Validation result, on `epoch-end` when a validation set was given. */
-  readonly val?: Evaluation;
+  readonly val?: LossAccuracy;
 }
 
 /** Options of one {@link Trainer.fit} call. */
@@ -113,7 +113,7 @@ export interface EpochSummary {
   readonly loss: number;
   readonly accuracy: number;
   readonly seconds: number;
-  readonly val?: Evaluation;
+  readonly val?: LossAccuracy;
 }
 
 /** What {@link Trainer.fit} returns. */
@@ -149,5 +149,5 @@ export interface Trainer {
   /** Train `model` in place; resolves when training ends, rejects with `E_NAN_LOSS` on a non-finite loss. */
   fit(model: tfl.LayersModel, train: ImageDataset | BatchSource, opts?: FitOptions): Promise<FitResult>;
   /** Batched, gradient-free mean loss and accuracy of `model` on `ds`. */
-  evaluate(model: tfl.LayersModel, ds: ImageDataset, opts?: EvaluateOptions): Promise<Evaluation>;
+  evaluate(model: tfl.LayersModel, ds: ImageDataset, opts?: EvaluateOptions): Promise<LossAccuracy>;
 }

@@ -1,0 +1,13 @@
+export { DEFAULT_GRAMS_CO2_PER_KWH, gramsCo2 } from './carbon.js';
+export { cpuTimeJoules, DEFAULT_WATTS_PER_CORE } from './cpu-time.js';
+export { createEnergyMeter } from './energy-meter.js';
+export type { EnergyMeter, EnergyMeterOptions, EnergySource } from './energy-meter.js';
+export { execCommand, NVIDIA_SMI_ARGS, parseNvidiaEnergy, readNvidiaEnergy } from './nvidia-smi.js';
+export type { ExecCommand } from './nvidia-smi.js';
+export { DEFAULT_POWERCAP_ROOT, raplJoules, readRaplEnergy } from './rapl.js';
+export type { RaplReading, RaplZoneReading } from './rapl.js';
+export { createTrainingEnergyTracker } from './training-energy.js';
+export type { TrainingEnergy, TrainingEnergyTracker } from './training-energy.js';
+export { cycledImages } from './workload.js';
+export { energyEvaluator, energyOptionsSchema } from './energy-evaluator.js';
+export type { EnergyOptions } from './energy-evaluator.js';
