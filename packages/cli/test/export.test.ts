@@ -58,7 +58,21 @@ describe('omniprune export and eval --runner onnxruntime', () => {
     const out = join(dir, 'model.onnx');
     const exported = await runCliCaptured(['export', join(dir, 'model'), '--out', out]);
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout).toMatch(/input "input" \[batch, 10, 10, 1\] \(NHWC\), outputs out:probs/);
+    expect(exported.stdout).toMatch(/input "input" \[batch, 10, 10, 1\] \(NHWC\), outputs out:probs; batch norms folded/);
+    // NCHW exports (the importer reads PyTorch-style graphs), folded and not
+    const folded = await runCliCaptured(['export', join(dir, 'model'), '--out', join(dir, 'folded.onnx'), '--layout', 'nchw']);
+    expect(folded.stdout).toMatch(/; batch norms folded/);
+    const kept = await runCliCaptured(['export', join(dir, 'model'), '--out', join(dir, 'kept.onnx'), '--layout', 'nchw', '--keep-batch-norm']);
+    expect(kept.stdout).toMatch(/; batch norms kept/);
+    // both files import back and predict alike (read the same way, without the model's normalisation)
+    const evalOf = async (file: string) => {
+      const r = await runCliCaptured(['eval', file, '--data', 'mnist', '--data-path', join(dir, 'data'), '--json', '--backend', 'wasm', '--runner', 'tfjs']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { accuracy: number; loss: number };
+    };
+    const [foldedEval, keptEval] = [await evalOf(join(dir, 'folded.onnx')), await evalOf(join(dir, 'kept.onnx'))];
+    expect(foldedEval.accuracy).toBe(keptEval.accuracy);
+    expect(foldedEval.loss).toBeCloseTo(keptEval.loss, 4);
     expect((await stat(out)).size).toBeGreaterThan(100_000);
     const bad = await runCliCaptured(['export', join(dir, 'model'), '--format', 'tflite', '--out', out]);
     expect(bad.code).toBe(2);

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError, modelToJson, topoOrder } from '@omniprune/core';
+import { foldableBatchNorms } from './fold-batch-norm.js';
 import { GraphBuilder, type Sym } from './graph-builder.js';
 import { CONVERTERS } from './layer-converters.js';
 import { encodeModel, type OnnxValue } from './onnx-graph.js';
@@ -21,6 +22,12 @@ export interface ExportOnnxOptions {
   readonly batchName?: string;
   /** Names of the model's outputs in the graph, in order. Default `out:<layer>`. Extra outputs keep `out:<layer>`. */
   readonly outputNames?: readonly string[];
+  /**
+   * Fold every batch norm that follows a conv / dense layer without activation into that layer's kernel and bias
+   * (deployment: one Conv+bias node that onnxruntime fuses with the ReLU after it). Default false: batch norm stays
+   * an ONNX `BatchNormalization` node, as PyTorch exports it, so the file imports back with its batch norms.
+   */
+  readonly foldBatchNorm?: boolean;
 }
 
 /** An exported model: the ONNX bytes and the names of its input and outputs. */
@@ -51,6 +58,7 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     });
   }
   const g = new GraphBuilder();
+  const folds = options.foldBatchNorm ? foldableBatchNorms(model, json, options.extraOutputs) : { producers: new Map(), norms: new Set<string>() };
   const batch = options.batchName ?? 'batch';
   const syms = new Map<string, Sym>();
   const inputs: OnnxValue[] = [];
@@ -73,7 +81,11 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
       });
     }
     const inbound = (lj.inbound_nodes[0] ?? []).map((ref) => syms.get(ref[0])!);
-    syms.set(name, convert({ layer, className: lj.class_name, config: lj.config, inputs: inbound, g, outShape }));
+    if (folds.norms.has(name)) {
+      syms.set(name, inbound[0]); // folded into the layer before it
+      continue;
+    }
+    syms.set(name, convert({ layer, className: lj.class_name, config: lj.config, inputs: inbound, g, outShape, fold: folds.producers.get(name) }));
   }
   const modelOutputs = json.config.output_layers.map((o) => o[0]);
   if (options.outputNames && options.outputNames.length !== modelOutputs.length) {

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { OmnipruneError, attentionShape, weightShortName, type LAYER_ADAPTERS } from '@omniprune/core';
+import { applyFold, type FoldedNorm } from './fold-batch-norm.js';
 import type { GraphBuilder, Sym } from './graph-builder.js';
 
 /** What a converter sees: the live layer, its config (snake_case, as in model.json) and its inputs. */
@@ -11,6 +12,19 @@ export interface LayerContext {
   readonly g: GraphBuilder;
   /** Output shape without the batch axis (TF.js order). */
   readonly outShape: readonly number[];
+  /** The batch norm after this layer, folded into its kernel and bias (`exportOnnx({ foldBatchNorm: true })`). */
+  readonly fold?: FoldedNorm;
+}
+
+/** The kernel and bias as exported: with the following batch norm folded in when there is one. */
+function foldedWeights(
+  c: LayerContext,
+  kernel: { values: Float32Array; shape: number[] },
+  bias: { values: Float32Array; shape: number[] } | undefined,
+): { kernel: { values: Float32Array; shape: number[] }; bias?: { values: Float32Array; shape: number[] } } {
+  if (!c.fold) return { kernel, bias };
+  const f = applyFold(kernel.values, bias?.values, c.fold);
+  return { kernel: { values: f.kernel, shape: kernel.shape }, bias: { values: f.bias, shape: [f.bias.length] } };
 }
 
 type Converter = (c: LayerContext) => Sym;
@@ -97,9 +111,10 @@ function conv(c: LayerContext, depthwise: boolean): Sym {
     kernel = { values: kernel.values, shape: [kh, kw, 1, cin * mult] };
     group = cin;
   }
-  const k = convKernel(kernel);
+  const folded = foldedWeights(c, kernel, w.get('bias'));
+  const k = convKernel(folded.kernel);
   const inputs = [x.name, g.floats(`${c.layer.name}_W`, k.dims, k.values)];
-  const bias = w.get('bias');
+  const bias = folded.bias;
   if (bias) inputs.push(g.floats(`${c.layer.name}_B`, bias.shape, bias.values));
   const y = g.op('Conv', inputs, {
     kernel_shape: pair(config.kernel_size),
@@ -130,9 +145,10 @@ function separableConv(c: LayerContext): Sym {
     auto_pad: autoPad(config.padding),
     group: cin,
   });
-  const pk = convKernel(w.get('pointwise_kernel')!);
+  const folded = foldedWeights(c, w.get('pointwise_kernel')!, w.get('bias'));
+  const pk = convKernel(folded.kernel);
   const inputs = [mid, g.floats(`${c.layer.name}_PW`, pk.dims, pk.values)];
-  const bias = w.get('bias');
+  const bias = folded.bias;
   if (bias) inputs.push(g.floats(`${c.layer.name}_B`, bias.shape, bias.values));
   const y = g.op('Conv', inputs, { kernel_shape: [1, 1], group: 1 });
   return activation(g, { name: y, layout: 'nchw', rank: 4 }, config.activation, c, 1);
@@ -173,9 +189,8 @@ function dense(c: LayerContext): Sym {
   const { g, config } = c;
   const x = g.toPlain(c.inputs[0]);
   const w = weights(c.layer);
-  const k = w.get('kernel')!;
+  const { kernel: k, bias } = foldedWeights(c, w.get('kernel')!, w.get('bias'));
   let y = g.op('MatMul', [x.name, g.floats(`${c.layer.name}_W`, k.shape, k.values)]);
-  const bias = w.get('bias');
   if (bias) y = g.op('Add', [y, g.floats(`${c.layer.name}_B`, bias.shape, bias.values)]);
   return activation(g, { name: y, layout: 'plain', rank: x.rank }, config.activation, c);
 }

@@ -4,29 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans, buildZooModel, captureFeatures, createRng, initBackend, type ImageDataset } from '@omniprune/core';
 import { FIXTURES, randomizeWeights } from '../../core/test/fixtures/models.js';
 import { createOnnxRunner, exportOnnx } from '../src/index.js';
+import { perturbNorms } from './onnx-helpers.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-/** Give every normalisation layer non-trivial statistics, so exporting them is really tested (weights stay well scaled). */
-function perturbNorms(model: tfl.LayersModel, seed: number): void {
-  const rng = createRng(seed);
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    if (cls !== 'BatchNormalization' && cls !== 'LayerNormalization') continue;
-    layer.setWeights(
-      layer.weights.map((w) => {
-        const short = w.originalName.split('/').pop()!;
-        const [lo, hi] = short === 'gamma' || short === 'moving_variance' ? [0.5, 1.5] : [-0.2, 0.2];
-        return tf.tensor(
-          Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => lo + (hi - lo) * rng.next()),
-          w.shape as number[],
-        );
-      }),
-    );
-  }
-}
 
 function dataset(shape: readonly number[], count: number, seed = 3): ImageDataset {
   const rng = createRng(seed);

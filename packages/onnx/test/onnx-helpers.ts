@@ -52,3 +52,22 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
   return worst;
 }
+
+/** Give every normalisation layer non-trivial statistics, so exporting them is really tested (weights stay well scaled). */
+export function perturbNorms(model: tfl.LayersModel, seed: number): void {
+  const rng = createRng(seed);
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls !== 'BatchNormalization' && cls !== 'LayerNormalization') continue;
+    layer.setWeights(
+      layer.weights.map((w) => {
+        const short = w.originalName.split('/').pop()!;
+        const [lo, hi] = short === 'gamma' || short === 'moving_variance' ? [0.5, 1.5] : [-0.2, 0.2];
+        return tf.tensor(
+          Float32Array.from({ length: w.shape.reduce((a, b) => a! * b!, 1)! }, () => lo + (hi - lo) * rng.next()),
+          w.shape as number[],
+        );
+      }),
+    );
+  }
+}

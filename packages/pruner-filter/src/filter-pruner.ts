@@ -14,6 +14,7 @@ import { channelCriterion } from './channel-criterion.js';
 import { flopsEstimator } from './flops-estimate.js';
 import { filterPrunerOptions, type FilterPrunerOptions } from './options.js';
 import { prunableGroups } from './prunable-groups.js';
+import { roundRemovals } from './round-widths.js';
 
 const PRUNER = 'filter';
 
@@ -41,9 +42,19 @@ function flopsCounts(pc: ProposeContext, groups: readonly ChannelGroup[], slots:
   return allocateBudget(slots, hi, pc.rng);
 }
 
-/** Channels to remove per group under the configured budget; logs fallbacks and caps. */
+/** Channels to remove per group under the configured budget, rounded to `roundTo` widths; logs fallbacks, caps and rounding. */
 function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[]): number[] {
   const slots = groups.map((g): BudgetSlot => ({ size: g.size, maxRemovable: Math.max(0, g.size - options.minChannels) }));
+  const asked = unroundedCounts(pc, options, groups, slots);
+  const counts = roundRemovals(slots, asked, options.roundTo);
+  const [before, after] = [asked, counts].map((c) => c.reduce((a, b) => a + b, 0));
+  if (before !== after || counts.some((k, i) => k !== asked[i])) {
+    pc.log(`${PRUNER}: widths rounded to multiples of ${options.roundTo}: removing ${after} units where the budget asked ${before}`);
+  }
+  return counts;
+}
+
+function unroundedCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[], slots: readonly BudgetSlot[]): number[] {
   if (options.budget.type === 'flops') return flopsCounts(pc, groups, slots, options.budget.fraction);
   const total = slots.reduce((s, g) => s + g.size, 0);
   const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
@@ -108,7 +119,7 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
     pruner: PRUNER,
     plans,
     removedUnits: removed,
-    summary: `remove ${removed} ${noun} from ${plans.length} group${plans.length === 1 ? '' : 's'} (${criterion.name})`,
+    summary: `remove ${removed} ${noun} from ${plans.length} group${plans.length === 1 ? '' : 's'} (${criterion.name}${options.roundTo > 1 ? `, widths multiples of ${options.roundTo}` : ''})`,
   };
 }
 

@@ -8,6 +8,7 @@ export type { FilterPrunerOptions, FilterBudget } from './options.js';
 export { prunableGroups } from './prunable-groups.js';
 export type { GroupSelection } from './prunable-groups.js';
 export { allocateBudget, allocateReference, unitBudget } from './budget.js';
+export { roundRemovals, allowedRemovals } from './round-widths.js';
 export type { BudgetSlot, UnitBudget } from './budget.js';
 export { flopsEstimator } from './flops-estimate.js';
 export type { FlopsEstimator } from './flops-estimate.js';

@@ -65,6 +65,13 @@ export const filterPrunerOptions = z.strictObject({
   exclude: regexOption.optional(),
   /** Channels every group keeps. Default 1. */
   minChannels: z.number().int().min(1).default(1),
+  /**
+   * Hardware-friendly widths: every group a candidate prunes keeps a multiple of this many channels (or its full
+   * width), the total removed as close to the budget as whole multiples allow. CPU kernels (oneDNN, onnxruntime's
+   * NCHWc) block channels by 8 or 16, so a layer cut from 16 to 10 channels costs what 16 did. Default 8; 1 turns it
+   * off (the paper's reference code does not round).
+   */
+  roundTo: z.number().int().min(1).default(8),
 });
 
 /** Parsed options of the `filter` pruner. */

@@ -25,7 +25,7 @@ const quiet = testPluginContext();
 const CONV1 = /^s\d_b\d_conv1$/;
 
 async function pruner(options: unknown): Promise<Pruner> {
-  return filterPruner.create(filterPruner.options.parse(options), quiet);
+  return filterPruner.create(filterPruner.options.parse({ roundTo: 1, ...(options as object) }), quiet);
 }
 
 const channelPlans = (c: PruneCandidate): RemoveChannelsPlan[] => c.plans as RemoveChannelsPlan[];
@@ -259,6 +259,7 @@ describe('options and plugin wiring', () => {
       budget: { type: 'match-layer', fallbackRatio: 0.05, allocation: 'proportional' },
       residual: false,
       minChannels: 1,
+      roundTo: 8,
     });
     expect(plugin).toBe(filterPruner);
     expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual([
@@ -310,7 +311,13 @@ describe('options and plugin wiring', () => {
       return (name === 'custom' ? custom : { role: 'similarity', name }) as T;
     };
     const p = await filterPruner.create(
-      filterPruner.options.parse({ criterion: 'custom', criterionOptions: { a: 1 }, include: '^s1_b0_conv1$', budget: { type: 'ratio', ratio: 0.2 } }),
+      filterPruner.options.parse({
+        criterion: 'custom',
+        criterionOptions: { a: 1 },
+        include: '^s1_b0_conv1$',
+        budget: { type: 'ratio', ratio: 0.2 },
+        roundTo: 1,
+      }),
       { ...quiet, create },
     );
     expect(asked).toEqual([['criterion', 'custom', { a: 1 }]]);
@@ -325,7 +332,10 @@ describe('options and plugin wiring', () => {
     const container = createPluginContainer();
     for (const p of plugins) registerPlugin(container, p, '@omniprune/pruner-filter');
     const p = await createPlugin<Pruner>(container, 'pruner', 'filter', { criterion: 'bn-scale', budget: { type: 'ratio', ratio: 0.1 } }, quiet);
-    expect((await p.propose(contextFor(resnet20())))!.summary).toBe('remove 34 filters from 9 groups (bn-scale)');
+    // ratio 0.1 of 336 asks 34; with the default roundTo 8 the widths 16/32/64 keep multiples of 8: 8 from s3_b0 and
+    // s3_b1's share rounds to 8 each (24), then one s2 group gives 8 more (32, the closest whole multiples get)
+    const c = (await p.propose(contextFor(resnet20())))!;
+    expect(c.summary).toBe('remove 32 filters from 4 groups (bn-scale, widths multiples of 8)');
     await expect(createPlugin(container, 'pruner', 'filter', { criterion: 'kl', criterionOptions: { batchSize: 0 } }, quiet)).rejects.toThrow(/batchSize/);
   });
 });

@@ -18,6 +18,12 @@ export default defineCommand({
     out: { type: 'string', required: true, description: 'Output file, e.g. model.onnx' },
     layout: { type: 'string', description: "Input layout: nchw (PyTorch's) or nhwc (TF.js'); default: the original's (ONNX models) else nhwc" },
     'input-name': { type: 'string', description: "Name of the graph input; default: the original's (ONNX models) else the model's input layer" },
+    'keep-batch-norm': {
+      type: 'boolean',
+      default: false,
+      description:
+        'Keep batch norms as BatchNormalization nodes (as PyTorch exports them); default: fold each into the conv/dense layer before it, the form runtimes fuse',
+    },
   },
   async run({ args }) {
     if (args.format !== 'onnx') throw new OmnipruneError('E_BAD_INPUT', `unknown export format "${args.format}"`, { hint: 'use --format onnx' });
@@ -33,12 +39,16 @@ export default defineCommand({
       ...(origin?.input ? originInterface(model, origin) : {}),
       ...(args.layout ? { layout: args.layout === 'nchw' ? ('NCHW' as const) : ('NHWC' as const) } : {}),
       ...(args['input-name'] ? { inputName: args['input-name'] } : {}),
+      foldBatchNorm: !args['keep-batch-norm'],
     };
     const { bytes, input, outputs } = exportOnnx(model, options);
     await writeFileAtomic(resolve(args.out), bytes);
     const [h, w, c] = model.inputs[0].shape.slice(1) as number[];
     const dims = options.layout === 'NCHW' ? `[batch, ${c}, ${h}, ${w}] (NCHW)` : `[batch, ${h}, ${w}, ${c}] (NHWC)`;
-    process.stdout.write(`wrote ${args.out} (${(bytes.length / 1e6).toFixed(2)} MB) from ${source}: input "${input}" ${dims}, outputs ${outputs.join(', ')}\n`);
+    const norms = options.foldBatchNorm ? 'batch norms folded' : 'batch norms kept';
+    process.stdout.write(
+      `wrote ${args.out} (${(bytes.length / 1e6).toFixed(2)} MB) from ${source}: input "${input}" ${dims}, outputs ${outputs.join(', ')}; ${norms}\n`,
+    );
     model.dispose();
   },
 });

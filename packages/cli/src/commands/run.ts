@@ -44,7 +44,8 @@ export default defineCommand({
     const files = [...(f.files ?? ['final/model.json'])];
     if (pipeline.export.onnx && !files.includes('final/model.onnx')) {
       const final = await loadModel(join(outDir, 'final', 'model.json'));
-      await writeFileAtomic(join(outDir, 'final', 'model.onnx'), exportOnnx(final).bytes);
+      // the deployment form, as `omniprune export` writes it: batch norms folded into their convs
+      await writeFileAtomic(join(outDir, 'final', 'model.onnx'), exportOnnx(final, { foldBatchNorm: true }).bytes);
       final.dispose();
       files.push('final/model.onnx');
     }

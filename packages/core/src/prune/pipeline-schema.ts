@@ -101,7 +101,7 @@ export const pipelineBaseSchema = z.strictObject({
   evaluate: z.array(evaluateEntrySchema).default([]),
   stop: stopSchema.default({ maxIterations: 50, whenNoLayerCandidate: 'continue' }),
   output: z.string().min(1).default('runs/pipeline'),
-  /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx). */
+  /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx; batch norms folded). */
   export: z.strictObject({ onnx: z.boolean().default(false) }).default({ onnx: false }),
 });
 

@@ -40,7 +40,14 @@ export function evaluationsSection(report: RunReport): string {
     const percent = points.every((p) => p.y >= 0 && p.y <= 1) && !/ms|joule|co2|speedup/i.test(metric);
     return `<h3>${esc(n)}: ${esc(metric)}</h3>\n${accuracyCurvesSvg([{ label: `${n} ${metric}`, stroke: '#555', points }], { yLabel: metric, percent })}`;
   });
+  const final = report.final?.evaluations;
+  const finalList = final
+    ? `<p>Final model (iteration ${report.final!.iteration}) against the base model:</p>\n<ul id="final-evaluations">${Object.entries(final)
+        .map(([n, e]) => `<li><b>${esc(n)}</b>: ${esc(e.summary)}${e.estimated ? ' (estimated)' : ''}</li>`)
+        .join('')}</ul>`
+    : '';
   return `<h2 id="evaluations">Evaluations</h2>
+${finalList}
 <table><thead><tr><th>model</th><th>FLOPs &darr;</th>${names.map((n) => `<th>${esc(n)}<br>${esc(metricOf.get(n)!)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.map((r) => `<tr><td>${esc(r.label)}</td><td>${(r.flopsReduction * 100).toFixed(2)} %</td>${names.map((n) => cell(r.results[n], metricOf.get(n)!)).join('')}</tr>`).join('\n')}

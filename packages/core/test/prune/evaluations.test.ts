@@ -81,6 +81,7 @@ describe('evaluators in a pruning run', () => {
     const html = await readFile(join(dir, 'run', 'report.html'), 'utf8');
     expect(html).toMatch(/<h2 id="evaluations">/);
     expect(html).toMatch(/<td>final \(3\)<\/td>/);
+    expect(html).toMatch(/<ul id="final-evaluations"><li><b>probe<\/b>: \d+ params<\/li><\/ul>/);
   });
 
   it('stops at stop.latencyReduction and refuses it without the latency evaluator on every iteration', async () => {

@@ -54,7 +54,8 @@ export function tfjsTimedModel(tfc: typeof tf, model: tfl.LayersModel, shape: re
 }
 
 /**
- * `model` exported with `exportOnnx` and opened once in an onnxruntime session (CPU, all graph optimisations,
+ * `model` exported with `exportOnnx` as deployed (batch norm folded, NCHW images) and opened once in an onnxruntime
+ * session (CPU, all graph optimisations,
  * `threads` intra-op threads, 0 = onnxruntime's choice); `dispose` releases the session.
  * @throws OmnipruneError `E_BACKEND` when onnxruntime-node does not load; `E_UNSUPPORTED_LAYER` from the export
  * @example
@@ -65,7 +66,9 @@ export async function onnxTimedModel(model: tfl.LayersModel, shape: readonly num
   if (ort instanceof Error) {
     throw new OmnipruneError('E_BACKEND', ort.message, { plugin: 'evaluator:latency', hint: 'install onnxruntime-node, or set runner: tfjs' });
   }
-  const exported = exportOnnx(model);
+  // the deployment form: batch norms folded into their convs, NCHW input (no layout transpose in the graph)
+  const image = shape.length === 3;
+  const exported = exportOnnx(model, { foldBatchNorm: true, ...(image ? { layout: 'NCHW' as const } : {}) });
   const session = await ort.InferenceSession.create(exported.bytes, {
     intraOpNumThreads: threads,
     graphOptimizationLevel: 'all',
@@ -76,7 +79,8 @@ export async function onnxTimedModel(model: tfl.LayersModel, shape: readonly num
     pass(batch) {
       let x = inputs.get(batch);
       if (!x) {
-        x = new ort.Tensor('float32', latencyInput(batch, shape, seed), [batch, ...shape]);
+        const dims = image ? [batch, shape[2], shape[0], shape[1]] : [batch, ...shape];
+        x = new ort.Tensor('float32', latencyInput(batch, shape, seed), dims);
         inputs.set(batch, x);
       }
       const feeds = { [exported.input]: x };
