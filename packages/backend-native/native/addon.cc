@@ -136,16 +136,56 @@ napi_value BatchNormInfer(napi_env env, napi_callback_info info) {
                    {&A::x, &A::mean, &A::variance, &A::gamma, &A::beta, &A::y}, omniprune::batchNormInfer);
 }
 
+// (heap, offsets..., count): `N` byte offsets of float32 arrays of `count` floats, each inside the heap.
+template <size_t N, typename Kernel>
+napi_value Elementwise(napi_env env, napi_callback_info info, const char* signature, Kernel kernel) {
+  Args args(env, info);
+  args.need(N + 2, signature);
+  args.readHeap();
+  size_t at[N];
+  for (size_t i = 0; i < N; i++) at[i] = args.offset(i + 1);
+  double count = args.number(N + 1);
+  if (args.error.empty() && (count < 1 || count != (double)(long)count)) args.error = "count must be a positive integer";
+  for (size_t i = 0; i < N && args.error.empty(); i++) {
+    if (at[i] + 4 * count > (double)args.heapLength) args.error = "count runs past the heap";
+  }
+  if (!args.error.empty()) return fail(env, args.error);
+  return guarded(env, [&] { kernel(args.heap, at, (long)count); });
+}
+
 // relu(heap, x, y, count)
 napi_value Relu(napi_env env, napi_callback_info info) {
+  return Elementwise<2>(env, info, "(heap, x, y, count)", [](char* heap, const size_t* at, long n) { omniprune::relu(heap, at[0], at[1], n); });
+}
+
+// reluGrad(heap, dy, x, dx, count)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return Elementwise<3>(env, info, "(heap, dy, x, dx, count)", [](char* heap, const size_t* at, long n) { omniprune::reluGrad(heap, at[0], at[1], at[2], n); });
+}
+
+// add(heap, a, b, out, count)
+napi_value Add(napi_env env, napi_callback_info info) {
+  return Elementwise<3>(env, info, "(heap, a, b, out, count)", [](char* heap, const size_t* at, long n) { omniprune::add(heap, at[0], at[1], at[2], n); });
+}
+
+// sgdUpdate(heap, param, grad, velocity, paramOut, velocityOut, count, learningRate, momentum, weightDecay, nesterov)
+napi_value SgdUpdate(napi_env env, napi_callback_info info) {
   Args args(env, info);
-  args.need(4, "(heap, x, y, count)");
+  args.need(11, "(heap, param, grad, velocity, paramOut, velocityOut, count, learningRate, momentum, weightDecay, nesterov)");
   args.readHeap();
-  size_t x = args.offset(1), y = args.offset(2);
-  double count = args.number(3);
-  if (args.error.empty() && (count < 1 || x + 4 * count > (double)args.heapLength || y + 4 * count > (double)args.heapLength)) args.error = "count runs past the heap";
+  omniprune::SgdArgs a{};
+  size_t* offsets[] = {&a.param, &a.grad, &a.velocity, &a.paramOut, &a.velocityOut};
+  for (size_t i = 0; i < 5; i++) *offsets[i] = args.offset(i + 1);
+  double count = args.number(6);
+  a.learningRate = (float)args.number(7), a.momentum = (float)args.number(8), a.weightDecay = (float)args.number(9);
+  if (args.error.empty() && napi_get_value_bool(env, args.values[10], &a.nesterov) != napi_ok) args.error = "nesterov must be a boolean";
+  if (args.error.empty() && (count < 1 || count != (double)(long)count)) args.error = "count must be a positive integer";
+  for (size_t i = 0; i < 5 && args.error.empty(); i++) {
+    if (*offsets[i] + 4 * count > (double)args.heapLength) args.error = "count runs past the heap";
+  }
   if (!args.error.empty()) return fail(env, args.error);
-  return guarded(env, [&] { omniprune::relu(args.heap, x, y, (long)count); });
+  a.count = (long)count;
+  return guarded(env, [&] { omniprune::sgdUpdate(args.heap, a); });
 }
 
 napi_value SetThreads(napi_env env, napi_callback_info info) {
@@ -174,6 +214,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormInfer", nullptr, BatchNormInfer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"add", nullptr, Add, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdUpdate", nullptr, SgdUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

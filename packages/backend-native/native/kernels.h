@@ -51,5 +51,20 @@ void batchNormInfer(char* base, const BatchNormArgs& a);
 
 // y = max(x, 0) over `count` floats.
 void relu(char* base, size_t x, size_t y, long count);
+// dx = dy * step(x) over `count` floats (tfjs-core's ReLU gradient: 1 where x > 0, NaN where x is NaN, else 0).
+void reluGrad(char* base, size_t dy, size_t x, size_t dx, long count);
+// out = a + b over `count` floats; `out` may be `a` or `b` (AddN accumulates in place).
+void add(char* base, size_t a, size_t b, size_t out, long count);
+
+// One SGD step over `count` floats, PyTorch semantics (dampening 0): g' = g + weightDecay * p (when > 0),
+// velocityOut = momentum * velocity + g', paramOut = p - learningRate * (nesterov ? g' + momentum * velocityOut
+// : velocityOut). The outputs may be the inputs (an update in place).
+struct SgdArgs {
+  long count;
+  float learningRate, momentum, weightDecay;
+  bool nesterov;
+  size_t param, grad, velocity, paramOut, velocityOut;
+};
+void sgdUpdate(char* base, const SgdArgs& a);
 
 }  // namespace omniprune

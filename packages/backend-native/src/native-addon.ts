@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled addon (`native/conv.cc`): oneDNN convolutions in place on a heap, by byte offsets. */
+/** The compiled addon (`native/*.cc`): oneDNN kernels in place on a heap, by byte offsets. */
 export interface NativeAddon {
   /** `y = conv(x, w) [+ bias] [relu]`: a = x, b = w (HWIO), out = y; NHWC; `bias` -1 for none. */
   conv2d(heap: Uint8Array, x: number, w: number, y: number, dims: Int32Array, bias?: number, relu?: boolean): void;
@@ -31,6 +31,24 @@ export interface NativeAddon {
   batchNormInfer(heap: Uint8Array, shape: Int32Array, epsilon: number, x: number, mean: number, variance: number, gamma: number, beta: number, y: number): void;
   /** `y = max(x, 0)` over `count` floats. */
   relu(heap: Uint8Array, x: number, y: number, count: number): void;
+  /** `dx = dy * step(x)` over `count` floats (NaN where x is NaN, as tfjs-core). */
+  reluGrad(heap: Uint8Array, dy: number, x: number, dx: number, count: number): void;
+  /** `out = a + b` over `count` floats; `out` may be `a` or `b`. */
+  add(heap: Uint8Array, a: number, b: number, out: number, count: number): void;
+  /** One SGD step (see `SGD_UPDATE`): paramOut and velocityOut from param, grad, velocity; outputs may alias inputs. */
+  sgdUpdate(
+    heap: Uint8Array,
+    param: number,
+    grad: number,
+    velocity: number,
+    paramOut: number,
+    velocityOut: number,
+    count: number,
+    learningRate: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: boolean,
+  ): void;
   setThreads(threads: number): void;
   /** e.g. `oneDNN 2.6.3, 2 threads`. */
   info(): string;

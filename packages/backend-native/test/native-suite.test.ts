@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-const SUITES = ['test/conv-kernels.test.ts', 'test/batch-norm.test.ts'];
+const SUITES = ['test/conv-kernels.test.ts', 'test/batch-norm.test.ts', 'test/eltwise-kernels.test.ts', 'test/sgd-update.test.ts'];
 
 interface JsonReport {
   numTotalTests: number;

@@ -3,7 +3,7 @@ import { OmnipruneError, modelToJson, topoOrder } from '@omniprune/core';
 import { foldableBatchNorms } from './fold-batch-norm.js';
 import { GraphBuilder, type Sym } from './graph-builder.js';
 import { CONVERTERS } from './layer-converters.js';
-import { encodeModel, type OnnxValue } from './onnx-graph.js';
+import { encodeModel, type OnnxTensor, type OnnxValue } from './onnx-graph.js';
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -28,6 +28,14 @@ export interface ExportOnnxOptions {
    * an ONNX `BatchNormalization` node, as PyTorch exports it, so the file imports back with its batch norms.
    */
   readonly foldBatchNorm?: boolean;
+  /**
+   * Constants (by graph name, as a previous export of the same model returned them in `initializers`) made graph
+   * inputs instead, to be fed at every run: one session then serves any values of them (masked scoring). onnxruntime
+   * cannot constant-fold these (onnxruntime-node does not let a run override a true initializer).
+   */
+  readonly weightInputs?: ReadonlySet<string>;
+  /** Encode the graph to bytes. Default true; false when only `initializers` is needed. */
+  readonly encode?: boolean;
 }
 
 /** An exported model: the ONNX bytes and the names of its input and outputs. */
@@ -36,6 +44,8 @@ export interface OnnxExport {
   readonly input: string;
   /** Graph output names: the model's outputs, then the extra outputs, each named after its layer. */
   readonly outputs: readonly string[];
+  /** The graph's constants (weights and shapes), with deterministic names: the same model structure gives the same names. */
+  readonly initializers: readonly OnnxTensor[];
 }
 
 /**
@@ -106,6 +116,10 @@ export function exportOnnx(model: tfl.LayersModel, options: ExportOnnxOptions = 
     g.op('Identity', [(nchw ? g.toNchw(sym) : g.toPlain(sym)).name], {}, graphName);
     return { name: graphName, shape: [batch, ...(nchw ? [shape[2], shape[0], shape[1]] : shape)] };
   });
-  const bytes = encodeModel({ name: model.name, nodes: g.nodes, initializers: g.initializers, inputs, outputs }, options.opset ?? 17);
-  return { bytes, input: inputs[0].name, outputs: outputs.map((o) => o.name) };
+  const fed = (t: OnnxTensor) => options.weightInputs?.has(t.name) ?? false;
+  const weightInputs = g.initializers.filter(fed).map((t) => ({ name: t.name, shape: [...t.dims] }));
+  const constants = g.initializers.filter((t) => !fed(t));
+  const graph = { name: model.name, nodes: g.nodes, initializers: constants, inputs: [...inputs, ...weightInputs], outputs };
+  const bytes = options.encode === false ? new Uint8Array() : encodeModel(graph, options.opset ?? 17);
+  return { bytes, input: inputs[0].name, outputs: outputs.map((o) => o.name), initializers: g.initializers };
 }

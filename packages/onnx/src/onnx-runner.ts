@@ -1,6 +1,16 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, PROB_EPSILON, classifierOutput, type ImageDataset, type InferenceRunner } from '@omniprune/core';
+import {
+  OmnipruneError,
+  PROB_EPSILON,
+  classifierOutput,
+  type Features,
+  type ImageDataset,
+  type InferenceRunner,
+  type MaskedReadout,
+  type RestoreWeights,
+} from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
+import { FLOAT, type OnnxTensor } from './onnx-graph.js';
 
 type OrtModule = typeof import('onnxruntime-node');
 
@@ -23,8 +33,11 @@ export function loadOnnxRuntime(): Promise<OrtModule | Error> {
 export interface OnnxRunner {
   /** Graph output names: `out:<layer>` for the model's outputs, then the extra outputs. */
   readonly outputs: readonly string[];
-  /** Run every image of `ds`; per output name, row-major `[ds.count, features]` (TF.js layout). */
-  run(ds: ImageDataset, batchSize?: number): Promise<Map<string, Float32Array>>;
+  /**
+   * Run every image of `ds`; per output name, row-major `[ds.count, features]` (TF.js layout). `weights` feeds the
+   * constants the export made inputs (`weightInputs`), every one of them.
+   */
+  run(ds: ImageDataset, batchSize?: number, weights?: ReadonlyMap<string, OnnxTensor>): Promise<Map<string, Float32Array>>;
   dispose(): Promise<void>;
 }
 
@@ -33,14 +46,17 @@ export interface OnnxRunner {
  * @example
  * const runner = await createOnnxRunner(model, { extraOutputs: ['gap'] }); const out = await runner.run(test);
  */
-export async function createOnnxRunner(model: tfl.LayersModel, options: { extraOutputs?: readonly string[]; threads?: number } = {}): Promise<OnnxRunner> {
+export async function createOnnxRunner(
+  model: tfl.LayersModel,
+  options: { extraOutputs?: readonly string[]; threads?: number; weightInputs?: ReadonlySet<string> } = {},
+): Promise<OnnxRunner> {
   const ort = await loadOnnxRuntime();
   if (ort instanceof Error)
     throw new OmnipruneError('E_BACKEND', ort.message, {
       plugin: 'onnx',
       hint: 'install onnxruntime-node (optional dependency of @omniprune/onnx), or use the tfjs runner',
     });
-  const exported = exportOnnx(model, { extraOutputs: options.extraOutputs });
+  const exported = exportOnnx(model, { extraOutputs: options.extraOutputs, weightInputs: options.weightInputs });
   const session = await ort.InferenceSession.create(exported.bytes, {
     intraOpNumThreads: options.threads ?? 0,
     graphOptimizationLevel: 'all',
@@ -48,14 +64,15 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
   });
   return {
     outputs: exported.outputs,
-    async run(ds, batchSize = 256) {
+    async run(ds, batchSize = 256, weights) {
+      const extra = Object.fromEntries([...(weights ?? [])].map(([name, t]) => [name, new ort.Tensor('float32', t.values as Float32Array, [...t.dims])]));
       const sample = ds.shape[0] * ds.shape[1] * ds.shape[2];
       const inputShape = model.inputs[0].shape.slice(1) as number[];
       const parts = new Map<string, Float32Array[]>(exported.outputs.map((o) => [o, []]));
       for (let start = 0; start < ds.count; start += batchSize) {
         const n = Math.min(batchSize, ds.count - start);
         const x = new ort.Tensor('float32', ds.images.slice(start * sample, (start + n) * sample), [n, ...inputShape]);
-        const result = await session.run({ [exported.input]: x });
+        const result = await session.run({ [exported.input]: x, ...extra });
         for (const o of exported.outputs) parts.get(o)!.push(result[o].data as Float32Array);
       }
       return new Map(
@@ -72,6 +89,11 @@ export async function createOnnxRunner(model: tfl.LayersModel, options: { extraO
     },
     dispose: () => session.release(),
   };
+}
+
+/** Log-probabilities up to a per-row constant from a classifier's scores: the logits, or `log` of clipped probabilities. */
+function asLogits(scores: Float32Array, fromLogits: boolean): Float32Array {
+  return fromLogits ? scores : scores.map((p) => Math.log(Math.min(1, Math.max(p, PROB_EPSILON))));
 }
 
 /** The classifier's scores on onnxruntime: its logits when core's `classifierOutput` finds them, else its probabilities. */
@@ -130,13 +152,74 @@ export async function predictLogitsOnOnnx(
   options: { threads?: number; batchSize?: number } = {},
 ): Promise<Float32Array> {
   const { scores, fromLogits } = await classifierScores(model, ds, options);
-  return fromLogits ? scores : scores.map((p) => Math.log(Math.min(1, Math.max(p, PROB_EPSILON))));
+  return asLogits(scores, fromLogits);
+}
+
+/** The float initializers whose values differ between two exports of the same structure. */
+function changedInitializers(base: ReadonlyMap<string, OnnxTensor>, now: readonly OnnxTensor[]): Map<string, OnnxTensor> {
+  const changed = new Map<string, OnnxTensor>();
+  for (const t of now) {
+    const b = base.get(t.name);
+    if (!b || b.values.length !== t.values.length) {
+      throw new OmnipruneError('E_INTERNAL', `a mask changed the structure of the exported graph (initializer ${t.name})`, {
+        plugin: 'onnx',
+        hint: 'masks zero weights in place; report this',
+      });
+    }
+    if (t.type === FLOAT && t.values.some((v, i) => v !== b.values[i])) changed.set(t.name, t);
+  }
+  return changed;
+}
+
+/**
+ * Readouts of `model` with each mask applied alone, in ONE onnxruntime session: every mask is applied, the model
+ * exported without encoding to see which graph constants it changes, and undone; the model is then exported once with
+ * those constants as graph inputs, and each mask's values (the unmasked ones elsewhere) are fed to the same session. Equals masking, exporting and
+ * running each mask in its own session.
+ * @example
+ * const [a, b] = await readMaskedOnOnnx(model, [() => bypassBlock(model, graph, 's1_b1_add'), ...], { kind: 'logits' }, sample);
+ */
+export async function readMaskedOnOnnx(
+  model: tfl.LayersModel,
+  masks: readonly (() => RestoreWeights)[],
+  readout: MaskedReadout,
+  ds: ImageDataset,
+  options: { threads?: number; batchSize?: number } = {},
+): Promise<Features[]> {
+  const { logitsLayer } = classifierOutput(model);
+  const layer = readout.kind === 'features' ? readout.layer : logitsLayer;
+  const extraOutputs = layer ? [layer] : [];
+  const base = new Map(exportOnnx(model, { extraOutputs, encode: false }).initializers.map((t) => [t.name, t]));
+  const changes: Map<string, OnnxTensor>[] = [];
+  for (const mask of masks) {
+    const restore = mask();
+    try {
+      changes.push(changedInitializers(base, exportOnnx(model, { extraOutputs, encode: false }).initializers));
+    } finally {
+      restore();
+    }
+  }
+  const weightInputs = new Set(changes.flatMap((c) => [...c.keys()]));
+  const runner = await createOnnxRunner(model, { extraOutputs, threads: options.threads, weightInputs });
+  try {
+    const out: Features[] = [];
+    for (const changed of changes) {
+      const weights = new Map([...weightInputs].map((name) => [name, changed.get(name) ?? base.get(name)!]));
+      const result = await runner.run(ds, options.batchSize, weights);
+      const data = result.get(layer ? `out:${layer}` : runner.outputs[0])!;
+      const values = readout.kind === 'features' ? data : asLogits(data, logitsLayer !== null);
+      out.push({ data: values, rows: ds.count, cols: ds.count ? values.length / ds.count : 0 });
+    }
+    return out;
+  } finally {
+    await runner.dispose();
+  }
 }
 
 /**
  * Forward-only work on onnxruntime: the orchestrator's activation capture and evaluation, and the data-driven
  * criteria's passes (`block-kl`, `kl`, head criteria). Each call exports the model as it is at that moment, so
- * weights masked in place are seen. `threads` defaults to onnxruntime's choice (all cores).
+ * weights masked in place are seen; masked scoring runs all of a call's masks in one session (`readMasked`). `threads` defaults to onnxruntime's choice (all cores).
  * @example
  * await runPipeline(pipeline, { container, runner: onnxInferenceRunner() });
  */
@@ -154,5 +237,6 @@ export function onnxInferenceRunner(threads?: number): InferenceRunner {
     },
     evaluate: (model, ds) => evaluateOnOnnx(model, ds, threads),
     predictLogits: (model, ds, batchSize) => predictLogitsOnOnnx(model, ds, { threads, batchSize }),
+    readMasked: (model, masks, readout, ds, batchSize) => readMaskedOnOnnx(model, masks, readout, ds, { threads, batchSize }),
   };
 }

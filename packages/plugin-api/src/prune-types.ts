@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Features, ImageDataset, Rng } from './data-types.js';
-import type { AttentionLayer, ChannelGroup, DependencyGraph, ResidualBlock } from './graph-types.js';
+import type { MaskedReadout } from './core-services.js';
+import type { AttentionLayer, ChannelGroup, DependencyGraph, ResidualBlock, RestoreWeights } from './graph-types.js';
 import type { PrunePlan } from './prune-plan.js';
 
 /** The kinds of structure pruners remove: residual blocks/layers, filters/neurons, attention heads. */
@@ -39,6 +40,12 @@ export interface InferenceRunner {
    * them: the logits core's `classifierOutput` finds, else `log` of its clipped probabilities.
    */
   predictLogits(model: tfl.LayersModel, ds: ImageDataset, batchSize?: number): Promise<Float32Array>;
+  /**
+   * Optional: the readout of `model` on `ds` with each of `masks` applied alone (a mask applies itself to the model in
+   * place and returns its undo), as `capture` / `predictLogits` would read it masked, but in one session for all of
+   * them. Core's masked scoring uses it when present, else masks and reads one at a time.
+   */
+  readMasked?(model: tfl.LayersModel, masks: readonly (() => RestoreWeights)[], readout: MaskedReadout, ds: ImageDataset, batchSize?: number): Promise<Features[]>;
 }
 
 /** What a pruner sees when asked for a candidate. */

@@ -50,7 +50,8 @@ function parentReadout(pc: ProposeContext, sample: ImageDataset, scoring: Masked
  * Score structures by masking each alone: for every plan of `scoring.masks`, mask it in place on `pc.parent`
  * (`maskPlan`: channels zeroed, block bypassed, heads zeroed), read the model on the proposal's scoring sample
  * (`scoringSample`) on the run's inference runner (`runnerOf(pc)`), undo the mask in a `finally`, and score
- * `measure(parent readout, masked readout)`. The sample and the parent's readout are computed once per proposal and
+ * `measure(parent readout, masked readout)`; a runner with `readMasked` (onnxruntime) reads every mask of the call in
+ * one session. The sample and the parent's readout are computed once per proposal and
  * shared by every call (every group, layer or block of that proposal). A throwing mask, forward pass or measure
  * leaves every weight as it was. Concurrent calls on one model are run one after the other.
  * @example
@@ -63,6 +64,13 @@ export async function scoreMasked(pc: ProposeContext, scoring: MaskedScoring): P
   const sample = scoringSample(pc, scoring.samplesPerClass); // drawn in call order, whatever waits below
   return oneAtATime(pc.parent, async () => {
     const parent = await parentReadout(pc, sample, scoring);
+    const runner = runnerOf(pc);
+    if (runner.readMasked) {
+      // one session for every mask of the call (onnxruntime): same readouts as masking and reading one at a time
+      const masks = scoring.masks.map((plan) => () => maskPlan(pc.parent, pc.graph, plan));
+      const readouts = await runner.readMasked(pc.parent, masks, scoring.readout, sample, scoring.batchSize);
+      return readouts.map((masked) => scoring.measure(parent, masked));
+    }
     const scores: number[] = [];
     for (const plan of scoring.masks) {
       const restore = maskPlan(pc.parent, pc.graph, plan);
