@@ -37,6 +37,8 @@ describe('adversarial options', () => {
     expect(epsilonLabel(8 / 255)).toBe('8/255');
     expect(epsilonLabel(1 / 255)).toBe('1/255');
     expect(epsilonLabel(0.1)).toBe('0.1');
+    expect(epsilonLabel(0.0313725)).toBe('8/255'); // as written in YAML
+    expect(epsilonLabel(0.031)).toBe('0.031');
     expect(adversarialHeadline({ epsilons: [8 / 255, 2 / 255], attacks: ['fgsm', 'pgd'] })).toBe('pgd@8/255');
     expect(adversarialHeadline({ epsilons: [0.1], attacks: ['fgsm'] })).toBe('fgsm@0.1');
   });
