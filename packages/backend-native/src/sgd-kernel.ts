@@ -13,7 +13,7 @@ import { heapOffset, type WasmHeapBackend } from './wasm-heap.js';
  * const [p, v] = tf.engine().runKernel(SGD_UPDATE, { param, grad, velocity },
  *   { learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4 }) as tf.Tensor[];
  */
-export const SGD_UPDATE = 'OmnipruneSgdUpdate';
+export const SGD_UPDATE = 'OmnipruneSgdUpdate'; // core's createSgd calls it by this name (SGD_UPDATE_KERNEL)
 
 /** Hyper-parameters of one {@link SGD_UPDATE} step. */
 export interface SgdUpdateAttrs {

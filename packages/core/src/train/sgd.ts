@@ -35,6 +35,13 @@ export interface SgdOptimizer {
 }
 
 /**
+ * Name of the fused SGD update kernel `@omniprune/backend-native` registers on wasm while its kernels are on (its
+ * `SGD_UPDATE`; inputs `param`, `grad`, `velocity`, attrs `learningRate`, `momentum`, `nesterov`, `weightDecay`,
+ * outputs `[param, velocity]`). Core calls it by name: the native package is an optional dependency.
+ */
+export const SGD_UPDATE_KERNEL = 'OmnipruneSgdUpdate';
+
+/**
  * SGD with PyTorch semantics (dampening 0): `g' = g + wd * p` (decayed params only), `v = mu * v + g'`,
  * then `p -= lr * (g' + mu * v)` with Nesterov, else `p -= lr * v`; with `mu = 0`, `p -= lr * g'`.
  * @example
@@ -44,21 +51,35 @@ export interface SgdOptimizer {
 export function createSgd(params: readonly SgdParam[], config: SgdConfig): SgdOptimizer {
   const { momentum: mu, nesterov, weightDecay } = config;
   const buffers = new Map<string, tf.Variable>();
+  const velocity = (p: tf.Variable): tf.Variable => {
+    let v = buffers.get(p.name);
+    if (!v) {
+      v = tf.variable(tf.zerosLike(p), false);
+      buffers.set(p.name, v);
+    }
+    return v;
+  };
   return {
     step(grads, lr) {
+      // the native backend's one-kernel update per parameter, when registered (same maths as the ops below)
+      const fused = mu > 0 && tf.getKernel(SGD_UPDATE_KERNEL, tf.getBackend()) !== undefined;
       tf.tidy(() => {
         for (const param of params) {
           let g: tf.Tensor | undefined = grads[param.variable.name];
           if (!g) continue;
           const p = param.variable;
+          if (fused && g.dtype === 'float32' && p.dtype === 'float32') {
+            const v = velocity(p);
+            const attrs = { learningRate: lr, momentum: mu, nesterov, weightDecay: param.decay ? weightDecay : 0 };
+            const [next, nextVelocity] = tf.engine().runKernel(SGD_UPDATE_KERNEL, { param: p, grad: g, velocity: v }, attrs as never) as tf.Tensor[];
+            v.assign(nextVelocity);
+            param.write(next);
+            continue;
+          }
           if (weightDecay > 0 && param.decay) g = tf.add(g, tf.mul(p, weightDecay));
           let direction = g;
           if (mu > 0) {
-            let v = buffers.get(p.name);
-            if (!v) {
-              v = tf.variable(tf.zerosLike(p), false);
-              buffers.set(p.name, v);
-            }
+            const v = velocity(p);
             v.assign(tf.add(tf.mul(v, mu), g));
             direction = nesterov ? tf.add(g, tf.mul(v, mu)) : v;
           }
