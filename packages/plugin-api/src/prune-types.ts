@@ -45,7 +45,13 @@ export interface InferenceRunner {
    * place and returns its undo), as `capture` / `predictLogits` would read it masked, but in one session for all of
    * them. Core's masked scoring uses it when present, else masks and reads one at a time.
    */
-  readMasked?(model: tfl.LayersModel, masks: readonly (() => RestoreWeights)[], readout: MaskedReadout, ds: ImageDataset, batchSize?: number): Promise<Features[]>;
+  readMasked?(
+    model: tfl.LayersModel,
+    masks: readonly (() => RestoreWeights)[],
+    readout: MaskedReadout,
+    ds: ImageDataset,
+    batchSize?: number,
+  ): Promise<Features[]>;
 }
 
 /** What a pruner sees when asked for a candidate. */
