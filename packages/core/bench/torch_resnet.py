@@ -1,10 +1,13 @@
 """PyTorch reference for `pnpm bench`: CIFAR ResNet (same definition as the omniprune zoo) train/infer throughput.
 
-Prints one JSON line: {"depth": D, "batch": B, "threads": T, "train_img_s": ..., "infer_img_s": ...}.
+Prints one JSON line: {"depth": D, "batch": B, "threads": T, "train_img_s": ..., "infer_img_s": ..., "params": P,
+"rss_base_kb": ..., "train_peak_rss_kb": ..., "peak_rss_kb": ...} (see `measure` for the memory fields).
+`measure` and `throughput` are shared with `torch_vit.py`.
 Run with Debian's interpreter: /usr/bin/python3 bench/torch_resnet.py --depth 56 --batch 64 --threads 2
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -57,6 +60,36 @@ def throughput(fn, batch, warmup, seconds):
     return n * batch / (time.perf_counter() - start)
 
 
+def max_rss_kb():
+    """Peak resident set size of this process so far (ru_maxrss: KB on Linux; a high-water mark, never decreases)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure(model, x, y, threads, seconds):
+    """Train-step (SGD, momentum 0.9, Nesterov, weight decay 1e-4) and inference img/s of `model` on the batch
+    (x, y), its trainable parameter count, and the process's peak RSS in KB: `train_peak_rss_kb` at the end of the
+    training measurement, `peak_rss_kb` at the end (whole process, training phase included: ru_maxrss cannot show
+    inference's own peak once training has set a higher one). Callers add `rss_base_kb`, read before building the
+    model (interpreter + torch only)."""
+    batch = x.shape[0]
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)
+
+    def train_step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    model.train()
+    train = throughput(train_step, batch, 2, seconds)
+    train_peak = max_rss_kb()
+    model.eval()
+    with torch.no_grad():
+        infer = throughput(lambda: model(x), batch, 2, seconds)
+    params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return {"threads": threads, "train_img_s": train, "infer_img_s": infer, "params": params,
+            "train_peak_rss_kb": train_peak, "peak_rss_kb": max_rss_kb()}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--depth", type=int, default=56)
@@ -67,22 +100,12 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    base = max_rss_kb()
     model = ResNet(a.depth)
     x = torch.randn(a.batch, 3, a.size, a.size)
     y = torch.randint(0, 10, (a.batch,))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)
-
-    def train_step():
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
-
-    model.train()
-    train = throughput(train_step, a.batch, 2, a.seconds)
-    model.eval()
-    with torch.no_grad():
-        infer = throughput(lambda: model(x), a.batch, 2, a.seconds)
-    print(json.dumps({"depth": a.depth, "batch": a.batch, "threads": a.threads, "train_img_s": train, "infer_img_s": infer}))
+    r = measure(model, x, y, a.threads, a.seconds)
+    print(json.dumps({"depth": a.depth, "batch": a.batch, "rss_base_kb": base, **r}))
 
 
 if __name__ == "__main__":
