@@ -24,6 +24,7 @@ const PACKED = [
   'packages/pruner-layer',
   'packages/pruner-filter',
   'packages/pruner-head',
+  'packages/evaluators',
   'packages/cli',
   'examples/plugin-template',
 ];

@@ -48,7 +48,7 @@ describe('omniprune run', () => {
       ],
       { encoding: 'utf8', timeout: 60_000 },
     );
-    expect(dom.stdout).toMatch(/<svg[^>]*aria-label="accuracy vs FLOPs reduction"/);
+    expect(dom.stdout).toMatch(/<svg[^>]*aria-label="test accuracy vs FLOPs reduction"/);
     expect((dom.stdout.match(/class="point"/g) ?? []).length).toBe(4);
     expect(dom.stdout).toMatch(/Final \(iteration 3\)/);
   });
