@@ -78,6 +78,7 @@ console.log(JSON.stringify({ kind: p.kind, apiVersion: p.apiVersion, frozen: Obj
       'OmnipruneError',
       'PLUGIN_API_VERSION',
       'defineCriterion',
+      'defineEvaluator',
       'defineModelFormat',
       'definePruner',
       'defineTrainer',
