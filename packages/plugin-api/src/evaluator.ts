@@ -52,6 +52,11 @@ export interface Evaluation {
   readonly warnings?: readonly string[];
   /** Free-form JSON details (per-corruption tables, per-set OOD scores). */
   readonly details?: unknown;
+  /**
+   * Set by core when the evaluator threw: the error message (`metrics` is then empty). A failing evaluator does not
+   * stop a pruning run; `omniprune eval` exits 1.
+   */
+  readonly error?: string;
 }
 
 /** The fine-tunes an evaluator can watch (energy of training, for instance). */

@@ -83,5 +83,15 @@ export default defineCommand({
       }
     }
     model.dispose();
+    const failed = Object.entries(evaluations ?? {}).filter(([, r]) => r.error);
+    if (failed.length) {
+      throw new OmnipruneError(
+        'E_PLUGIN_FAILED',
+        `evaluator${failed.length === 1 ? '' : 's'} failed: ${failed.map(([n, r]) => `${n}: ${r.error}`).join('; ')}`,
+        {
+          hint: 'the other results are printed above; see `omniprune plugins list` for the evaluators and their options',
+        },
+      );
+    }
   },
 });

@@ -38,7 +38,8 @@ export function dueAt(e: Pick<ScheduledEvaluator, 'every'>, iteration: number): 
 
 /**
  * Run `evaluators` on `model`, one after the other, each compared with its own result on the reference model when
- * `reference` is given (the run's base model).
+ * `reference` is given (the run's base model). An evaluator that throws gets a result with `error` set and empty
+ * metrics (logged); an abort still ends the call.
  * @example
  * const onBase = await runEvaluators(evaluators, base, setting, { phase: 'baseline', iteration: 0 });
  * const onWinner = await runEvaluators(evaluators, winner, setting, { phase: 'iteration', iteration: 3, reference: { model: base, results: onBase } });
@@ -53,8 +54,17 @@ export async function runEvaluators(
   for (const { name, evaluator } of evaluators) {
     setting.signal?.throwIfAborted();
     const own = at.reference?.results[name];
-    const reference = at.reference && own ? { model: at.reference.model, result: own } : undefined;
-    results[name] = await evaluator.evaluate(model, { ...setting, phase: at.phase, iteration: at.iteration, ...(reference ? { reference } : {}) });
+    // a reference result that failed is no reference
+    const reference = at.reference && own && !own.error ? { model: at.reference.model, result: own } : undefined;
+    try {
+      results[name] = await evaluator.evaluate(model, { ...setting, phase: at.phase, iteration: at.iteration, ...(reference ? { reference } : {}) });
+    } catch (e) {
+      if (setting.signal?.aborted) throw e;
+      // one evaluator failing (a missing runtime, a plugin bug) costs its own result, not the run
+      const message = ((e as Error)?.message ?? String(e)).split('\n')[0];
+      setting.log(`evaluator ${name} failed on the ${at.phase === 'iteration' ? `iteration ${at.iteration} winner` : `${at.phase} model`}: ${message}`);
+      results[name] = { metrics: {}, summary: `failed: ${message}`, error: message };
+    }
   }
   return results;
 }

@@ -15,6 +15,7 @@ function evaluatedModels(report: RunReport): { label: string; flopsReduction: nu
 }
 
 const cell = (r: Evaluation | undefined, metric: string): string => {
+  if (r?.error) return `<td class="failed" title="${esc(r.error)}">failed</td>`;
   const v = r?.metrics[metric];
   if (v === undefined) return '<td></td>';
   const text = Math.abs(v) <= 1 && !/ms|joule|co2|speedup/i.test(metric) ? `${(v * 100).toFixed(2)} %` : Number(v.toPrecision(4)).toString();
@@ -29,7 +30,12 @@ export function evaluationsSection(report: RunReport): string {
   const rows = evaluatedModels(report);
   if (rows.length === 0) return '';
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.results)))];
-  const metricOf = new Map(names.map((n) => [n, headlineOf(rows.find((r) => r.results[n])!.results[n])?.metric ?? '']));
+  const metricOf = new Map(
+    names.map((n) => {
+      const ok = rows.find((r) => r.results[n] && !r.results[n].error);
+      return [n, ok ? (headlineOf(ok.results[n])?.metric ?? '') : ''];
+    }),
+  );
   const estimated = rows.some((r) => Object.values(r.results).some((e) => e.estimated));
   const warnings = [...new Set(rows.flatMap((r) => Object.entries(r.results).flatMap(([n, e]) => (e.warnings ?? []).map((w) => `${n}: ${w}`))))];
   const plots = names.map((n) => {

@@ -44,12 +44,27 @@ const fakeLatency = defineEvaluator({
   }),
 });
 
+/** An evaluator that fails on every winner (a missing runtime, a plugin bug). */
+const flaky = defineEvaluator({
+  name: 'flaky',
+  description: 'test',
+  options: z.object({}),
+  create: (): Evaluator => ({
+    name: 'flaky',
+    async evaluate(_model, ctx) {
+      if (ctx.phase !== 'baseline') throw new Error('onnxruntime went away');
+      return { metrics: { ok: 1 }, summary: 'ok' };
+    },
+  }),
+});
+
 function setup() {
   const seen: Seen[] = [];
   const training: string[] = [];
   const c = testContainer();
   registerPlugin(c, probe(seen, training) as never, 'test');
   registerPlugin(c, fakeLatency as never, 'test');
+  registerPlugin(c, flaky as never, 'test');
   return { c, seen, training };
 }
 
@@ -97,5 +112,20 @@ describe('evaluators in a pruning run', () => {
     expect(() => validatePipeline({ ...raw, evaluate: [{ use: 'latency', every: 2 }] }, c)).toThrow(/it runs every 2/);
     expect(() => validatePipeline({ ...raw, evaluate: [{ use: 'probe' }, { use: 'probe' }] }, c)).toThrow(/evaluate\[1\]\.use: "probe" is listed twice/);
     expect(() => validatePipeline({ ...raw, evaluate: [{ use: 'robustness' }] }, c)).toThrow(/evaluate\[0\]\.use: unknown evaluator "robustness"/);
+  });
+
+  it('records an evaluator that throws as a failed result and finishes the run', async () => {
+    const dir = await tinyDataset();
+    const { c } = setup();
+    const logs: string[] = [];
+    const raw = tinyPipeline(dir, { evaluate: [{ use: 'flaky' }], stop: { maxIterations: 1 }, finetune: {} });
+    const report = await runPipeline(validatePipeline(raw, c), { container: c, onEvent: (e) => e.type === 'log' && logs.push(e.message) });
+    expect(report.baselineEvaluations!.flaky.metrics).toEqual({ ok: 1 });
+    const error = '[evaluator:flaky] evaluate failed: onnxruntime went away'; // named by core's plugin error wrapper
+    expect(report.iterations[0].evaluations!.flaky).toEqual({ metrics: {}, error, summary: `failed: ${error}` });
+    expect(report.final!.evaluations!.flaky.error).toBe(error);
+    expect(logs).toContain(`evaluator flaky failed on the iteration 1 winner: ${error}`);
+    const html = await readFile(join(dir, 'run', 'report.html'), 'utf8');
+    expect(html).toMatch(/<td class="failed" title="\[evaluator:flaky\] evaluate failed: onnxruntime went away">failed<\/td>/);
   });
 });
