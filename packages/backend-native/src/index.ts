@@ -1,5 +1,5 @@
 export { enableNativeKernels, disableNativeKernels, nativeKernelsEnabled } from './native-kernels.js';
-export { loadNativeAddon, ADDON_PATH } from './native-addon.js';
+export { loadNativeAddon, ADDON_PATH, OMP_POLICY_MARKER } from './native-addon.js';
 export type { NativeAddon } from './native-addon.js';
 export { nativeConvKernels, convDims } from './conv-kernels.js';
 export { nativeInferenceKernels } from './inference-kernels.js';

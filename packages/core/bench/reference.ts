@@ -6,6 +6,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OMP_POLICY_MARKER } from '@omniprune/backend-native';
+
+/** The environment of the PyTorch reference: PyTorch's own OpenMP defaults, not the spin count the native addon chose. */
+function torchEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (env[OMP_POLICY_MARKER]) {
+    delete env.GOMP_SPINCOUNT;
+    delete env[OMP_POLICY_MARKER];
+  }
+  return env;
+}
 
 /**
  * Images per second of `step` (which processes `batch` images): one warm-up call, then calls for at least
@@ -53,6 +64,7 @@ export function torchRun(script: string, args: string[], batch: number, threads:
   const path = join(dirname(fileURLToPath(import.meta.url)), script);
   const out = execFileSync('/usr/bin/python3', [path, ...args, '--batch', String(batch), '--threads', String(threads), '--seconds', String(seconds)], {
     encoding: 'utf8',
+    env: torchEnv(),
   });
   const r = JSON.parse(out.trim().split('\n').pop()!) as {
     train_img_s: number;
