@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeKernelsEnabled } from '../src/index.js';
+import { expectNoMemoryGrowth } from './memory-growth.js';
 import { useNativeAddon } from './native-suite.js';
 
 // Skipped with the reason where the addon is not built (no g++ or libdnnl-dev, or OMNIPRUNE_SKIP_NATIVE);
@@ -120,14 +121,7 @@ describe('native oneDNN convolution kernels on the wasm heap', () => {
         tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', activation: 'relu' }).dataSync();
         return [dx.dataSync()[0], dw.dataSync()[0]];
       });
-    for (let i = 0; i < 100; i++) step();
-    const tensors = tf.memory().numTensors;
-    const bytes = tf.memory().numBytes;
-    const rss = process.memoryUsage().rss;
-    for (let i = 0; i < 1000; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.memory().numBytes).toBe(bytes);
-    expect(process.memoryUsage().rss - rss).toBeLessThan(16 * 2 ** 20);
+    expectNoMemoryGrowth(step);
   });
 
   it('disable puts the replaced wasm kernels back; enable registers the same native ones again', () => {

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, loadNativeAddon, nativeEltwiseKernels, RELU_GRAD, type NativeAddon } from '../src/index.js';
+import { expectNoMemoryGrowth } from './memory-growth.js';
 import { useNativeAddon } from './native-suite.js';
 
 // Skipped with the reason where the addon is not built; fails instead under OMNIPRUNE_REQUIRE_NATIVE (CI).
@@ -208,13 +209,6 @@ describe('native ReLU gradient, Add and AddN', () => {
         const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(tf.add(tf.relu(a), a)), w)))(x);
         return [dx.dataSync()[0], tf.addN([x, w, dx]).dataSync()[0]];
       });
-    for (let i = 0; i < 100; i++) step();
-    const tensors = tf.memory().numTensors;
-    const bytes = tf.memory().numBytes;
-    const rss = process.memoryUsage().rss;
-    for (let i = 0; i < 1000; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.memory().numBytes).toBe(bytes);
-    expect(process.memoryUsage().rss - rss).toBeLessThan(16 * 2 ** 20);
+    expectNoMemoryGrowth(step);
   });
 });

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, SGD_UPDATE, type SgdUpdateAttrs } from '../src/index.js';
+import { expectNoMemoryGrowth } from './memory-growth.js';
 import { useNativeAddon } from './native-suite.js';
 
 // Skipped with the reason where the addon is not built; fails instead under OMNIPRUNE_REQUIRE_NATIVE (CI).
@@ -128,14 +129,7 @@ describe('native fused SGD update', () => {
         v.assign(nv);
       });
     try {
-      for (let i = 0; i < 100; i++) step();
-      const tensors = tf.memory().numTensors;
-      const bytes = tf.memory().numBytes;
-      const rss = process.memoryUsage().rss;
-      for (let i = 0; i < 1000; i++) step();
-      expect(tf.memory().numTensors).toBe(tensors);
-      expect(tf.memory().numBytes).toBe(bytes);
-      expect(process.memoryUsage().rss - rss).toBeLessThan(16 * 2 ** 20);
+      expectNoMemoryGrowth(step);
       expect(Number.isFinite(p.dataSync()[0])).toBe(true);
     } finally {
       tf.dispose([p, v, g]);

@@ -3,30 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from './run-cli.js';
-import { writeTinyIdx } from './pipeline-fixtures.js';
+import { trainTinyModel, writeTinyIdx } from './pipeline-fixtures.js';
 
 describe('omniprune eval --evaluate', () => {
   it('runs evaluator plugins on a model against a reference and names an unknown one', { timeout: 300_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-evaluate-'));
     await writeTinyIdx(join(dir, 'data'));
     const model = join(dir, 'model');
-    const train = await runCliCaptured([
-      'train',
-      '--zoo',
-      'resnet20',
-      '--data',
-      'mnist',
-      '--data-path',
-      join(dir, 'data'),
-      '--epochs',
-      '1',
-      '--batch-size',
-      '25',
-      '--out',
-      model,
-      '--backend',
-      'wasm',
-    ]);
+    const train = await trainTinyModel(dir, ['--epochs', '1']);
     expect(train.code, train.stderr).toBe(0);
     const data = ['--data', 'mnist', '--data-path', join(dir, 'data'), '--backend', 'wasm', '--runner', 'tfjs'];
     const r = await runCliCaptured(['eval', model, ...data, '--evaluate', 'ood,corruption', '--reference', model, '--json']);

@@ -5,31 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '@omniprune/core';
 import { readFile } from 'node:fs/promises';
 import { runCliCaptured } from './run-cli.js';
-import { writeTinyIdx, writeTinyPipeline } from './pipeline-fixtures.js';
+import { trainTinyModel, writeTinyIdx, writeTinyPipeline } from './pipeline-fixtures.js';
 
 describe('omniprune export and eval --runner onnxruntime', () => {
   it('exports a trained model to ONNX; onnxruntime evaluates it like TF.js', { timeout: 300_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-export-'));
     await writeTinyIdx(join(dir, 'data'));
-    const train = await runCliCaptured([
-      'train',
-      '--zoo',
-      'resnet20',
-      '--data',
-      'mnist',
-      '--data-path',
-      join(dir, 'data'),
-      '--epochs',
-      '2',
-      '--batch-size',
-      '25',
-      '--lr',
-      '0.05',
-      '--out',
-      join(dir, 'model'),
-      '--backend',
-      'wasm',
-    ]);
+    const train = await trainTinyModel(dir, ['--epochs', '2', '--lr', '0.05']);
     expect(train.code, train.stderr).toBe(0);
     const evals = [];
     for (const runner of ['tfjs', 'onnxruntime', 'auto']) {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { runCliCaptured } from './run-cli.js';
 
 function idx(dims: number[], values: ArrayLike<number>): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -32,6 +33,17 @@ export async function writeTinyIdx(dir: string, train = 100, test = 50): Promise
     await writeFile(join(dir, `${prefix}-images-idx3-ubyte`), idx([count, 10, 10], pixels));
     await writeFile(join(dir, `${prefix}-labels-idx1-ubyte`), idx([count], labels));
   }
+}
+
+/**
+ * `omniprune train` of a zoo ResNet-20 on the tiny dataset in `dir/data` into `dir/model` (wasm backend, batch 25);
+ * `extra` adds flags (e.g. `--epochs 2 --lr 0.05`). Returns the CLI result.
+ * @example
+ * const r = await trainTinyModel(dir, ['--epochs', '1']); expect(r.code).toBe(0);
+ */
+export function trainTinyModel(dir: string, extra: readonly string[]): ReturnType<typeof runCliCaptured> {
+  const flags = ['--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--out', join(dir, 'model')];
+  return runCliCaptured(['train', ...flags, ...extra, '--backend', 'wasm']);
 }
 
 /** A small pipeline over the tiny dataset (ResNet-20 trained briefly from scratch, layer + filter pruners). */
