@@ -3,6 +3,8 @@
 // channel axis.
 #include "kernels.h"
 
+#include <numeric>
+
 namespace omniprune {
 
 namespace {
@@ -13,7 +15,12 @@ using dt = memory::data_type;
 
 const dnnl::normalization_flags kFlags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
 
-memory::desc data(memory::dim rows, memory::dim channels) { return memory::desc({rows, channels, 1, 1}, dt::f32, tag::nhwc); }
+// The rows as [n, spatial] (n = gcd(rows, 64)): the statistics are over all rows either way, but oneDNN's nhwc kernel
+// works per image, and one image per row (spatial 1) made it 2x slower (single thread, 65,536 x 16: 0.98 vs 0.47 ms).
+memory::desc data(memory::dim rows, memory::dim channels) {
+  memory::dim n = std::gcd(rows, memory::dim{64});
+  return memory::desc({n, channels, rows / n, 1}, dt::f32, tag::nhwc);
+}
 memory::desc vec(memory::dim channels) { return memory::desc({channels}, dt::f32, tag::x); }
 
 struct Inference {

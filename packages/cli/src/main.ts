@@ -14,6 +14,7 @@ export const rootCommand = defineCommand({
     bench: () => import('./commands/bench.js').then((m) => m.default),
     export: () => import('./commands/export.js').then((m) => m.default),
     compare: () => import('./commands/compare.js').then((m) => m.default),
+    worker: () => import('./commands/worker.js').then((m) => m.default),
   },
 });
 

@@ -1,38 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { runCliCaptured } from './run-cli.js';
-import { writeTinyPipeline } from './pipeline-fixtures.js';
+import { writeTinyBench } from './pipeline-fixtures.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-async function tinyBench(extra: Record<string, unknown> = {}): Promise<{ dir: string; bench: string }> {
-  const { dir } = await writeTinyPipeline({
-    finetune: {},
-    stop: { maxIterations: 2 },
-    model: { zoo: 'resnet20', train: { epochs: 1, batchSize: 25, lr: 0.05 } },
-  });
-  const bench = join(dir, 'bench.yaml');
-  await writeFile(
-    bench,
-    stringify({
-      name: 'tiny-bench',
-      pipeline: 'pipeline.yaml',
-      metrics: ['linear-cka', { use: 'output-agreement', layer: 'logits' }],
-      seeds: [1, 2],
-      set: { 'data.dataset.trainSubset': 80 },
-      workers: 2,
-      output: 'bench',
-      ...extra,
-    }),
-  );
-  return { dir, bench };
-}
+const tinyBench = writeTinyBench;
 
 describe('omniprune bench', () => {
   it('runs metrics x seeds in parallel workers and writes json, csv and an html that renders; a rerun reuses finished cells', {

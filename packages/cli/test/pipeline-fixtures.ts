@@ -74,3 +74,30 @@ export async function writeTinyPipeline(overrides: Record<string, unknown> = {},
   await writeFile(file, text ?? stringify(tinyPipeline(dir, overrides)));
   return { dir, file };
 }
+
+/**
+ * A tiny bench in a temp dir: the tiny pipeline without fine-tunes, 2 iterations, its base ResNet-20 trained 1 epoch;
+ * 2 metrics x 2 seeds, 2 workers, output `bench/`, unless `extra` says otherwise.
+ */
+export async function writeTinyBench(extra: Record<string, unknown> = {}): Promise<{ dir: string; bench: string }> {
+  const { dir } = await writeTinyPipeline({
+    finetune: {},
+    stop: { maxIterations: 2 },
+    model: { zoo: 'resnet20', train: { epochs: 1, batchSize: 25, lr: 0.05 } },
+  });
+  const bench = join(dir, 'bench.yaml');
+  await writeFile(
+    bench,
+    stringify({
+      name: 'tiny-bench',
+      pipeline: 'pipeline.yaml',
+      metrics: ['linear-cka', { use: 'output-agreement', layer: 'logits' }],
+      seeds: [1, 2],
+      set: { 'data.dataset.trainSubset': 80 },
+      workers: 2,
+      output: 'bench',
+      ...extra,
+    }),
+  );
+  return { dir, bench };
+}

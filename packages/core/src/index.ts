@@ -116,7 +116,13 @@ export type {
 
 export { countCost, layerFlopsSplit } from './metrics/flops.js';
 export type { LayerCost, ModelCost } from './metrics/flops.js';
+export { median, percentile } from './metrics/stats.js';
+export { timeInterleaved } from './metrics/timing-loop.js';
+export type { InterleavedTimingOptions } from './metrics/timing-loop.js';
+export { latencyInput, tfjsTimedModel, timedModelOn } from './metrics/timed-model.js';
+export type { TimedModel } from './metrics/timed-model.js';
 export { saveModel, loadModel, readLayersModel, resolveModelJson, readModelMetadata } from './io/model-io.js';
+export { modelToBytes, modelFromBytes } from './io/model-bytes.js';
 export type { OmnipruneModelMetadata } from './io/model-io.js';
 export { defineModelFormat } from './io/model-format.js';
 export type { ModelFormat, ModelFormatPlugin, ModelOrigin, LoadedModel } from './io/model-format.js';
@@ -227,6 +233,9 @@ export {
   pipelineDataSpec,
   restrictPruners,
   runPipeline,
+  localCandidates,
+  createCandidateScorer,
+  similaritySamples,
   tfjsInferenceRunner,
   runnerOf,
   perProposal,
@@ -244,6 +253,10 @@ export {
   predictProbabilities,
 } from './prune/index.js';
 export type {
+  CandidateExecutor,
+  CandidateTask,
+  EvaluatedCandidate,
+  CandidateScorer,
   Representation,
   SimilarityMetric,
   StructureKind,

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyPlans, buildDependencyGraph, countCost, describeBackend, initBackend, pluginContext, type BackendName, type PrunePlan } from '@omniprune/core';
 import { importOnnx } from '../src/import/import-onnx.js';
 import { onnxFormat } from '../src/onnx-format.js';
-import { loadOnnxRuntime } from '../src/onnx-runner.js';
+import { loadOnnxRuntime } from '../src/load-onnxruntime.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const { values } = parseArgs({

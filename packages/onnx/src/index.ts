@@ -5,5 +5,7 @@ export { onnxFormat, originInterface } from './onnx-format.js';
 export type { ExportOnnxOptions, OnnxExport } from './export-onnx.js';
 export { encodeModel } from './onnx-graph.js';
 export type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValue } from './onnx-graph.js';
-export { loadOnnxRuntime, createOnnxRunner, evaluateOnOnnx, predictLogitsOnOnnx, readMaskedOnOnnx, onnxInferenceRunner } from './onnx-runner.js';
+export { loadOnnxRuntime } from './load-onnxruntime.js';
+export { onnxTimedModel } from './onnx-timed-model.js';
+export { createOnnxRunner, evaluateOnOnnx, predictLogitsOnOnnx, readMaskedOnOnnx, onnxInferenceRunner } from './onnx-runner.js';
 export type { OnnxRunner } from './onnx-runner.js';

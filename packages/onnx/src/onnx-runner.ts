@@ -10,24 +10,9 @@ import {
   type RestoreWeights,
 } from '@omniprune/core';
 import { exportOnnx } from './export-onnx.js';
+import { loadOnnxRuntime } from './load-onnxruntime.js';
 import { FLOAT, type OnnxTensor } from './onnx-graph.js';
-
-type OrtModule = typeof import('onnxruntime-node');
-
-let cached: Promise<OrtModule | Error> | undefined;
-
-/**
- * onnxruntime-node when it loads (its CPU binaries ship in the npm package), else the reason it does not.
- * @example
- * const ort = await loadOnnxRuntime(); if (ort instanceof Error) console.log(ort.message);
- */
-export function loadOnnxRuntime(): Promise<OrtModule | Error> {
-  cached ??= import('onnxruntime-node').then(
-    (m) => ((m as { default?: OrtModule }).default ?? m) as OrtModule,
-    (e: unknown) => new Error(`onnxruntime-node unavailable: ${(e as Error).message.split('\n')[0]}`),
-  );
-  return cached;
-}
+import { onnxTimedModel } from './onnx-timed-model.js';
 
 /** Forward-only inference of one exported model on onnxruntime. */
 export interface OnnxRunner {
@@ -238,5 +223,6 @@ export function onnxInferenceRunner(threads?: number): InferenceRunner {
     evaluate: (model, ds) => evaluateOnOnnx(model, ds, threads),
     predictLogits: (model, ds, batchSize) => predictLogitsOnOnnx(model, ds, { threads, batchSize }),
     readMasked: (model, masks, readout, ds, batchSize) => readMaskedOnOnnx(model, masks, readout, ds, { threads, batchSize }),
+    timed: (model, shape, seed) => onnxTimedModel(model, shape, seed, threads),
   };
 }

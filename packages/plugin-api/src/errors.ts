@@ -17,6 +17,7 @@ export type OmnipruneErrorCode =
   | 'E_UNSUPPORTED_LAYER'
   | 'E_UNSUPPORTED_ONNX_OP'
   | 'E_UNSUPPORTED_MODEL'
+  | 'E_QUEUE'
   | 'E_INTERNAL';
 
 /** Error codes that mean the user gave bad input (CLI exit code 2); others mean the run failed (exit 1). */
@@ -32,6 +33,7 @@ export const INPUT_ERROR_CODES: ReadonlySet<OmnipruneErrorCode> = new Set([
   'E_UNREACHABLE_TARGET',
   'E_UNSUPPORTED_ONNX_OP',
   'E_UNSUPPORTED_MODEL',
+  'E_QUEUE',
 ]);
 
 /** Options of {@link OmnipruneError}. */

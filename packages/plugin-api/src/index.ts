@@ -43,6 +43,7 @@ export type {
   ProposeContext,
   Pruner,
   InferenceRunner,
+  TimedModel,
   Representation,
   SimilarityMetric,
   StructureKind,

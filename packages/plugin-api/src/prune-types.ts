@@ -52,6 +52,19 @@ export interface InferenceRunner {
     ds: ImageDataset,
     batchSize?: number,
   ): Promise<Features[]>;
+  /**
+   * Optional: `model` ready to be timed on this runner in its deployment form (a fixed seeded input of `shape` per
+   * batch size, one session kept until `dispose`). Latency measurements (the `latency` evaluator, the filter pruner's
+   * `latency` budget) use it; core's `timedModelOf(runner)` falls back to TF.js.
+   */
+  timed?(model: tfl.LayersModel, shape: readonly number[], seed: number): Promise<TimedModel>;
+}
+
+/** A model ready to be timed on one runner: one forward pass of a fixed input per call. */
+export interface TimedModel {
+  /** A forward pass of a fixed `batch`-image input (made once per batch size, the same numbers for every model compared). */
+  pass(batch: number): () => Promise<void>;
+  dispose(): Promise<void>;
 }
 
 /** What a pruner sees when asked for a candidate. */

@@ -77,7 +77,7 @@ export interface UnitBudget {
  * unitBudget({ type: 'ratio', ratio: 0.1 }, 336, []) // { count: 34 }
  */
 export function unitBudget(
-  budget: Exclude<FilterBudget, { type: 'flops' }>,
+  budget: Extract<FilterBudget, { type: 'match-layer' | 'ratio' }>,
   totalUnits: number,
   earlier: readonly PruneCandidate[],
   allFilters = totalUnits,

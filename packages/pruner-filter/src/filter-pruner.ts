@@ -1,6 +1,8 @@
 import {
   createRng,
   definePruner,
+  runnerOf,
+  timedModelOn,
   type ChannelGroup,
   type ChannelImportance,
   type DependencyGraph,
@@ -12,7 +14,8 @@ import {
 import { allocateBudget, allocateReference, unitBudget, type BudgetSlot } from './budget.js';
 import { channelCriterion } from './channel-criterion.js';
 import { flopsEstimator } from './flops-estimate.js';
-import { filterPrunerOptions, type FilterPrunerOptions } from './options.js';
+import { inputShapeOf, measureSaving, searchLatency, type LatencyProbe } from './latency-budget.js';
+import { filterPrunerOptions, type FilterBudget, type FilterPrunerOptions } from './options.js';
 import { prunableGroups } from './prunable-groups.js';
 import { roundRemovals } from './round-widths.js';
 
@@ -42,10 +45,13 @@ function flopsCounts(pc: ProposeContext, groups: readonly ChannelGroup[], slots:
   return allocateBudget(slots, hi, pc.rng);
 }
 
-/** Channels to remove per group under the configured budget, rounded to `roundTo` widths; logs fallbacks, caps and rounding. */
-function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[]): number[] {
-  const slots = groups.map((g): BudgetSlot => ({ size: g.size, maxRemovable: Math.max(0, g.size - options.minChannels) }));
-  const asked = unroundedCounts(pc, options, groups, slots);
+/** Channels to remove per group under a unit or FLOPs budget, rounded to `roundTo` widths; logs fallbacks, caps and rounding. */
+function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[], slots: readonly BudgetSlot[]): number[] {
+  return rounded(pc, options, slots, unroundedCounts(pc, options, groups, slots));
+}
+
+/** `asked` rounded to `roundTo` widths, logged when rounding changed it. */
+function rounded(pc: ProposeContext, options: FilterPrunerOptions, slots: readonly BudgetSlot[], asked: readonly number[]): number[] {
   const counts = roundRemovals(slots, asked, options.roundTo);
   const [before, after] = [asked, counts].map((c) => c.reduce((a, b) => a + b, 0));
   if (before !== after || counts.some((k, i) => k !== asked[i])) {
@@ -54,13 +60,45 @@ function budgetCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: 
   return counts;
 }
 
+/**
+ * Channels to remove per group under a `latency` budget: FLOPs-sized, rounded candidates built and timed against the
+ * parent until one saves the asked share of its time (`searchLatency`); returns its counts and the share it saved.
+ */
+async function latencyCounts(
+  pc: ProposeContext,
+  options: FilterPrunerOptions,
+  budget: Extract<FilterBudget, { type: 'latency' }>,
+  groups: readonly ChannelGroup[],
+  slots: readonly BudgetSlot[],
+  plansFor: (counts: readonly number[]) => Promise<RemoveChannelsPlan[]>,
+): Promise<LatencyProbe> {
+  const parentTimed = await timedModelOn(runnerOf(pc), pc.parent, inputShapeOf(pc), pc.iteration);
+  try {
+    return await searchLatency(
+      budget.fraction,
+      budget.probes,
+      async (fraction) => {
+        const counts = rounded(pc, options, slots, flopsCounts(pc, groups, slots, fraction));
+        if (counts.every((k) => k === 0)) return { counts, achieved: 0 };
+        const achieved = await measureSaving(pc, parentTimed, await plansFor(counts), { batchSize: budget.batchSize, seconds: budget.secondsPerProbe });
+        return { counts, achieved };
+      },
+      (m) => pc.log(`${PRUNER}: ${m} (batch ${budget.batchSize}, ${runnerOf(pc).name})`),
+    );
+  } finally {
+    await parentTimed.dispose();
+  }
+}
+
 function unroundedCounts(pc: ProposeContext, options: FilterPrunerOptions, groups: readonly ChannelGroup[], slots: readonly BudgetSlot[]): number[] {
-  if (options.budget.type === 'flops') return flopsCounts(pc, groups, slots, options.budget.fraction);
+  const budget = options.budget;
+  if (budget.type === 'latency') throw new Error('latency budgets are sized by latencyCounts');
+  if (budget.type === 'flops') return flopsCounts(pc, groups, slots, budget.fraction);
   const total = slots.reduce((s, g) => s + g.size, 0);
   const capacity = slots.reduce((s, g) => s + g.maxRemovable, 0);
-  const reference = options.budget.type === 'match-layer' && options.budget.allocation === 'reference';
+  const reference = budget.type === 'match-layer' && budget.allocation === 'reference';
   const allFilters = reference ? convFilters(pc.graph) : total;
-  const { count, note } = unitBudget(options.budget, total, pc.earlier, allFilters);
+  const { count, note } = unitBudget(budget, total, pc.earlier, allFilters);
   if (note) pc.log(`${PRUNER}: ${note}`);
   if (count > capacity) {
     pc.log(`${PRUNER}: budget of ${count} units exceeds the ${capacity} removable ones (each group keeps >= ${options.minChannels}); removing ${capacity}`);
@@ -94,20 +132,32 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
     pc.log(`${PRUNER}: no prunable channel groups${options.residual ? '' : ' (residual: false)'}; no candidate`);
     return null;
   }
-  const counts = budgetCounts(pc, options, groups);
+  const slots = groups.map((g): BudgetSlot => ({ size: g.size, maxRemovable: Math.max(0, g.size - options.minChannels) }));
+  const scores = new Map<number, ArrayLike<number>>();
+  const plansFor = async (counts: readonly number[]): Promise<RemoveChannelsPlan[]> => {
+    const plans: RemoveChannelsPlan[] = [];
+    for (const [i, group] of groups.entries()) {
+      if (counts[i] === 0) continue;
+      if (!scores.has(i)) {
+        const s = await criterion.scoreChannels(pc, group);
+        if (s.length !== group.size) {
+          throw new Error(`criterion ${criterion.name} returned ${s.length} scores for group "${group.id}" of ${group.size} channels`);
+        }
+        scores.set(i, s);
+      }
+      plans.push({ kind: 'remove-channels', group: group.id, indices: lowestScoring(scores.get(i)!, counts[i]) });
+    }
+    return plans;
+  };
+  const budget = options.budget;
+  const latency = budget.type === 'latency' ? await latencyCounts(pc, options, budget, groups, slots, plansFor) : undefined;
+  const counts = latency ? latency.counts : budgetCounts(pc, options, groups, slots);
   const touched = groups.map((group, i) => ({ group, k: counts[i] })).filter((t) => t.k > 0);
   if (touched.length === 0) {
     pc.log(`${PRUNER}: the budget removes no units; no candidate`);
     return null;
   }
-  const plans: RemoveChannelsPlan[] = [];
-  for (const { group, k } of touched) {
-    const scores = await criterion.scoreChannels(pc, group);
-    if (scores.length !== group.size) {
-      throw new Error(`criterion ${criterion.name} returned ${scores.length} scores for group "${group.id}" of ${group.size} channels`);
-    }
-    plans.push({ kind: 'remove-channels', group: group.id, indices: lowestScoring(scores, k) });
-  }
+  const plans = await plansFor(counts);
   const removed = touched.reduce((s, t) => s + t.k, 0);
   const noun = unitNoun(
     pc.graph,
@@ -119,7 +169,7 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
     pruner: PRUNER,
     plans,
     removedUnits: removed,
-    summary: `remove ${removed} ${noun} from ${plans.length} group${plans.length === 1 ? '' : 's'} (${criterion.name}${options.roundTo > 1 ? `, widths multiples of ${options.roundTo}` : ''})`,
+    summary: `remove ${removed} ${noun} from ${plans.length} group${plans.length === 1 ? '' : 's'} (${criterion.name}${options.roundTo > 1 ? `, widths multiples of ${options.roundTo}` : ''}${latency ? `, ${(latency.achieved * 100).toFixed(1)} % faster measured` : ''})`,
   };
 }
 

@@ -11,6 +11,8 @@ export { allocateBudget, allocateReference, unitBudget } from './budget.js';
 export { roundRemovals, allowedRemovals } from './round-widths.js';
 export type { BudgetSlot, UnitBudget } from './budget.js';
 export { flopsEstimator } from './flops-estimate.js';
+export { nextFraction, searchLatency, measureSaving } from './latency-budget.js';
+export type { LatencyProbe, ProbeFn } from './latency-budget.js';
 export type { FlopsEstimator } from './flops-estimate.js';
 export { channelCriterion, builtinChannelCriteria } from './channel-criterion.js';
 export {

@@ -7,6 +7,9 @@ import { regexOption } from '@omniprune/core';
  *   as the reference code does; without one, `round(fallbackRatio x prunable units)`.
  * - `ratio`: `round(ratio x prunable units)` of the parent.
  * - `flops`: the fewest units whose removal cuts the estimated FLOPs (MACs) by `fraction` of the parent's.
+ * - `latency`: removal sized by measured time: candidates of growing FLOPs budgets are built and timed against the
+ *   parent (interleaved, on the run's inference runner, at `batchSize`) until one is `fraction` faster; see
+ *   `latency-budget.ts`. Timings vary between runs, so the same seed can give different candidates.
  * @example
  * budgetSchema.parse({ type: 'ratio', ratio: 0.1 })
  */
@@ -35,6 +38,17 @@ export const budgetSchema = z.discriminatedUnion('type', [
     type: z.literal('flops'),
     /** Share of the parent's FLOPs to remove, in (0, 1). */
     fraction: z.number().gt(0).lt(1),
+  }),
+  z.strictObject({
+    type: z.literal('latency'),
+    /** Share of the parent's measured forward time to remove, in (0, 1). */
+    fraction: z.number().gt(0).lt(1),
+    /** Batch size timed. Default 1 (interactive inference); 64 for throughput. */
+    batchSize: z.number().int().min(1).default(1),
+    /** Candidates built and timed at most. Default 4. */
+    probes: z.number().int().min(1).max(12).default(4),
+    /** Timing per model and probe, seconds (at least 5 interleaved rounds). Default 0.5. */
+    secondsPerProbe: z.number().positive().finite().default(0.5),
   }),
 ]);
 

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { onlyPruners } from '@omniprune/core';
 import type { BenchSpec } from './bench-spec.js';
 
@@ -29,19 +29,37 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   node[keys[keys.length - 1]] = value;
 }
 
-/** Make the pipeline's relative paths (model, dataset, local plugins) absolute, so a cell runs from anywhere. */
-export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: string): Record<string, unknown> {
-  const base = dirname(pipelineFile);
-  const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? resolve(base, p) : p);
-  // biome-ignore lint/suspicious/noExplicitAny: a pipeline object of any shape; only two known paths are read
+/** A copy of `pipeline` with its file paths (model, dataset, local plugins) passed through `map`. */
+function mapPaths(pipeline: Record<string, unknown>, map: (path: string) => string): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: a pipeline object of any shape; only its known paths are read
   const out = structuredClone(pipeline) as Record<string, any>;
-  if (out.model?.path) out.model.path = abs(out.model.path);
-  if (out.data?.dataset?.path) out.data.dataset.path = abs(out.data.dataset.path);
-  if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p: string) => (p.startsWith('.') ? abs(p) : p));
+  if (typeof out.model?.path === 'string') out.model.path = map(out.model.path);
+  if (typeof out.data?.dataset?.path === 'string') out.data.dataset.path = map(out.data.dataset.path);
+  if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p: unknown) => (typeof p === 'string' && (p.startsWith('.') || isAbsolute(p)) ? map(p) : p));
   return out;
 }
 
-function restrictArm(pruners: unknown, arm: string): unknown {
+/** Make the pipeline's relative paths (model, dataset, local plugins) absolute, so a cell runs from anywhere. */
+export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: string): Record<string, unknown> {
+  const base = dirname(pipelineFile);
+  return mapPaths(pipeline, (p) => (isAbsolute(p) ? p : resolve(base, p)));
+}
+
+/**
+ * Make the pipeline's absolute paths inside `root` relative to it (`./models/x.json`), so a worker on another machine
+ * finds them in its own copy of the project; paths outside `root` (system data sets) stay absolute.
+ * @example
+ * relativePaths({ model: { path: '/work/p/models/m.json' } }, '/work/p') // { model: { path: './models/m.json' } }
+ */
+export function relativePaths(pipeline: Record<string, unknown>, root: string): Record<string, unknown> {
+  return mapPaths(pipeline, (p) => {
+    const rel = relative(root, p);
+    return isAbsolute(p) && rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : p;
+  });
+}
+
+/** `pruners` keeping only the arm's (comma list) as candidates, as `run --only` does. */
+export function restrictArm(pruners: unknown, arm: string): unknown {
   if (!Array.isArray(pruners)) return pruners; // a malformed pipeline is left to validation
   return onlyPruners(
     pruners as { use: string }[],

@@ -27,19 +27,42 @@ export async function finishedReport(dir: string): Promise<RunReport | undefined
   return report.final ? report : undefined;
 }
 
-function runWorker(_cell: BenchCell, dir: string, threads: number): Promise<{ code: number; stderr: string }> {
+/** How a pipeline process ended: its exit code (null when a signal ended it) and the tail of its stderr. */
+export interface ProcessEnd {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+}
+
+/**
+ * Run `DIR/pipeline.yaml` in a new `omniprune run` process writing to `dir` (resumes what is there), with `threads`
+ * wasm threads; `abort` kills it (SIGTERM).
+ * @example
+ * const { code } = await runPipelineProcess('runs/bench/cells/a', 1);
+ */
+export function runPipelineProcess(dir: string, threads: number, abort?: AbortSignal): Promise<ProcessEnd> {
   const { command, args } = cliCommand();
   return new Promise((resolvePromise) => {
     const child = spawn(command, [...args, 'run', join(dir, 'pipeline.yaml'), '--out', dir], {
-      env: { ...process.env, OMNIPRUNE_WASM_THREADS: String(threads), FORCE_COLOR: '0' },
+      env: { ...process.env, OMNIPRUNE_WASM_THREADS: String(threads), FORCE_COLOR: '0', OMNIPRUNE_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    const kill = () => child.kill('SIGTERM');
+    abort?.addEventListener('abort', kill, { once: true });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-20_000);
     });
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stderr }));
+    child.on('close', (code, signal) => {
+      abort?.removeEventListener('abort', kill);
+      resolvePromise({ code, signal, stderr });
+    });
   });
+}
+
+/** The last lines of a failed process's stderr, or its exit code / signal when it printed nothing. */
+export function failureText(end: ProcessEnd): string {
+  return end.stderr.trim().split('\n').slice(-5).join('\n') || (end.signal ? `killed by ${end.signal}` : `exit code ${end.code}`);
 }
 
 /** Options of {@link runCells}. */
@@ -76,13 +99,11 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
         await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...cell.pipeline, output: dir }));
         options.onStart?.(cell, index);
         const start = Date.now();
-        const { code, stderr } = await runWorker(cell, dir, options.threads);
+        const end = await runPipelineProcess(dir, options.threads);
         const seconds = (Date.now() - start) / 1000;
         const report = await finishedReport(dir);
         results[index] =
-          code === 0 && report
-            ? { id: cell.id, status: 'done', seconds, report }
-            : { id: cell.id, status: 'failed', seconds, error: stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${code}` };
+          end.code === 0 && report ? { id: cell.id, status: 'done', seconds, report } : { id: cell.id, status: 'failed', seconds, error: failureText(end) };
       }
       await options.onDone?.(results[index], index);
     }

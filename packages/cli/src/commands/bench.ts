@@ -11,6 +11,8 @@ import { runSanity } from '../bench/sanity.js';
 import { renderSanityHtml } from '../bench/sanity-html.js';
 import { expandCells, type BenchCell } from '../bench/cells.js';
 import { runCells, type CellResult } from '../bench/run-cells.js';
+import { runCellsOnQueue } from '../queue/queue-cells.js';
+import { queueUrl, redact, studyPrefix, type QueueProgress } from '@omniprune/queue';
 import { benchCsv, summarize } from '../bench/summary.js';
 import { parsePositiveInt, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
@@ -59,6 +61,19 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
   }
 }
 
+/** A progress printer for queue mode: one line whenever the counts change. */
+function progressPrinter(total: number): (p: QueueProgress) => void {
+  let last = '';
+  return (p) => {
+    const workers = Object.entries(p.perWorker)
+      .map(([w, n]) => `${w} ${n}`)
+      .join(', ');
+    const line = `queue: ${p.done}/${total} done, ${p.running} running${workers ? ` (${workers})` : ''}, ${p.waiting} waiting, ${p.failed} failed`;
+    if (line !== last) process.stderr.write(`${line}\n`);
+    last = line;
+  };
+}
+
 async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> {
   await startBackend('auto');
   const metrics = spec.metrics.flatMap((m) => {
@@ -95,6 +110,16 @@ export default defineCommand({
     bench: { type: 'positional', required: true, description: 'Bench YAML file (base pipeline, metrics, seeds, arms, grid)' },
     workers: { type: 'string', description: "Parallel worker processes (default: the bench file's workers, else the machine's cores)" },
     out: { type: 'string', description: "Output directory (default: the bench file's output)" },
+    queue: {
+      type: 'string',
+      description:
+        'Run the cells on a job queue instead of local processes: redis://[user[:password]@]host[:port][/db] or rediss:// (TLS); default $REDIS_URL when --queue is given empty. Start workers with `omniprune worker --queue URL`',
+    },
+    prefix: {
+      type: 'string',
+      default: 'omniprune',
+      description: 'Queue key prefix of the study (with --queue): studies with different prefixes never share jobs or workers',
+    },
     sanity: {
       type: 'boolean',
       default: false,
@@ -118,32 +143,44 @@ export default defineCommand({
     await loadPipelinePlugins(spec.pipelineFile, container);
     for (const cell of cells) validatePipeline(cell.pipeline, container, join(outDir, 'cells', cell.id, 'pipeline.yaml'));
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
+    const url = args.queue === undefined ? undefined : queueUrl(args.queue);
+    if (args.queue !== undefined && !url) {
+      throw new OmnipruneError('E_BAD_INPUT', '--queue needs a URL (or REDIS_URL set)', { hint: 'e.g. --queue redis://localhost:6379' });
+    }
+    const prefix = studyPrefix(args.prefix ?? 'omniprune');
+    const where = url
+      ? `queue ${redact(url)} (prefix ${prefix})`
+      : `${workers} worker${workers === 1 ? '' : 's'} x ${threads} thread${threads === 1 ? '' : 's'}`;
     process.stderr.write(
       `bench ${spec.name}: ${cells.length} cells (${spec.metrics.length} metrics x ${spec.seeds.length} seeds${spec.arms.length > 1 ? ` x ${spec.arms.length} arms` : ''}` +
-        `${Object.keys(spec.grid).length ? ' x grid' : ''}), ${workers} worker${workers === 1 ? '' : 's'} x ${threads} thread${threads === 1 ? '' : 's'}\n`,
+        `${Object.keys(spec.grid).length ? ' x grid' : ''}), ${where}\n`,
     );
     const results: CellResult[] = [];
     let finished = 0;
     let writing = Promise.resolve();
     const start = Date.now();
-    const all = await runCells(cells, {
-      outDir,
-      workers,
-      threads,
-      previous: await previousTimes(outDir),
-      onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running\n`),
-      onDone: async (r, i) => {
-        results[i] = r;
-        finished++;
-        const f = r.report?.final;
-        process.stderr.write(
-          `[${finished}/${cells.length} done] ${r.id}: ${r.status}${r.reused ? ' (earlier run)' : ` in ${r.seconds.toFixed(0)} s`}` +
-            `${f ? `, FLOPs -${(f.flopsReduction * 100).toFixed(1)} %, ${(f.accuracyChange * 100).toFixed(2)} points` : ''}${r.error ? `\n  ${r.error.replace(/\n/g, '\n  ')}` : ''}\n`,
-        );
-        writing = writing.then(() => writeOutputs(outDir, spec.name, cells, results, workers));
-        await writing;
-      },
-    });
+    const onDone = async (r: CellResult, i: number): Promise<void> => {
+      results[i] = r;
+      finished++;
+      const f = r.report?.final;
+      process.stderr.write(
+        `[${finished}/${cells.length} done] ${r.id}: ${r.status}${r.reused ? ' (earlier run)' : ` in ${r.seconds.toFixed(0)} s`}` +
+          `${f ? `, FLOPs -${(f.flopsReduction * 100).toFixed(1)} %, ${(f.accuracyChange * 100).toFixed(2)} points` : ''}${r.error ? `\n  ${r.error.replace(/\n/g, '\n  ')}` : ''}\n`,
+      );
+      writing = writing.then(() => writeOutputs(outDir, spec.name, cells, results, workers));
+      await writing;
+    };
+    const previous = await previousTimes(outDir);
+    const all = url
+      ? await runCellsOnQueue(cells, { outDir, url, prefix, bench: spec.name, previous, onDone, onProgress: progressPrinter(cells.length) })
+      : await runCells(cells, {
+          outDir,
+          workers,
+          threads,
+          previous,
+          onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running\n`),
+          onDone,
+        });
     await writeOutputs(outDir, spec.name, cells, all, workers);
     process.stdout.write(
       `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html${all.some((r) => r.status === 'done') ? ', compare.json, compare.html' : ''}\n`,

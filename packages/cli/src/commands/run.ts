@@ -1,12 +1,30 @@
 import { defineCommand } from 'citty';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadModel, loadPipeline, restrictPruners, runPipeline, writeFileAtomic } from '@omniprune/core';
+import { OmnipruneError, loadModel, loadPipeline, parsePipelineYaml, restrictPruners, runPipeline, writeFileAtomic } from '@omniprune/core';
+import { queueUrl, redact, studyPrefix } from '@omniprune/queue';
+import { absolutePaths, relativePaths, restrictArm } from '../bench/cells.js';
+import { queueCandidateExecutor, type QueueCandidateExecutor } from '../queue/queue-candidates.js';
 import { exportOnnx } from '@omniprune/onnx';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
 import { selectRunner } from '../shared/select-runner.js';
+
+/**
+ * The candidate executor of `run --queue`: the pipeline file as parsed YAML (restricted by `--only` as the run is),
+ * its paths relative to the working directory, as workers resolve them in their project folder.
+ */
+async function candidatesOnQueue(file: string, flag: string, prefixFlag: string | undefined, only: string | undefined): Promise<QueueCandidateExecutor> {
+  const url = queueUrl(flag);
+  if (!url) throw new OmnipruneError('E_BAD_INPUT', '--queue needs a URL (or REDIS_URL set)', { hint: 'e.g. --queue redis://localhost:6379' });
+  const path = resolve(file);
+  let raw = absolutePaths(parsePipelineYaml(await readFile(path, 'utf8'), file) as Record<string, unknown>, path);
+  if (only !== undefined) raw = { ...raw, pruners: restrictArm(raw.pruners, only) };
+  const prefix = studyPrefix(prefixFlag ?? 'omniprune');
+  process.stderr.write(`candidates: on the queue ${redact(url)} (prefix ${prefix}); start workers with omniprune worker --queue URL --prefix ${prefix}\n`);
+  return queueCandidateExecutor({ url, prefix, pipeline: relativePaths(raw, process.cwd()) });
+}
 
 /** `omniprune run`: run a pruning pipeline, resuming an interrupted run in the same output directory. */
 export default defineCommand({
@@ -21,6 +39,12 @@ export default defineCommand({
     },
     only: { type: 'string', description: 'Baseline: run only these pruners (comma list, e.g. layer); output defaults to <output>-only-<names>' },
     restart: { type: 'boolean', default: false, description: 'Discard an earlier run in the output directory instead of resuming it' },
+    queue: {
+      type: 'string',
+      description:
+        "Fine-tune and score each iteration's candidates on `omniprune worker` processes through this job queue: redis://[user[:password]@]host[:port][/db] or rediss://; default $REDIS_URL when given empty",
+    },
+    prefix: { type: 'string', default: 'omniprune', description: 'Queue key prefix of the study (with --queue)' },
   },
   async run({ args }) {
     const container = builtinContainer();
@@ -39,7 +63,10 @@ export default defineCommand({
     const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
     if (args.restart) await rm(outDir, { recursive: true, force: true });
     const runner = await selectRunner(args.runner ?? pipeline.runner);
-    const report = await runPipeline(pipeline, { container, outDir, backend, runner, onEvent: createEventRenderer(process.stderr) });
+    const candidates = args.queue === undefined ? undefined : await candidatesOnQueue(args.pipeline, args.queue, args.prefix, args.only);
+    const report = await runPipeline(pipeline, { container, outDir, backend, runner, candidates, onEvent: createEventRenderer(process.stderr) }).finally(() =>
+      candidates?.close(),
+    );
     const f = report.final!;
     const files = [...(f.files ?? ['final/model.json'])];
     if (pipeline.export.onnx && !files.includes('final/model.onnx')) {

@@ -2,6 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { InferenceRunner } from '@omniprune/plugin-api';
 import type { ImageDataset } from '../data/types.js';
 import { evaluateClassifier, predictLogits } from '../train/forward.js';
+import { tfjsTimedModel } from '../metrics/timed-model.js';
 import { captureFeatures } from './capture.js';
 
 /** Where forward-only work runs (declared in `@omniprune/plugin-api`); `@omniprune/onnx` provides an onnxruntime runner. */
@@ -13,6 +14,7 @@ export const tfjsInferenceRunner: InferenceRunner = Object.freeze({
   capture: (model: tfl.LayersModel, layer: string, ds: ImageDataset, batchSize?: number) => captureFeatures(model, layer, ds, batchSize),
   evaluate: (model: tfl.LayersModel, ds: ImageDataset) => evaluateClassifier(model, ds),
   predictLogits: (model: tfl.LayersModel, ds: ImageDataset, batchSize = 256) => predictLogits(model, ds, { batchSize }),
+  timed: async (model: tfl.LayersModel, shape: readonly number[], seed: number) => tfjsTimedModel(model, shape, seed),
 });
 
 /**

@@ -2,8 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { join, relative, resolve } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import { selectSubsetIndices, takeIndices } from '../data/subset.js';
-import { OmnipruneError } from '../errors/omniprune-error.js';
 import { buildDependencyGraph } from '../graph/dependency-graph.js';
 import { annotationsOf } from '../io/model-annotations.js';
 import { loadModel, saveModel } from '../io/model-io.js';
@@ -20,8 +18,10 @@ import { createRng } from '../util/rng.js';
 import { createEvaluators, type Evaluations } from '../evaluate/run-evaluators.js';
 import type { EvaluationPhase } from '../evaluate/evaluator-types.js';
 import { chooseCandidate, evaluateCandidate } from './candidate-evaluation.js';
+import { localCandidates, type CandidateExecutor } from './candidate-executor.js';
 import { runEvaluations } from './run-evaluations.js';
 import { penultimateLayer } from './capture.js';
+import { similaritySamples } from './similarity-samples.js';
 import type { ImageDataset } from '../data/types.js';
 import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { SimilarityMetric } from './criterion-types.js';
@@ -63,6 +63,8 @@ export interface RunPipelineOptions {
   readonly signal?: AbortSignal;
   /** Where activation capture and evaluation run; default TF.js ({@link tfjsInferenceRunner}). */
   readonly runner?: InferenceRunner;
+  /** Where each iteration's candidates are fine-tuned and scored; default here, one after another. */
+  readonly candidates?: CandidateExecutor;
 }
 
 async function statsOf(model: tfl.LayersModel, test: ImageDataset, runner: InferenceRunner): Promise<ModelStats> {
@@ -84,7 +86,7 @@ async function writeReport(dir: string, report: RunReport): Promise<void> {
  * const report = await runPipeline(await loadPipeline('examples/quickstart.yaml', c), { container: c });
  */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunReport> {
-  const { container, onEvent = () => {}, signal, runner = tfjsInferenceRunner } = options;
+  const { container, onEvent = () => {}, signal, runner = tfjsInferenceRunner, candidates = localCandidates } = options;
   const backend = typeof options.backend === 'object' ? options.backend : undefined;
   const backendName = typeof options.backend === 'object' ? options.backend.name : options.backend;
   await backend?.activate();
@@ -127,11 +129,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const candidateFinetune = evaluations.watch(await trainerFor(pipeline.finetune.candidate, 'finetune.candidate'), 'candidate');
   const winnerFinetune = evaluations.watch(await trainerFor(pipeline.finetune.winner, 'finetune.winner'), 'winner');
 
-  const split = pipeline.similarity.split === 'validation' ? validationSplit(data) : pipeline.similarity.split === 'test' ? data.test : data.train;
-  const samples =
-    pipeline.similarity.samples && pipeline.similarity.samples < split.count
-      ? takeIndices(split, selectSubsetIndices(split.labels, split.numClasses, pipeline.similarity.samples, { strategy: 'stratified', seed: pipeline.seed }))
-      : split;
+  const samples = similaritySamples(pipeline, data);
 
   let parent = inputs.model;
   const layer = pipeline.similarity.layer === 'penultimate' ? penultimateLayer(parent) : pipeline.similarity.layer;
@@ -224,8 +222,15 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         let winner: tfl.LayersModel | undefined;
         let scored = false;
         try {
-          for (const [k, candidate] of proposals.entries()) {
-            const { model, record } = await evaluateCandidate(parent, candidate, {
+          const tasks = proposals.map((candidate, k) => ({
+            iteration,
+            index: k,
+            candidate,
+            seed: deriveSeed(pipeline.seed, iteration, 100 + k),
+            normalization: data.normalization,
+          }));
+          const evaluated = await candidates.evaluate(parent, tasks, (task) =>
+            evaluateCandidate(parent, task.candidate, {
               parentFeatures,
               layer,
               samples,
@@ -234,11 +239,13 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
               finetune: candidateFinetune,
               augment,
               backend,
-              seed: deriveSeed(pipeline.seed, iteration, 100 + k),
+              seed: task.seed,
               signal,
               runner,
               onTrainEvent: (event) => onEvent({ type: 'train', phase: 'candidate', event }),
-            });
+            }),
+          );
+          for (const { model, record } of evaluated) {
             records.push(record);
             models.push(model);
             onEvent({ type: 'candidate-scored', iteration, record });
@@ -333,15 +340,6 @@ function keepNeededSizers<P extends { name: string; pruner: Pruner; sizingOnly: 
 
 function sizedByIt(sizer: { pruner: Pruner }, candidates: readonly { name: string; pruner: Pruner }[]): string[] {
   return candidates.filter((c) => c.pruner.sizedBy === sizer.pruner.kind).map((c) => c.name);
-}
-
-function validationSplit(data: { validation?: ImageDataset }): ImageDataset {
-  if (!data.validation) {
-    throw new OmnipruneError('E_BAD_INPUT', 'similarity.split is validation but the data holds no validation split', {
-      hint: 'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
-    });
-  }
-  return data.validation;
 }
 
 /**

@@ -1,11 +1,8 @@
-import { defineEvaluator, isOmnipruneError } from '@omniprune/core';
-import { loadOnnxRuntime } from '@omniprune/onnx';
-import type { Evaluation, EvaluationContext, Evaluator, PluginContext } from '@omniprune/plugin-api';
+import { defineEvaluator, isOmnipruneError, median, percentile, tfjsTimedModel, timeInterleaved, type TimedModel } from '@omniprune/core';
+import { loadOnnxRuntime, onnxTimedModel } from '@omniprune/onnx';
+import type { Evaluation, EvaluationContext, Evaluator } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { median, percentile } from './stats.js';
-import { onnxTimedModel, tfjsTimedModel, type TimedModel } from './timed-model.js';
-import { timeInterleaved } from './timing-loop.js';
 
 /** Options of the `latency` evaluator. */
 export const latencyOptionsSchema = z.strictObject({
@@ -42,14 +39,9 @@ async function disposeAll(models: readonly TimedModel[]): Promise<void> {
   for (const m of models) await m.dispose();
 }
 
-async function chooseRunner(
-  models: readonly tfl.LayersModel[],
-  ctx: EvaluationContext,
-  options: LatencyOptions,
-  tfc: PluginContext['services']['tf'],
-): Promise<RunnerChoice> {
+async function chooseRunner(models: readonly tfl.LayersModel[], ctx: EvaluationContext, options: LatencyOptions): Promise<RunnerChoice> {
   const shape = inputShape(models[0], ctx);
-  const onTfjs = (warnings: string[]): RunnerChoice => ({ name: 'tfjs', models: models.map((m) => tfjsTimedModel(tfc, m, shape, ctx.seed)), warnings });
+  const onTfjs = (warnings: string[]): RunnerChoice => ({ name: 'tfjs', models: models.map((m) => tfjsTimedModel(m, shape, ctx.seed)), warnings });
   if (options.runner === 'tfjs') return onTfjs([]);
   if (options.runner === 'auto') {
     const ort = await loadOnnxRuntime();
@@ -68,9 +60,9 @@ async function chooseRunner(
   }
 }
 
-async function evaluateLatency(model: tfl.LayersModel, ctx: EvaluationContext, options: LatencyOptions, pctx: PluginContext): Promise<Evaluation> {
+async function evaluateLatency(model: tfl.LayersModel, ctx: EvaluationContext, options: LatencyOptions): Promise<Evaluation> {
   const reference = ctx.reference?.model;
-  const choice = await chooseRunner(reference ? [model, reference] : [model], ctx, options, pctx.services.tf);
+  const choice = await chooseRunner(reference ? [model, reference] : [model], ctx, options);
   const metrics: Record<string, number> = {};
   const perBatch: Record<string, unknown> = {};
   try {
@@ -119,8 +111,8 @@ export const latencyEvaluator = defineEvaluator({
   name: 'latency',
   description: 'Inference latency (median, p90 ms) at batch 1 and 64 on onnxruntime or TF.js, interleaved with the reference for a fair speedup',
   options: latencyOptionsSchema,
-  create: (options, pctx: PluginContext): Evaluator => ({
+  create: (options): Evaluator => ({
     name: 'latency',
-    evaluate: (model, ctx) => evaluateLatency(model, ctx, options, pctx),
+    evaluate: (model, ctx) => evaluateLatency(model, ctx, options),
   }),
 });
