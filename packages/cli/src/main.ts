@@ -1,5 +1,6 @@
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
 import { INPUT_ERROR_CODES, OmnipruneError } from '@omniprune/core';
+import { checkArgs } from './shared/strict-args.js';
 
 /** The root command; subcommands load lazily so `--help` stays fast. */
 export const rootCommand = defineCommand({
@@ -47,6 +48,11 @@ export function exitCodeFor(err: unknown): number {
 export async function runCli(argv: string[]): Promise<number> {
   try {
     if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+      // an unknown command (or flag) is a usage error here too, not the main help
+      await checkArgs(
+        rootCommand,
+        argv.filter((a) => a !== '--help' && a !== '-h'),
+      );
       const [cmd, parent] = await resolveSub(rootCommand, argv);
       process.stdout.write(`${await renderUsage(cmd, parent)}\n`);
       return argv.length === 0 ? 2 : 0;
@@ -55,6 +61,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write('0.1.0\n');
       return 0;
     }
+    await checkArgs(rootCommand, argv);
     await runCommand(rootCommand, { rawArgs: argv });
     return 0;
   } catch (err) {

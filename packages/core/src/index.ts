@@ -7,7 +7,7 @@ export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors/om
 export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors/omniprune-error.js';
 export { createRng } from './util/rng.js';
 export type { Rng } from './util/rng.js';
-export { writeFileAtomic } from './util/atomic-write.js';
+export { checkWritableDir, makeDirs, writeError, writeFileAtomic } from './util/atomic-write.js';
 export { nameFilter, regexOption } from './util/name-filter.js';
 
 export { BACKEND_NAMES, initBackend, describeBackend, wasmThreadsWanted } from './backend/index.js';

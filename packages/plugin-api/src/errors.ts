@@ -18,6 +18,7 @@ export type OmnipruneErrorCode =
   | 'E_UNSUPPORTED_ONNX_OP'
   | 'E_UNSUPPORTED_MODEL'
   | 'E_QUEUE'
+  | 'E_WRITE'
   | 'E_INTERNAL';
 
 /** Error codes that mean the user gave bad input (CLI exit code 2); others mean the run failed (exit 1). */

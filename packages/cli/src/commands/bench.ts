@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, writeFileAtomic } from '@omniprune/core';
+import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { renderBenchHtml } from '../bench/bench-html.js';
 import { renderComparisonHtml } from '../compare/compare-html.js';
 import { compareRuns } from '../compare/compare-runs.js';
@@ -130,6 +130,7 @@ export default defineCommand({
     const spec = await loadBenchSpec(args.bench);
     const workers = args.workers ? parsePositiveInt('workers', args.workers, 1) : spec.workerCount;
     const outDir = args.out ?? spec.outDir;
+    await checkWritableDir(outDir, 'output folder');
     if (args.sanity) return runSanityCommand(spec, outDir);
     const baseText = await readFile(spec.pipelineFile, 'utf8').catch((cause) => {
       throw new OmnipruneError('E_FILE_NOT_FOUND', `bench ${args.bench}: no base pipeline at ${spec.pipelineFile}`, {

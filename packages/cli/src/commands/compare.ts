@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { OmnipruneError, writeFileAtomic, type RunReport } from '@omniprune/core';
+import { OmnipruneError, checkWritableDir, writeFileAtomic, type RunReport } from '@omniprune/core';
 import { formatChange, formatReduction, formatSeconds, renderComparisonHtml } from '../compare/compare-html.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
@@ -51,6 +51,7 @@ export default defineCommand({
   async run({ args }) {
     const dirs = (args._ as string[]).length ? (args._ as string[]) : [args.runs];
     const levels = parseLevels(args.levels);
+    if (args.out) await checkWritableDir(args.out, '--out');
     const runs: ComparedRun[] = [];
     for (const dir of dirs) {
       const report = await readRun(resolve(dir));

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { resolve } from 'node:path';
-import { OmnipruneError, annotationsOf, writeFileAtomic } from '@omniprune/core';
+import { dirname, resolve } from 'node:path';
+import { OmnipruneError, annotationsOf, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { exportOnnx, originInterface, type ExportOnnxOptions } from '@omniprune/onnx';
 import { modelArgs, modelFromFlags } from '../shared/model-source.js';
 import { startBackend } from '../shared/common-args.js';
@@ -27,6 +27,7 @@ export default defineCommand({
   },
   async run({ args }) {
     if (args.format !== 'onnx') throw new OmnipruneError('E_BAD_INPUT', `unknown export format "${args.format}"`, { hint: 'use --format onnx' });
+    await checkWritableDir(dirname(resolve(args.out)), '--out folder');
     if (args.layout !== undefined && args.layout !== 'nchw' && args.layout !== 'nhwc') {
       throw new OmnipruneError('E_BAD_INPUT', `--layout must be nchw or nhwc, got "${args.layout}"`, {
         hint: 'nchw is what PyTorch code feeds; nhwc what TF.js code feeds',

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { composePipelineSchema, listPlugins, pluginOrigin, writeFileAtomic } from '@omniprune/core';
+import { composePipelineSchema, listPlugins, pluginOrigin, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { benchSpecSchema } from '../bench/bench-spec.js';
 import { containerFor } from '../shared/plugin-registry.js';
 
@@ -59,6 +59,7 @@ const schema = defineCommand({
     bench: { type: 'boolean', default: false, description: 'Write the JSON Schema of bench files (omniprune bench) instead' },
   },
   async run({ args }) {
+    if (args.out) await checkWritableDir(dirname(resolve(args.out)), '--out folder');
     const json = args.bench
       ? z.toJSONSchema(benchSpecSchema, { io: 'input', unrepresentable: 'any' })
       : z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });

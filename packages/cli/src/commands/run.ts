@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { OmnipruneError, loadModel, loadPipeline, parsePipelineYaml, restrictPruners, runPipeline, writeFileAtomic } from '@omniprune/core';
+import { OmnipruneError, loadModel, loadPipeline, parsePipelineYaml, restrictPruners, runPipeline, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { queueUrl, redact, studyPrefix } from '@omniprune/queue';
 import { absolutePaths, relativePaths, restrictArm } from '../bench/cells.js';
 import { queueCandidateExecutor, type QueueCandidateExecutor } from '../queue/queue-candidates.js';
@@ -61,6 +61,7 @@ export default defineCommand({
         : loaded;
     const backend = await startBackend(args.backend ?? pipeline.backend);
     const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
+    await checkWritableDir(outDir, 'output folder');
     if (args.restart) await rm(outDir, { recursive: true, force: true });
     const runner = await selectRunner(args.runner ?? pipeline.runner);
     const candidates = args.queue === undefined ? undefined : await candidatesOnQueue(args.pipeline, args.queue, args.prefix, args.only);

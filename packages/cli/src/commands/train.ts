@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import {
+  checkWritableDir,
   DATASET_NAMES,
   OmnipruneError,
   ZOO_MODEL_NAMES,
@@ -88,6 +89,7 @@ export default defineCommand({
     const epochs = parsePositiveInt('epochs', args.epochs, 10);
     const seed = parsePositiveInt('seed', args.seed, 1);
     const augment = parseAugment(args.augment);
+    await checkWritableDir(args.out, '--out');
     const backend = await startBackend(args.backend);
     if (!(DATASET_NAMES as readonly string[]).includes(args.data)) {
       throw new OmnipruneError('E_BAD_INPUT', `unknown dataset "${args.data}"`, { hint: `use one of: ${DATASET_NAMES.join(', ')}` });
