@@ -103,8 +103,9 @@ export async function readLayersModel(path: string): Promise<LoadedModel> {
     if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       throw new OmnipruneError('E_CORRUPT_FILE', `${file}: a weightsManifest entry lacks paths or weights`, { hint: 're-export the model' });
     }
-    specs.push(...group.weights);
+    for (const w of group.weights) specs.push(checkedWeightSpec(w, specs.length, file));
     for (const p of group.paths) {
+      if (typeof p !== 'string') throw new OmnipruneError('E_CORRUPT_FILE', `${file}: a weights path is not a string`, { hint: 're-export the model' });
       const wpath = join(dirname(file), p);
       buffers.push(
         await readFile(wpath).catch((cause) => {
@@ -135,6 +136,20 @@ export async function readLayersModel(path: string): Promise<LoadedModel> {
     metadata.classifier as ClassifierSpec | undefined,
   );
   return { model, origin, notes, metadata };
+}
+
+const WEIGHT_DTYPES = new Set(['float32', 'int32', 'bool', 'complex64', 'string']);
+
+/** A weight manifest entry as TF.js needs it (name, shape of non-negative integers, a known dtype), else E_CORRUPT_FILE. */
+function checkedWeightSpec(w: unknown, index: number, file: string): tf.io.WeightsManifestEntry {
+  const spec = w as Partial<tf.io.WeightsManifestEntry> | null;
+  const bad = (what: string) =>
+    new OmnipruneError('E_CORRUPT_FILE', `${file}: weight ${index} of the manifest ${what}`, { hint: 'the model.json is damaged; re-export the model' });
+  if (!spec || typeof spec !== 'object') throw bad('is not an object');
+  if (typeof spec.name !== 'string' || spec.name === '') throw bad('has no name');
+  if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`(${spec.name}) has no valid shape`);
+  if (!WEIGHT_DTYPES.has(String(spec.dtype))) throw bad(`(${spec.name}) has an unknown dtype ${JSON.stringify(spec.dtype)}`);
+  return spec as tf.io.WeightsManifestEntry;
 }
 
 function bytesPerElement(spec: tf.io.WeightsManifestEntry): number {
