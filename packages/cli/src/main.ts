@@ -1,6 +1,7 @@
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
 import { INPUT_ERROR_CODES, OmnipruneError } from '@omniprune/core';
 import { checkArgs } from './shared/strict-args.js';
+import { Interrupted } from './shared/interrupt.js';
 
 /** The root command; subcommands load lazily so `--help` stays fast. */
 export const rootCommand = defineCommand({
@@ -34,6 +35,7 @@ async function resolveSub(cmd: AnyCommand, args: string[]): Promise<[AnyCommand,
 
 /** Exit code for an error: 2 for bad input (usage, YAML, missing files), 1 for a failed run. */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof Interrupted) return err.exitCode;
   if (err instanceof OmnipruneError) return INPUT_ERROR_CODES.has(err.code) ? 2 : 1;
   // citty's usage errors (unknown command, missing or invalid argument) are CLIError
   if ((err as Error)?.name === 'CLIError') return 2;

@@ -73,6 +73,8 @@ export interface RunCellsOptions {
   readonly threads: number;
   /** Wall times of cells finished by an earlier invocation. */
   readonly previous?: ReadonlyMap<string, number>;
+  /** Aborting stops the running cells (their runs stop after their current step and resume later) and starts no more. */
+  readonly signal?: AbortSignal;
   onStart?(cell: BenchCell, index: number): void;
   onDone?(result: CellResult, index: number): void | Promise<void>;
 }
@@ -87,7 +89,7 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
   const results: CellResult[] = new Array(cells.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < cells.length) {
+    while (next < cells.length && !options.signal?.aborted) {
       const index = next++;
       const cell = cells[index];
       const dir = join(options.outDir, 'cells', cell.id);
@@ -99,7 +101,7 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
         await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...cell.pipeline, output: dir }));
         options.onStart?.(cell, index);
         const start = Date.now();
-        const end = await runPipelineProcess(dir, options.threads);
+        const end = await runPipelineProcess(dir, options.threads, options.signal);
         const seconds = (Date.now() - start) / 1000;
         const report = await finishedReport(dir);
         results[index] =
@@ -109,5 +111,6 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.workers, cells.length) }, worker));
+  options.signal?.throwIfAborted();
   return results;
 }

@@ -15,6 +15,7 @@ import { runCellsOnQueue } from '../queue/queue-cells.js';
 import { queueUrl, redact, studyPrefix, type QueueProgress } from '@omniprune/queue';
 import { benchCsv, summarize } from '../bench/summary.js';
 import { parsePositiveInt, startBackend } from '../shared/common-args.js';
+import { interruptSignal } from '../shared/interrupt.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 
 async function previousTimes(outDir: string): Promise<Map<string, number>> {
@@ -172,13 +173,15 @@ export default defineCommand({
       await writing;
     };
     const previous = await previousTimes(outDir);
+    const signal = interruptSignal();
     const all = url
-      ? await runCellsOnQueue(cells, { outDir, url, prefix, bench: spec.name, previous, onDone, onProgress: progressPrinter(cells.length) })
+      ? await runCellsOnQueue(cells, { outDir, url, prefix, bench: spec.name, previous, onDone, signal, onProgress: progressPrinter(cells.length) })
       : await runCells(cells, {
           outDir,
           workers,
           threads,
           previous,
+          signal,
           onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running\n`),
           onDone,
         });

@@ -10,6 +10,7 @@ import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { createEventRenderer } from '../shared/render-events.js';
 import { selectRunner } from '../shared/select-runner.js';
+import { interruptSignal } from '../shared/interrupt.js';
 
 /**
  * The candidate executor of `run --queue`: the pipeline file as parsed YAML (restricted by `--only` as the run is),
@@ -65,9 +66,15 @@ export default defineCommand({
     if (args.restart) await rm(outDir, { recursive: true, force: true });
     const runner = await selectRunner(args.runner ?? pipeline.runner);
     const candidates = args.queue === undefined ? undefined : await candidatesOnQueue(args.pipeline, args.queue, args.prefix, args.only);
-    const report = await runPipeline(pipeline, { container, outDir, backend, runner, candidates, onEvent: createEventRenderer(process.stderr) }).finally(() =>
-      candidates?.close(),
-    );
+    const report = await runPipeline(pipeline, {
+      container,
+      outDir,
+      backend,
+      runner,
+      candidates,
+      signal: interruptSignal(),
+      onEvent: createEventRenderer(process.stderr),
+    }).finally(() => candidates?.close());
     const f = report.final!;
     const files = [...(f.files ?? ['final/model.json'])];
     if (pipeline.export.onnx && !files.includes('final/model.onnx')) {

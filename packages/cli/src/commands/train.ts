@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
+import { interruptSignal } from '../shared/interrupt.js';
 import {
   checkWritableDir,
   DATASET_NAMES,
@@ -148,6 +149,7 @@ export default defineCommand({
       onEvent: createProgressRenderer(process.stderr),
       resume: checkpoint?.state,
       backend,
+      signal: interruptSignal(),
       onEpochEnd: (state) => saveTrainCheckpoint(args.out, model, state, settingsHash, metadata),
     });
     const evaluation = await trainer.evaluate(model, data.test);

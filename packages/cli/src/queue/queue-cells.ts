@@ -20,7 +20,7 @@ import { relativePaths, type BenchCell } from '../bench/cells.js';
 import { finishedReport, type CellResult, type RunCellsOptions } from '../bench/run-cells.js';
 
 /** Options of {@link runCellsOnQueue}: the local options (minus workers and threads, the workers' business) and the queue. */
-export interface QueueCellsOptions extends Pick<RunCellsOptions, 'outDir' | 'previous' | 'onDone'> {
+export interface QueueCellsOptions extends Pick<RunCellsOptions, 'outDir' | 'previous' | 'onDone' | 'signal'> {
   /** `redis://` or `rediss://` URL of the queue. */
   readonly url: string;
   /** The study's key prefix. */
@@ -79,6 +79,7 @@ export async function runCellsOnQueue(cells: readonly BenchCell[], options: Queu
     );
     await watchJobs(queue, ids, {
       pollMs: options.pollMs,
+      signal: options.signal,
       // cells finished before this invocation count as done
       onProgress: (p) => options.onProgress?.({ ...p, done: p.done + cells.length - pending.length }),
       async onDone(k, outcome) {
