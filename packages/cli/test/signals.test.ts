@@ -58,7 +58,23 @@ describe('Ctrl-C and SIGTERM: stop after the current step, files consistent, the
   it('train: SIGTERM after epoch 1 exits 143; the rerun resumes from the checkpoint', { timeout: 900_000 }, async () => {
     const { dir } = await writeTinyPipeline();
     await writeTinyIdx(join(dir, 'data'));
-    const args = ['train', '--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--epochs', '3', '--out', join(dir, 'model'), '--backend', 'wasm'];
+    const args = [
+      'train',
+      '--zoo',
+      'resnet20',
+      '--data',
+      'mnist',
+      '--data-path',
+      join(dir, 'data'),
+      '--batch-size',
+      '25',
+      '--epochs',
+      '3',
+      '--out',
+      join(dir, 'model'),
+      '--backend',
+      'wasm',
+    ];
     const stopped = await interrupt(args, /epoch 1\/3 loss .* val_acc/, 'SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(143);
     expect(stopped.seconds).toBeLessThan(15);
