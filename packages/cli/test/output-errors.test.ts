@@ -26,3 +26,20 @@ describe('outputs that cannot be written: exit 2 before any work, naming the pat
     expect(r.stderr).not.toMatch(/\.tmp|ENOENT| {4}at /);
   });
 });
+
+describe('failing commands end: exit 1 or 2 under a 60 s timeout, no stack trace', () => {
+  it.each([
+    [['validate', 'packages/cli/test/fixtures/does-not-exist.yaml'], 2, /no pipeline file at/],
+    [['eval', 'packages/cli/test/fixtures/missing-model.json', '--data', 'mnist'], 2, /no model at/],
+    [['bench', 'examples/bench-metrics.yaml', '--queue', 'redis://127.0.0.1:1/0', '--out', '/tmp/omniprune-unreachable'], 2, /is unreachable/],
+    [['worker', '--queue', 'redis://127.0.0.1:1/0'], 2, /is unreachable/],
+    [['run', 'examples/quickstart.yaml', '--queue', 'redis://127.0.0.1:1/0', '--out', '/tmp/omniprune-unreachable-run'], 2, /is unreachable/],
+    [['export', 'package.json', '--out', '/tmp/omniprune-x.onnx'], 2, /is not a TF.js Layers model.json/],
+  ])('%j', (args, code, message) => {
+    const r = omniprune(args as string[]);
+    expect(r.signal, 'the command hung and was killed').toBeNull();
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\.tmp| {4}at /);
+  });
+});
