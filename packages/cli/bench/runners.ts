@@ -64,28 +64,32 @@ async function inferenceRows(depth: number, ortAvailable: boolean): Promise<void
   if (typeof ref === 'string') console.log(`  (${ref})`);
 }
 
-/** `runner` with the wall time spent inside its calls added up. */
-function timed(runner: InferenceRunner): InferenceRunner & { ms: number } {
-  const t = { ms: 0 };
+/** `runner` with the wall time spent inside its calls added up, in total and per method. */
+function timed(runner: InferenceRunner): InferenceRunner & { ms: number; perMethod: Record<string, number> } {
+  const t = { ms: 0, perMethod: {} as Record<string, number> };
   const wrap =
-    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
       const start = performance.now();
       try {
         return await f(...a);
       } finally {
-        t.ms += performance.now() - start;
+        const ms = performance.now() - start;
+        t.ms += ms;
+        t.perMethod[name] = (t.perMethod[name] ?? 0) + ms;
       }
     };
   return Object.assign(t, {
     name: runner.name,
-    capture: wrap(runner.capture),
-    evaluate: wrap(runner.evaluate),
-    predictLogits: wrap(runner.predictLogits),
+    capture: wrap('capture', runner.capture),
+    evaluate: wrap('evaluate', runner.evaluate),
+    predictLogits: wrap('predictLogits', runner.predictLogits),
+    ...(runner.readMasked ? { readMasked: wrap('readMasked', runner.readMasked) } : {}),
+    ...(runner.timed ? { timed: runner.timed } : {}),
   });
 }
 
-async function iterationRow(runner: InferenceRunner): Promise<{ seconds: number; inRunner: number; chosen: string }> {
+async function iterationRow(runner: InferenceRunner): Promise<{ seconds: number; inRunner: number; perMethod: Record<string, number>; chosen: string }> {
   const container = builtinContainer();
   const loaded = await loadPipeline(values.pipeline!, container);
   const pipeline = { ...loaded, stop: { ...loaded.stop, maxIterations: 1 } };
@@ -95,7 +99,7 @@ async function iterationRow(runner: InferenceRunner): Promise<{ seconds: number;
   try {
     const report = await runPipeline(pipeline, { container, outDir, runner: clock });
     const it = report.iterations[0];
-    return { seconds: (performance.now() - start) / 1000, inRunner: clock.ms / 1000, chosen: it.candidates[it.chosen].summary };
+    return { seconds: (performance.now() - start) / 1000, inRunner: clock.ms / 1000, perMethod: clock.perMethod, chosen: it.candidates[it.chosen].summary };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
@@ -122,6 +126,7 @@ if (values.iteration === 'true' && !(ort instanceof Error)) {
     console.log(
       `${runner.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(7)} s total, ${row.inRunner.toFixed(1).padStart(7)} s in the runner; chose: ${row.chosen}`,
     );
+    console.log(`  ${Object.entries(row.perMethod).map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
   }
   if (rows.length === 2)
     console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);
