@@ -126,7 +126,11 @@ if (values.iteration === 'true' && !(ort instanceof Error)) {
     console.log(
       `${runner.name.padEnd(12)} ${row.seconds.toFixed(1).padStart(7)} s total, ${row.inRunner.toFixed(1).padStart(7)} s in the runner; chose: ${row.chosen}`,
     );
-    console.log(`  ${Object.entries(row.perMethod).map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+    console.log(
+      `  ${Object.entries(row.perMethod)
+        .map(([m, ms]) => `${m} ${(ms / 1000).toFixed(1)} s`)
+        .join(', ')}`,
+    );
   }
   if (rows.length === 2)
     console.log(`ratio tfjs/onnxruntime: total ${ratio(rows[0].seconds, rows[1].seconds)}, runner work ${ratio(rows[0].inRunner, rows[1].inRunner)}`);

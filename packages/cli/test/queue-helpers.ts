@@ -8,7 +8,10 @@ import { CLI_ARGS } from './spawn-cli.js';
  * CLI in a grandchild): a kill -9 in a test must reach the process itself.
  */
 export function cli(args: string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...CLI_ARGS, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...CLI_ARGS, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => {
     err += b.toString();

@@ -16,11 +16,6 @@ export function cliCommand(): { command: string; args: string[] } {
   const tsxDir = dirname(require.resolve('tsx/package.json'));
   return {
     command: process.execPath,
-    args: [
-      '--import',
-      pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href,
-      '--conditions=omniprune-src',
-      join(dirname(here), '..', 'bin.ts'),
-    ],
+    args: ['--import', pathToFileURL(join(tsxDir, 'dist', 'loader.mjs')).href, '--conditions=omniprune-src', join(dirname(here), '..', 'bin.ts')],
   };
 }

@@ -35,6 +35,24 @@ describe('fuzz regressions', () => {
     expect(err).toMatchObject({ code: 'E_CORRUPT_FILE', message: expect.stringMatching(/weight 3 of the manifest has no name/) });
   });
 
+  it('a layer whose name is not a string: TF.js looped forever building the model (hang)', async () => {
+    const err = await loadEdited('numeric-name', (j) => {
+      (j as unknown as { modelTopology: { config: { layers: { name: unknown }[] } } }).modelTopology.config.layers[28].name = -5.313136514250755e139;
+    });
+    expect(err).toMatchObject({ code: 'E_CORRUPT_FILE', message: expect.stringMatching(/layer 28 of the topology has no name/) });
+  }, 30_000);
+
+  it('an inbound node naming a layer the model does not have', async () => {
+    const err = await loadEdited('dangling', (j) => {
+      const layers = (j as unknown as { modelTopology: { config: { layers: { inbound_nodes: unknown[][][] }[] } } }).modelTopology.config.layers;
+      layers[5].inbound_nodes[0][0][0] = 'no_such_layer';
+    });
+    expect(err).toMatchObject({
+      code: 'E_CORRUPT_FILE',
+      message: expect.stringMatching(/takes its input from "no_such_layer", which is not a layer of the model/),
+    });
+  }, 30_000);
+
   it('a weight manifest entry with a bad shape or dtype', async () => {
     expect(await loadEdited('bad-shape', (j) => void (j.weightsManifest[0].weights[0].shape = [3, -1]))).toMatchObject({
       code: 'E_CORRUPT_FILE',

@@ -4,6 +4,7 @@ import { isOmnipruneError, OmnipruneError } from '../errors/omniprune-error.js';
 import { registerZooLayers } from '../zoo/index.js';
 import { normalizeLayersArtifacts, type LayersArtifacts } from './keras-topology.js';
 import { annotateModel, type ClassifierSpec } from './model-annotations.js';
+import { checkTopologyReferences } from './topology-references.js';
 import type { ModelOrigin } from './model-format.js';
 
 /**
@@ -28,6 +29,7 @@ export async function modelFromArtifacts(
     if (!isOmnipruneError(cause)) throw cause;
     throw new OmnipruneError(cause.code, `${file}: ${cause.message.split('\n  hint: ')[0]}`, { cause, hint: cause.hint });
   }
+  checkTopologyReferences(normalized.modelTopology, file);
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(
