@@ -27,7 +27,10 @@ function referencedNames(inbound: unknown, out: unknown[]): void {
 export function checkTopologyReferences(topology: unknown, file: string): void {
   const bad = (what: string) => new OmnipruneError('E_CORRUPT_FILE', `${file}: ${what}`, { hint: 'the model topology is damaged; re-export the model' });
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const config = (node as { config?: unknown }).config as { layers?: unknown; input_layers?: unknown; output_layers?: unknown } | undefined;
     const layers = config && typeof config === 'object' && Array.isArray(config.layers) ? (config.layers as unknown[]) : undefined;
