@@ -47,7 +47,7 @@ describe('omniprune inspect', () => {
     expect(missingArg.stderr).toMatch(/Missing required argument: --data/);
     const unknown = await runCliCaptured(['prune-everything']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown command prune-everything/);
+    expect(unknown.stderr).toMatch(/unknown command "prune-everything" for omniprune/);
   });
 
   it('prints help for every command', async () => {

@@ -25,6 +25,7 @@ const PACKED = [
   'packages/pruner-filter',
   'packages/pruner-head',
   'packages/evaluators',
+  'packages/queue',
   'packages/cli',
   'examples/plugin-template',
 ];
