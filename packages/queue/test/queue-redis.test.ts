@@ -115,7 +115,7 @@ describe.skipIf(missing)('bench cells on a real Redis (BullMQ)', () => {
     // node --import tsx (not the tsx CLI, which would run the script in a grandchild kill -9 does not reach)
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'stuck-worker.ts'), redis.url, s.prefix],
+      ['--import', 'tsx', '--conditions=omniprune-src', join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'stuck-worker.ts'), redis.url, s.prefix],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -125,7 +125,10 @@ describe.skipIf(missing)('bench cells on a real Redis (BullMQ)', () => {
     let rescuer: Worker | undefined;
     try {
       const ids = await enqueueJobs(queue, specs([cell('lost')]), { backoffMs: 10 });
-      await new Promise<void>((started) => child.stdout!.on('data', (b: Buffer) => b.toString().includes('started lost') && started()));
+      await new Promise<void>((started, failed) => {
+        child.stdout!.on('data', (b: Buffer) => b.toString().includes('started lost') && started());
+        child.once('exit', (code) => failed(new Error(`the worker process exited (${code}) before taking the cell`)));
+      });
       child.kill('SIGKILL');
       rescuer = startCellWorker(s, {
         versions: VERSIONS,
