@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { reportWithoutTimings, type RunReport } from '@omniprune/core';
 import { runCliCaptured } from './run-cli.js';
 import { writeTinyPipeline } from './pipeline-fixtures.js';
-import { BIN, TSX, waitFor } from './spawn-cli.js';
+import { spawnCli, waitFor } from './spawn-cli.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
@@ -58,7 +58,7 @@ describe('omniprune run', () => {
     const straight = await runCliCaptured(['run', file, '--out', join(dir, 'straight')]);
     expect(straight.code).toBe(0);
     const out = join(dir, 'killed');
-    const child = spawn(TSX, ['--conditions=omniprune-src', BIN, 'run', file, '--out', out], { stdio: 'ignore' });
+    const child = spawnCli(['run', file, '--out', out], { stdio: 'ignore' });
     await waitFor(async () => {
       const state = await readFile(join(out, 'state.json'), 'utf8').catch(() => null);
       return state !== null && JSON.parse(state).completed >= 1;

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,4 +18,14 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Start the CLI from source as ONE process (node with tsx's loader, not the tsx CLI, which runs the CLI in a child a
+ * `kill -9` of the returned process would not reach): use it wherever a test kills the process.
+ * @example
+ * const child = spawnCli(['run', file, '--out', out], { stdio: 'ignore' }); child.kill('SIGKILL');
+ */
+export function spawnCli(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', ...CLI_ARGS, ...args], { cwd: ROOT, ...options });
 }

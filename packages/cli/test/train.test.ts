@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from './run-cli.js';
 import { writeTinyIdx } from './pipeline-fixtures.js';
-import { CLI_ARGS, TSX, waitFor } from './spawn-cli.js';
+import { spawnCli, waitFor } from './spawn-cli.js';
 
 describe('omniprune train and eval', () => {
   it('trains a zoo model, saves it with its normalisation, evaluates it and continues training it', async () => {
@@ -60,7 +59,7 @@ describe('omniprune train, interrupted', () => {
     const straight = await runCliCaptured([...args, '--out', join(dir, 'straight')]);
     expect(straight.code).toBe(0);
     const out = join(dir, 'killed');
-    const child = spawn(TSX, [...CLI_ARGS, ...args, '--out', out], { stdio: 'ignore' });
+    const child = spawnCli([...args, '--out', out], { stdio: 'ignore' });
     await waitFor(async () => {
       const state = await readFile(join(out, 'checkpoint', 'state.json'), 'utf8').catch(() => null);
       return state !== null && JSON.parse(state).epochsDone >= 1;
