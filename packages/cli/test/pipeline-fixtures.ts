@@ -36,14 +36,23 @@ export async function writeTinyIdx(dir: string, train = 100, test = 50): Promise
 }
 
 /**
- * `omniprune train` of a zoo ResNet-20 on the tiny dataset in `dir/data` into `dir/model` (wasm backend, batch 25);
- * `extra` adds flags (e.g. `--epochs 2 --lr 0.05`). Returns the CLI result.
+ * The command line of `omniprune train` for a zoo ResNet-20 on the tiny dataset in `dir/data` (wasm backend, batch
+ * 25), without `--out` and the epochs: tests add those.
+ * @example
+ * spawnCli([...tinyTrainArgs(dir), '--epochs', '3', '--out', join(dir, 'model')]);
+ */
+export function tinyTrainArgs(dir: string): string[] {
+  return ['train', '--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--backend', 'wasm'];
+}
+
+/**
+ * `omniprune train` of {@link tinyTrainArgs} into `dir/model`, in process; `extra` adds flags (e.g. `--epochs 2 --lr
+ * 0.05`). Returns the CLI result.
  * @example
  * const r = await trainTinyModel(dir, ['--epochs', '1']); expect(r.code).toBe(0);
  */
 export function trainTinyModel(dir: string, extra: readonly string[]): ReturnType<typeof runCliCaptured> {
-  const flags = ['--zoo', 'resnet20', '--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--out', join(dir, 'model')];
-  return runCliCaptured(['train', ...flags, ...extra, '--backend', 'wasm']);
+  return runCliCaptured([...tinyTrainArgs(dir), '--out', join(dir, 'model'), ...extra]);
 }
 
 /** A small pipeline over the tiny dataset (ResNet-20 trained briefly from scratch, layer + filter pruners). */

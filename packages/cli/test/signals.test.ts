@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeTinyBench, writeTinyIdx, writeTinyPipeline } from './pipeline-fixtures.js';
+import { tinyTrainArgs, writeTinyBench, writeTinyPipeline } from './pipeline-fixtures.js';
 import { CLI_ARGS, TSX } from './spawn-cli.js';
 
 /** Start `omniprune ARGS`; once stderr matches `when`, send `signal`; resolve with the exit code, stderr and seconds from signal to exit. */
@@ -56,25 +56,8 @@ describe('Ctrl-C and SIGTERM: stop after the current step, files consistent, the
   });
 
   it('train: SIGTERM after epoch 1 exits 143; the rerun resumes from the checkpoint', { timeout: 900_000 }, async () => {
-    const { dir } = await writeTinyPipeline();
-    await writeTinyIdx(join(dir, 'data'));
-    const args = [
-      'train',
-      '--zoo',
-      'resnet20',
-      '--data',
-      'mnist',
-      '--data-path',
-      join(dir, 'data'),
-      '--batch-size',
-      '25',
-      '--epochs',
-      '3',
-      '--out',
-      join(dir, 'model'),
-      '--backend',
-      'wasm',
-    ];
+    const { dir } = await writeTinyPipeline(); // a temp folder with the tiny dataset in data/
+    const args = [...tinyTrainArgs(dir), '--epochs', '3', '--out', join(dir, 'model')];
     const stopped = await interrupt(args, /epoch 1\/3 loss .* val_acc/, 'SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(143);
     expect(stopped.seconds).toBeLessThan(15);

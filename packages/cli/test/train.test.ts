@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from './run-cli.js';
-import { writeTinyIdx } from './pipeline-fixtures.js';
+import { tinyTrainArgs, writeTinyIdx } from './pipeline-fixtures.js';
 import { spawnCli, waitFor } from './spawn-cli.js';
 
 describe('omniprune train and eval', () => {
@@ -37,25 +37,7 @@ describe('omniprune train, interrupted', () => {
   it('resumes after kill -9 from the last finished epoch to the same weights as an uninterrupted training', { timeout: 600_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-train-kill-'));
     await writeTinyIdx(join(dir, 'data'), 200, 100);
-    const args = [
-      'train',
-      '--zoo',
-      'resnet20',
-      '--data',
-      'mnist',
-      '--data-path',
-      join(dir, 'data'),
-      '--batch-size',
-      '25',
-      '--backend',
-      'wasm',
-      '--epochs',
-      '4',
-      '--lr',
-      '0.05',
-      '--seed',
-      '3',
-    ];
+    const args = [...tinyTrainArgs(dir), '--epochs', '4', '--lr', '0.05', '--seed', '3'];
     const straight = await runCliCaptured([...args, '--out', join(dir, 'straight')]);
     expect(straight.code).toBe(0);
     const out = join(dir, 'killed');
