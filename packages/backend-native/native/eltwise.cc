@@ -39,7 +39,11 @@ void reluGrad(char* base, size_t dy, size_t x, size_t dx, long count) {
   float* out = floats(base, dx);
   // tfjs-core's gradient is dy * step(x), and step(NaN) = NaN.
 #pragma omp parallel for simd schedule(static) if (count >= kParallelMin)
-  for (long i = 0; i < count; i++) out[i] = g[i] * (in[i] > 0.0f ? 1.0f : (std::isnan(in[i]) ? in[i] : 0.0f));
+  for (long i = 0; i < count; i++) {
+    const float v = in[i];
+    const float step = v > 0.0f ? 1.0f : 0.0f;
+    out[i] = g[i] * (v != v ? v : step);  // selects, not branches: the loop vectorizes
+  }
 }
 
 void add(char* base, size_t a, size_t b, size_t out, long count) {

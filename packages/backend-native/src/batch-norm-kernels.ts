@@ -7,6 +7,12 @@ import type { NativeAddon } from './native-addon.js';
 export const BATCH_NORM_TRAIN = 'OmnipruneBatchNormTrain';
 /** Its gradient: inputs dy, x, gamma, mean, variance; outputs dx, dgamma, dbeta. */
 export const BATCH_NORM_GRAD = 'OmnipruneBatchNormGrad';
+/**
+ * The moving statistics' update, `moving - (moving - batch) * decay` for the mean and the variance in one kernel
+ * (inputs movingMean, movingVariance, mean, variance; attr decay; outputs the new moving mean and variance): one call
+ * per layer and step instead of six tiny ones (3 x 57 layers x 2 in a ResNet-56 step).
+ */
+export const MOVING_AVERAGES = 'OmnipruneMovingAverages';
 
 interface BatchNormAttrs {
   epsilon: number;
@@ -17,9 +23,30 @@ function rowsAndChannels(x: tf.TensorInfo): Int32Array {
   return Int32Array.of(tf.util.sizeFromShape(x.shape) / channels, channels);
 }
 
-/** The two kernels for the wasm backend, running on the addon in place on the wasm heap. */
+/** `moving - (moving - batch) * decay` with every operation rounded to float32, as the tfjs-core ops it replaces. */
+function movingAverage(heap: Float32Array, moving: number, batch: number, out: number, count: number, decay: number): void {
+  const d = Math.fround(decay);
+  for (let i = 0; i < count; i++) {
+    const m = heap[moving + i];
+    heap[out + i] = Math.fround(m - Math.fround(Math.fround(m - heap[batch + i]) * d));
+  }
+}
+
+/** The kernels for the wasm backend: batch norm on the addon in place on the wasm heap, the moving averages in JS on it. */
 export function batchNormKernels(addon: NativeAddon): Record<string, tf.KernelFunc> {
   return {
+    [MOVING_AVERAGES]: ({ inputs, attrs, backend }) => {
+      const { movingMean, movingVariance, mean, variance } = inputs as unknown as Record<string, tf.TensorInfo>;
+      const b = backend as WasmHeapBackend;
+      const outs = [movingMean, movingVariance].map((t) => b.makeOutput([...t.shape], 'float32'));
+      const heap = new Float32Array(b.wasm.HEAPU8.buffer);
+      const at = (t: tf.TensorInfo) => heapOffset(b, t) / 4;
+      const { decay } = attrs as unknown as { decay: number };
+      const count = tf.util.sizeFromShape(movingMean.shape);
+      movingAverage(heap, at(movingMean), at(mean), at(outs[0]), count, decay);
+      movingAverage(heap, at(movingVariance), at(variance), at(outs[1]), count, decay);
+      return outs;
+    },
     [BATCH_NORM_TRAIN]: ({ inputs, attrs, backend }) => {
       const { x, gamma, beta } = inputs as unknown as Record<string, tf.TensorInfo>;
       const b = backend as WasmHeapBackend;
@@ -88,8 +115,8 @@ let patched = false;
 /**
  * Make tfjs-layers' `BatchNormalization` train through {@link BATCH_NORM_TRAIN} when `active()` (the native kernels
  * are on and wasm runs), the layer normalises the last axis of a float32 input and has gamma and beta: one native
- * kernel forward and one backward instead of ~20 elementwise kernels. Moving averages are updated exactly as
- * tfjs-layers does. Any other case (inference, another backend) runs the original `call`. Installed once.
+ * kernel forward and one backward instead of ~20 elementwise kernels. Moving averages are updated as tfjs-layers does
+ * (the same float32 results), in one kernel ({@link MOVING_AVERAGES}). Any other case (inference, another backend) runs the original `call`. Installed once.
  */
 export function patchBatchNormalization(active: () => boolean): void {
   if (patched) return;
@@ -107,16 +134,15 @@ export function patchBatchNormalization(active: () => boolean): void {
       const [y, mean, variance] = tf
         .engine()
         .runKernel(BATCH_NORM_TRAIN, { x: input, gamma: this.gamma!.read(), beta: this.beta!.read() }, { epsilon: this.epsilon }) as tf.Tensor[];
-      const decay = 1 - this.momentum;
-      for (const [variable, value] of [
-        [this.movingMean, mean],
-        [this.movingVariance, variance],
-      ] as const) {
-        tf.tidy(() => {
-          const orig = variable.read();
-          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
-        });
-      }
+      const [movingMean, movingVariance] = tf
+        .engine()
+        .runKernel(
+          MOVING_AVERAGES,
+          { movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read(), mean, variance },
+          { decay: 1 - this.momentum },
+        ) as tf.Tensor[];
+      this.movingMean.write(movingMean);
+      this.movingVariance.write(movingVariance);
       return y;
     });
   };

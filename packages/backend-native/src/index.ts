@@ -6,6 +6,6 @@ export { nativeInferenceKernels } from './inference-kernels.js';
 export { RELU_GRAD, nativeEltwiseKernels, reluGradGradient, reluGradient } from './eltwise-kernels.js';
 export { SGD_UPDATE, sgdUpdateKernel } from './sgd-kernel.js';
 export type { SgdUpdateAttrs } from './sgd-kernel.js';
-export { BATCH_NORM_TRAIN, BATCH_NORM_GRAD, batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
+export { BATCH_NORM_TRAIN, BATCH_NORM_GRAD, MOVING_AVERAGES, batchNormKernels, batchNormTrainGradient, patchBatchNormalization } from './batch-norm-kernels.js';
 export { delegate, heapOffset } from './wasm-heap.js';
 export type { Fallback, WasmHeapBackend } from './wasm-heap.js';

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { BATCH_NORM_TRAIN, disableNativeKernels, enableNativeKernels } from '../src/index.js';
+import { BATCH_NORM_TRAIN, disableNativeKernels, enableNativeKernels, MOVING_AVERAGES } from '../src/index.js';
+import { expectNoMemoryGrowth } from './memory-growth.js';
 import { useNativeAddon } from './native-suite.js';
 
 // Skipped with the reason where the addon is not built; fails instead under OMNIPRUNE_REQUIRE_NATIVE (CI).
@@ -67,6 +68,49 @@ describe('native training-mode batch normalisation', () => {
       const scale = Math.max(1, ...Array.from(cpu[i], Math.abs));
       got.forEach((v, j) => expect(Math.abs(v - cpu[i][j]) / scale).toBeLessThan(2e-5));
     });
+  });
+
+  it('updates the moving statistics in one kernel, bit for bit what the three tfjs-core ops give', async () => {
+    const profile = await tf.profile(() => {
+      trainingStep([4, 5, 6, 3]);
+    });
+    expect(profile.kernelNames).toContain(MOVING_AVERAGES);
+    expect(profile.kernelNames).not.toContain('Sub');
+    const [moving, batch] = [values(37, 8), values(37, 9)];
+    const [mean, variance] = tf.tidy(() =>
+      (
+        tf
+          .engine()
+          .runKernel(
+            MOVING_AVERAGES,
+            { movingMean: tf.tensor1d(moving), movingVariance: tf.tensor1d(batch), mean: tf.tensor1d(batch), variance: tf.tensor1d(moving) },
+            { decay: 0.1 },
+          ) as tf.Tensor[]
+      ).map((t) => t.dataSync()),
+    );
+    const ops = (m: Float32Array, b: Float32Array) => tf.tidy(() => tf.sub(tf.tensor1d(m), tf.mul(tf.sub(tf.tensor1d(m), tf.tensor1d(b)), 0.1)).dataSync());
+    expect(Array.from(mean)).toEqual(Array.from(ops(moving, batch)));
+    expect(Array.from(variance)).toEqual(Array.from(ops(batch, moving)));
+    expect(Array.from(mean)).not.toEqual(Array.from(moving));
+  });
+
+  it('leaks no tensors and no memory over 1,000 training steps (forward, gradient, moving statistics)', () => {
+    const shape = [2, 8, 8, 16];
+    const layer = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3 });
+    layer.build(shape);
+    const x = tf.tensor(values(tf.util.sizeFromShape(shape), 5), shape);
+    const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const step = () =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, variables);
+        return [value.dataSync()[0], ...Object.values(grads).map((g) => g.dataSync()[0])];
+      });
+    try {
+      expectNoMemoryGrowth(step);
+    } finally {
+      x.dispose();
+      for (const w of layer.weights) w.dispose();
+    }
   });
 
   it('is not used when the native kernels are off', async () => {
