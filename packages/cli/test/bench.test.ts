@@ -20,6 +20,9 @@ describe('omniprune bench', () => {
     const r = await runCliCaptured(['bench', bench]);
     expect(r.stderr).toMatch(/bench tiny-bench: 4 cells \(2 metrics x 2 seeds\), 2 workers x 1 thread/);
     expect(r.code, r.stderr).toBe(0);
+    // progress per iteration of every cell, and each cell's own log
+    expect(r.stderr).toMatch(/\] linear-cka__seed-1: iteration 1 \((layer|filter)\): FLOPs -\d+\.\d %, \d+\.\d\d % \([+-]\d+\.\d\d points\), \d+ s\n/);
+    expect(await readFile(join(dir, 'bench', 'cells', 'linear-cka__seed-2', 'run.log'), 'utf8')).toMatch(/final \(iteration \d+\): accuracy/);
     const json = JSON.parse(await readFile(join(dir, 'bench', 'bench.json'), 'utf8'));
     expect(json.cells.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
       ['linear-cka__seed-1', 'done'],

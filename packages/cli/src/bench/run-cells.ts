@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeFileAtomic, type RunReport } from '@omniprune/core';
+import { writeFileAtomic, type IterationRecord, type RunReport } from '@omniprune/core';
 import type { BenchCell } from './cells.js';
+import { watchIterations } from './cell-progress.js';
 import { cliCommand } from './cli-entry.js';
 
 /** Outcome of one cell. */
@@ -34,9 +36,12 @@ export interface ProcessEnd {
   readonly stderr: string;
 }
 
+/** The file in a cell's folder that keeps everything its run printed (appended to by every attempt). */
+export const CELL_LOG = 'run.log';
+
 /**
  * Run `DIR/pipeline.yaml` in a new `omniprune run` process writing to `dir` (resumes what is there), with `threads`
- * wasm threads; `abort` kills it (SIGTERM).
+ * wasm threads; `abort` kills it (SIGTERM). What the run prints (stdout and stderr) is appended to `DIR/run.log`.
  * @example
  * const { code } = await runPipelineProcess('runs/bench/cells/a', 1);
  */
@@ -45,8 +50,12 @@ export function runPipelineProcess(dir: string, threads: number, abort?: AbortSi
   return new Promise((resolvePromise) => {
     const child = spawn(command, [...args, 'run', join(dir, 'pipeline.yaml'), '--out', dir], {
       env: { ...process.env, OMNIPRUNE_WASM_THREADS: String(threads), FORCE_COLOR: '0', OMNIPRUNE_PARENT_PID: String(process.pid) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const log = createWriteStream(join(dir, CELL_LOG), { flags: 'a' });
+    log.on('error', () => {}); // the log is a convenience: a full disk must not end the cell
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     const kill = () => child.kill('SIGTERM');
     abort?.addEventListener('abort', kill, { once: true });
     let stderr = '';
@@ -55,7 +64,9 @@ export function runPipelineProcess(dir: string, threads: number, abort?: AbortSi
     });
     child.on('close', (code, signal) => {
       abort?.removeEventListener('abort', kill);
-      resolvePromise({ code, signal, stderr });
+      const done = () => resolvePromise({ code, signal, stderr });
+      if (log.destroyed) done();
+      else log.end(done);
     });
   });
 }
@@ -76,6 +87,10 @@ export interface RunCellsOptions {
   /** Aborting stops the running cells (their runs stop after their current step and resume later) and starts no more. */
   readonly signal?: AbortSignal;
   onStart?(cell: BenchCell, index: number): void;
+  /** Each iteration of a running cell, in order, as its report records it (checked every `progressMs`). */
+  onIteration?(cell: BenchCell, index: number, iteration: IterationRecord): void;
+  /** How often a running cell's report is read for `onIteration` (default 10 s). */
+  readonly progressMs?: number;
   onDone?(result: CellResult, index: number): void | Promise<void>;
 }
 
@@ -101,7 +116,9 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
         await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...cell.pipeline, output: dir }));
         options.onStart?.(cell, index);
         const start = Date.now();
-        const end = await runPipelineProcess(dir, options.threads, options.signal);
+        const onIteration = options.onIteration;
+        const stopWatching = onIteration ? watchIterations(dir, (it) => onIteration(cell, index, it), options.progressMs ?? 10_000) : undefined;
+        const end = await runPipelineProcess(dir, options.threads, options.signal).finally(() => stopWatching?.());
         const seconds = (Date.now() - start) / 1000;
         const report = await finishedReport(dir);
         results[index] =

@@ -10,7 +10,8 @@ import { loadBenchSpec, type BenchSpec } from '../bench/bench-spec.js';
 import { runSanity } from '../bench/sanity.js';
 import { renderSanityHtml } from '../bench/sanity-html.js';
 import { expandCells, type BenchCell } from '../bench/cells.js';
-import { runCells, type CellResult } from '../bench/run-cells.js';
+import { iterationLine } from '../bench/cell-progress.js';
+import { CELL_LOG, runCells, type CellResult } from '../bench/run-cells.js';
 import { runCellsOnQueue } from '../queue/queue-cells.js';
 import { queueUrl, redact, studyPrefix, type QueueProgress } from '@omniprune/queue';
 import { benchCsv, summarize } from '../bench/summary.js';
@@ -182,7 +183,8 @@ export default defineCommand({
           threads,
           previous,
           signal,
-          onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running\n`),
+          onStart: (cell, i) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: running (log: ${join(outDir, 'cells', cell.id, CELL_LOG)})\n`),
+          onIteration: (cell, i, it) => process.stderr.write(`[${i + 1}/${cells.length}] ${cell.id}: ${iterationLine(it)}\n`),
           onDone,
         });
     await writeOutputs(outDir, spec.name, cells, all, workers);
