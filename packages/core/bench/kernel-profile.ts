@@ -51,6 +51,8 @@ console.log(`${net.description}, ${values.backend}, batch ${batch}: ${wallMs.toF
 console.log(`${'kernel'.padEnd(28)}${'ms/step'.padStart(10)}${'calls/step'.padStart(12)}${'share'.padStart(8)}`);
 for (const [name, e] of rows.slice(0, top)) {
   const ms = e.ms / steps;
-  console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(10)}${(e.calls / steps).toFixed(0).padStart(12)}${`${((100 * ms) / wallMs).toFixed(1)} %`.padStart(8)}`);
+  console.log(
+    `${name.padEnd(28)}${ms.toFixed(2).padStart(10)}${(e.calls / steps).toFixed(0).padStart(12)}${`${((100 * ms) / wallMs).toFixed(1)} %`.padStart(8)}`,
+  );
 }
 model.dispose();
