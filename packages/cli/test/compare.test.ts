@@ -73,7 +73,7 @@ describe('compare', () => {
     expect(c.arms[1].seconds.mean).toBe(1);
   });
 
-  it('writes compare.json and compare.html from run folders and names a folder without a report', async () => {
+  it('writes compare.json, compare.html and compare.svg from run folders and names a folder without a report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-compare-'));
     const reports = [
       report(['layer', 'filter'], 1, 0.9, [[0.5, 0.88]]),
@@ -90,6 +90,10 @@ describe('compare', () => {
     const html = await readFile(join(out, 'compare.html'), 'utf8');
     expect(html).toMatch(/class="band"/);
     expect((html.match(/class="point"/g) ?? []).length).toBe(4);
+    const svg = await readFile(join(out, 'compare.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect((svg.match(/class="point"/g) ?? []).length).toBe(4);
+    expect(r.stdout).toMatch(/wrote .*compare\.json, compare\.html, compare\.svg/);
     const missing = await runCliCaptured(['compare', join(dir, 'nothing')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no run report at .*nothing/);

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { renderBenchHtml } from '../bench/bench-html.js';
-import { renderComparisonHtml } from '../compare/compare-html.js';
+import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns } from '../compare/compare-runs.js';
 import { loadBenchSpec, type BenchSpec } from '../bench/bench-spec.js';
 import { runSanity } from '../bench/sanity.js';
@@ -57,9 +57,7 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
     results[i]?.status === 'done' && results[i].report ? [{ dir: join('cells', c.id), arm: c.group, report: results[i].report! }] : [],
   );
   if (runs.length > 0) {
-    const comparison = compareRuns(runs);
-    await writeFileAtomic(join(outDir, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-    await writeFileAtomic(join(outDir, 'compare.html'), renderComparisonHtml(comparison));
+    await writeComparison(outDir, compareRuns(runs));
   }
 }
 
@@ -189,7 +187,7 @@ export default defineCommand({
         });
     await writeOutputs(outDir, spec.name, cells, all, workers);
     process.stdout.write(
-      `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html${all.some((r) => r.status === 'done') ? ', compare.json, compare.html' : ''}\n`,
+      `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html${all.some((r) => r.status === 'done') ? `, ${COMPARISON_FILES.join(', ')}` : ''}\n`,
     );
     const failed = all.filter((r) => r.status === 'failed');
     if (failed.length) {

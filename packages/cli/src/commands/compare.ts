@@ -1,8 +1,9 @@
 import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { OmnipruneError, checkWritableDir, writeFileAtomic, type RunReport } from '@omniprune/core';
-import { formatChange, formatReduction, formatSeconds, renderComparisonHtml } from '../compare/compare-html.js';
+import { OmnipruneError, checkWritableDir, type RunReport } from '@omniprune/core';
+import { formatChange, formatReduction, formatSeconds } from '../compare/compare-html.js';
+import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
 
@@ -59,8 +60,7 @@ export default defineCommand({
     }
     const comparison = compareRuns(runs, levels);
     if (args.out) {
-      await writeFileAtomic(join(args.out, 'compare.json'), `${JSON.stringify(comparison, null, 2)}\n`);
-      await writeFileAtomic(join(args.out, 'compare.html'), renderComparisonHtml(comparison));
+      await writeComparison(args.out, comparison);
     }
     if (args.json) {
       process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
@@ -75,6 +75,6 @@ export default defineCommand({
     ]);
     const head = ['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`), 'last FLOPs red.', 'wall time per run'];
     process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
-    if (args.out) process.stdout.write(`wrote ${join(args.out, 'compare.json')}, compare.html\n`);
+    if (args.out) process.stdout.write(`wrote ${join(args.out, COMPARISON_FILES[0])}, ${COMPARISON_FILES.slice(1).join(', ')}\n`);
   },
 });

@@ -63,6 +63,7 @@ export function comparisonSvg(c: Comparison): string {
   });
   const ticksY = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="accuracy change vs FLOPs reduction per arm">
+  <rect width="${W}" height="${H}" fill="#fff"/>
   <rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="#fafafa" stroke="#ccc"/>
   <line x1="${L}" x2="${W - R}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>
   ${c.levels.map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t)}</text>`).join('')}
