@@ -7,9 +7,12 @@ import { accuracyAt, compareRuns } from '../src/compare/compare-runs.js';
 import { runCliCaptured } from './run-cli.js';
 
 /** A hand-made report: baseline accuracy, then (FLOPs reduction, accuracy) per iteration. */
-function report(pruners: string[], seed: number, base: number, points: [number, number][]): RunReport {
+function report(pruners: string[], seed: number, base: number, points: [number, number][], running = false): RunReport {
   const stats = (accuracy: number) => ({ flops: 100, params: 10, accuracy, loss: 0 });
+  const [x, y] = points.at(-1) ?? [0, base];
+  const final = { iteration: points.length, stats: stats(y), flopsReduction: x, paramsReduction: x, accuracyChange: y - base };
   return {
+    ...(running ? {} : { final }),
     name: 'hand',
     seed,
     backend: 'cpu',
@@ -79,10 +82,11 @@ describe('compare', () => {
       report(['layer', 'filter'], 1, 0.9, [[0.5, 0.88]]),
       report(['layer', 'filter'], 2, 0.9, [[0.5, 0.86]]),
       report(['layer'], 1, 0.9, [[0.5, 0.8]]),
+      report(['layer'], 2, 0.9, [[0.4, 0.85]], true),
     ];
     for (const [i, r] of reports.entries()) await writeFileAtomic(join(dir, `r${i}`, 'report.json'), JSON.stringify(r));
     const out = join(dir, 'cmp');
-    const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), '--levels', '0.3,0.5', '--out', out]);
+    const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), join(dir, 'r3'), '--levels', '0.3,0.5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+50\.0 ± 0\.0 %\s+1 ± 0 s/);
     const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
@@ -90,6 +94,10 @@ describe('compare', () => {
     const html = await readFile(join(out, 'compare.html'), 'utf8');
     expect(html).toMatch(/class="band"/);
     expect((html.match(/class="point"/g) ?? []).length).toBe(4);
+    // a run without a final report is named as not final, in the text and the page
+    expect(r.stdout).toMatch(/note: 1 run still in progress \(no final report; its curve may go on\): .*r3 \(1 iteration\)\n/);
+    expect(html).toMatch(/<p id="running"><strong>Not final:<\/strong> 1 run still in progress/);
+    expect(json.arms[1].runs.map((run: { running: boolean }) => run.running)).toEqual([false, true]);
     const svg = await readFile(join(out, 'compare.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect((svg.match(/class="point"/g) ?? []).length).toBe(4);

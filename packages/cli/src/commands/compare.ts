@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { OmnipruneError, checkWritableDir, type RunReport } from '@omniprune/core';
 import { formatChange, formatReduction, formatSeconds } from '../compare/compare-html.js';
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
-import { compareRuns, defaultArm, DEFAULT_LEVELS, type ComparedRun } from '../compare/compare-runs.js';
+import { compareRuns, defaultArm, DEFAULT_LEVELS, runningNote, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
 
 async function readRun(dir: string): Promise<RunReport> {
@@ -75,6 +75,8 @@ export default defineCommand({
     ]);
     const head = ['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`), 'last FLOPs red.', 'wall time per run'];
     process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
+    const note = runningNote(comparison);
+    if (note) process.stdout.write(`note: ${note}\n`);
     if (args.out) process.stdout.write(`wrote ${join(args.out, COMPARISON_FILES[0])}, ${COMPARISON_FILES.slice(1).join(', ')}\n`);
   },
 });

@@ -1,6 +1,6 @@
 import type { MeanStd } from '../bench/summary.js';
 import { escapeHtml as esc } from '../shared/escape-html.js';
-import type { Comparison } from './compare-runs.js';
+import { runningNote, type Comparison } from './compare-runs.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
@@ -90,7 +90,7 @@ export function renderComparisonHtml(c: Comparison): string {
 <h1>omniprune comparison</h1>
 <p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
 reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there.</p>
-${comparisonSvg(c)}
+${runningNote(c) ? `<p id="running"><strong>Not final:</strong> ${esc(runningNote(c))}.</p>\n` : ''}${comparisonSvg(c)}
 <table><thead><tr><th>arm</th><th>seeds</th>${head}<th>last FLOPs reduction</th><th>wall time per run</th></tr></thead>
 <tbody>
 ${rows}

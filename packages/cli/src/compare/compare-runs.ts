@@ -25,7 +25,8 @@ export interface Comparison {
   readonly levels: readonly number[];
   readonly arms: readonly {
     readonly arm: string;
-    readonly runs: readonly { readonly dir: string; readonly seed: number; readonly seconds: number }[];
+    /** `running`: the run has no final report yet (interrupted or still going): its curve may go on. */
+    readonly runs: readonly { readonly dir: string; readonly seed: number; readonly seconds: number; readonly iterations: number; readonly running: boolean }[];
     readonly at: readonly ArmLevel[];
     /** Wall time of the pruning loop per run (seconds, the iterations' sum: candidates, fine-tunes, evaluation). */
     readonly seconds: MeanStd;
@@ -57,6 +58,22 @@ export function accuracyAt(report: RunReport, level: number): number | undefined
   return level === 0 ? curve[0].y : undefined;
 }
 
+/**
+ * A sentence naming the compared runs that have no final report yet, or '' when every run ended: their curves may
+ * go on, so their arm's later levels and last FLOPs reduction are not final.
+ * @example
+ * runningNote(comparison) // '1 run still in progress (no final report; its curve may go on): cells/a (4 iterations)'
+ */
+export function runningNote(c: Comparison): string {
+  const running = c.arms.flatMap((a) => a.runs.filter((r) => r.running));
+  if (running.length === 0) return '';
+  const one = running.length === 1;
+  return (
+    `${running.length} run${one ? '' : 's'} still in progress (no final report; ${one ? 'its curve' : 'their curves'} may go on): ` +
+    running.map((r) => `${r.dir} (${r.iterations} iteration${r.iterations === 1 ? '' : 's'})`).join(', ')
+  );
+}
+
 /** Wall time of a run's pruning loop: the sum of its iterations' seconds (a resumed run's pauses excluded). */
 export function runSeconds(report: RunReport): number {
   return report.iterations.reduce((sum, it) => sum + it.seconds, 0);
@@ -81,7 +98,13 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
       const mine = runs.filter((r) => r.arm === arm);
       return {
         arm,
-        runs: mine.map((r) => ({ dir: r.dir, seed: r.report.seed, seconds: runSeconds(r.report) })),
+        runs: mine.map((r) => ({
+          dir: r.dir,
+          seed: r.report.seed,
+          seconds: runSeconds(r.report),
+          iterations: r.report.iterations.length,
+          running: !r.report.final,
+        })),
         seconds: meanStd(mine.map((r) => runSeconds(r.report))),
         lastFlopsReduction: meanStd(mine.map((r) => r.report.iterations.at(-1)?.flopsReduction ?? 0)),
         at: levels.map((level) => {
