@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic, type RunReport } from '@omniprune/core';
-import { accuracyAt, compareRuns } from '../src/compare/compare-runs.js';
+import { accuracyAt, compareRuns, pairedDifferences } from '../src/compare/compare-runs.js';
 import { runCliCaptured } from './run-cli.js';
 
 /** A hand-made report: baseline accuracy, then (FLOPs reduction, accuracy) per iteration. */
@@ -76,6 +76,43 @@ describe('compare', () => {
     expect(c.arms[1].seconds.mean).toBe(1);
   });
 
+  it('pairs arms by seed: differences hand-computed, seeds short of a level or with two runs left out', () => {
+    const run = (arm: string, seed: number, points: [number, number][]) => ({ dir: `${arm}${seed}`, arm, report: report([arm], seed, 0.9, points) });
+    const runs = [
+      run('all', 1, [[0.5, 0.88]]),
+      run('all', 2, [[0.5, 0.86]]),
+      run('all', 3, [[0.5, 0.8]]),
+      run('filter', 1, [[0.5, 0.87]]), // -1 point
+      run('filter', 2, [[0.5, 0.87]]), // +1 point
+      run('filter', 3, [[0.4, 0.85]]), // never reaches 50 %: no pair there; at 30 %: 0.8625 vs all's 0.852 -> +1.05
+      run('layer', 1, [[0.5, 0.85]]),
+      run('layer', 1, [[0.5, 0.84]]), // two runs of seed 1: seed 1 left out of the layer pairs
+      run('layer', 2, [[0.5, 0.83]]), // -3 points
+    ];
+    const paired = pairedDifferences(runs, ['all', 'filter', 'layer'], 'all', [0.3, 0.5]);
+    expect(paired.reference).toBe('all');
+    const [filter, layer] = paired.arms;
+    expect(filter.arm).toBe('filter');
+    expect(filter.at[1].difference.n).toBe(2);
+    expect(filter.at[1].difference.mean).toBeCloseTo(0, 12);
+    expect(filter.at[1].difference.std).toBeCloseTo(Math.sqrt(2) * 0.01, 12); // values -0.01, +0.01
+    expect(filter.at[1].ahead).toBe(1);
+    // seed 3 at 30 %: filter 0.9 - 0.3/0.4 * 0.05 = 0.8625, all 0.9 - 0.3/0.5 * 0.1 = 0.84 -> +0.0225
+    expect(filter.at[0].difference.n).toBe(3);
+    const at30 = [0.9 - 0.6 * 0.03 - (0.9 - 0.6 * 0.02), 0.9 - 0.6 * 0.03 - (0.9 - 0.6 * 0.04), 0.8625 - 0.84];
+    expect(filter.at[0].difference.mean).toBeCloseTo(at30.reduce((a, b) => a + b) / 3, 12);
+    expect(layer.at[1].difference).toMatchObject({ n: 1 });
+    expect(layer.at[1].difference.mean).toBeCloseTo(-0.03, 12);
+    expect(layer.at[1].ahead).toBe(0);
+    expect(() => compareRuns(runs, [0.5], 'nope')).toThrow(/no arm "nope" to pair against; the arms are all, filter, layer/);
+    expect(
+      compareRuns(
+        runs.filter((r) => r.arm === 'all'),
+        [0.5],
+      ).paired,
+    ).toBeUndefined();
+  });
+
   it('writes compare.json, compare.html and compare.svg from run folders and names a folder without a report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-compare-'));
     const reports = [
@@ -98,6 +135,11 @@ describe('compare', () => {
     expect(r.stdout).toMatch(/note: 1 run still in progress \(no final report; its curve may go on\): .*r3 \(1 iteration\)\n/);
     expect(html).toMatch(/<p id="running"><strong>Not final:<\/strong> 1 run still in progress/);
     expect(json.arms[1].runs.map((run: { running: boolean }) => run.running)).toEqual([false, true]);
+    // seed 1: layer 0.84 vs 0.888 at 30 %, 0.80 vs 0.88 at 50 %; seed 2: 0.8625 vs 0.876 at 30 %, layer short of 50 %
+    expect(r.stdout).toMatch(
+      /paired by seed, arm minus layer\+filter: .*\narm\s+30 %\s+50 %\n[- ]+\nlayer\s+-3\.07 ± 2\.44 \(n=2, 0 ahead\)\s+-8\.00 ± 0\.00 \(n=1, 0 ahead\)\n/,
+    );
+    expect(html).toMatch(/<table id="paired">/);
     const svg = await readFile(join(out, 'compare.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect((svg.match(/class="point"/g) ?? []).length).toBe(4);

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OmnipruneError, checkWritableDir, type RunReport } from '@omniprune/core';
-import { formatChange, formatReduction, formatSeconds } from '../compare/compare-html.js';
+import { formatChange, formatPaired, formatReduction, formatSeconds, pairedCaption } from '../compare/compare-html.js';
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, runningNote, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
@@ -47,6 +47,7 @@ export default defineCommand({
     runs: { type: 'positional', required: true, description: 'Run folders (each holding report.json), any number' },
     levels: { type: 'string', description: `FLOPs reductions to compare at, comma list of fractions (default: ${DEFAULT_LEVELS.join(',')})` },
     out: { type: 'string', description: 'Write compare.json and compare.html into this folder' },
+    'paired-against': { type: 'string', description: 'Arm the others are compared to, paired by seed (default: the first arm)' },
     json: { type: 'boolean', default: false, description: 'Print the comparison as JSON' },
   },
   async run({ args }) {
@@ -58,7 +59,7 @@ export default defineCommand({
       const report = await readRun(resolve(dir));
       runs.push({ dir, arm: defaultArm(report), report });
     }
-    const comparison = compareRuns(runs, levels);
+    const comparison = compareRuns(runs, levels, args['paired-against']);
     if (args.out) {
       await writeComparison(args.out, comparison);
     }
@@ -75,6 +76,12 @@ export default defineCommand({
     ]);
     const head = ['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`), 'last FLOPs red.', 'wall time per run'];
     process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
+    if (comparison.paired) {
+      const pairedRows = comparison.paired.arms.map((a) => [a.arm, ...a.at.map(formatPaired)]);
+      process.stdout.write(
+        `\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], pairedRows)}\n`,
+      );
+    }
     const note = runningNote(comparison);
     if (note) process.stdout.write(`note: ${note}\n`);
     if (args.out) process.stdout.write(`wrote ${join(args.out, COMPARISON_FILES[0])}, ${COMPARISON_FILES.slice(1).join(', ')}\n`);

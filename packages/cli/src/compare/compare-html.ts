@@ -1,6 +1,6 @@
 import type { MeanStd } from '../bench/summary.js';
 import { escapeHtml as esc } from '../shared/escape-html.js';
-import { runningNote, type Comparison } from './compare-runs.js';
+import { runningNote, type Comparison, type PairedLevel } from './compare-runs.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
@@ -9,6 +9,18 @@ const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
 export function formatChange(m: MeanStd, notReached: number): string {
   if (m.n === 0) return 'not reached';
   return `${(m.mean * 100).toFixed(2)} ± ${(m.std * 100).toFixed(2)} (n=${m.n}${notReached ? `, ${notReached} short` : ''})`;
+}
+
+/** `-0.40 ± 0.21 (n=3, 1 ahead)`: a paired difference in points, or `no pair` when no seed reached the level in both arms. */
+export function formatPaired(l: PairedLevel): string {
+  if (l.difference.n === 0) return 'no pair';
+  const sign = (v: number) => `${v > 0 ? '+' : ''}${(v * 100).toFixed(2)}`;
+  return `${sign(l.difference.mean)} ± ${(l.difference.std * 100).toFixed(2)} (n=${l.difference.n}, ${l.ahead} ahead)`;
+}
+
+/** The paired-difference table's caption. */
+export function pairedCaption(reference: string): string {
+  return `paired by seed, arm minus ${reference}: accuracy difference (points), mean ± std over the seeds where both reached the level`;
 }
 
 /** `1,234 ± 56 s` (wall time per run) and `85.1 ± 0.3 %` (last FLOPs reduction). */
@@ -74,7 +86,19 @@ export function comparisonSvg(c: Comparison): string {
 </svg>`;
 }
 
-/** A self-contained page: the plot and a table, one row per arm, one column per level. */
+function pairedTable(levels: readonly number[], paired: NonNullable<Comparison['paired']>): string {
+  const head = levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
+  const rows = paired.arms.map((a) => `<tr><td>${esc(a.arm)}</td>${a.at.map((l) => `<td>${formatPaired(l)}</td>`).join('')}</tr>`).join('\n');
+  return `<h2>Paired by seed</h2>
+<p>${esc(pairedCaption(paired.reference))}; "ahead": seeds where the arm's accuracy was above ${esc(paired.reference)}'s.</p>
+<table id="paired"><thead><tr><th>arm</th>${head}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+`;
+}
+
+/** A self-contained page: the plot and a table, one row per arm, one column per level, and the paired differences. */
 export function renderComparisonHtml(c: Comparison): string {
   const head = c.levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
   const rows = c.arms
@@ -95,6 +119,6 @@ ${runningNote(c) ? `<p id="running"><strong>Not final:</strong> ${esc(runningNot
 <tbody>
 ${rows}
 </tbody></table>
-</body></html>
+${c.paired ? pairedTable(c.levels, c.paired) : ''}</body></html>
 `;
 }

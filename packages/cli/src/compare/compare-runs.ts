@@ -1,4 +1,4 @@
-import type { RunReport } from '@omniprune/core';
+import { OmnipruneError, type RunReport } from '@omniprune/core';
 import { meanStd, type MeanStd } from '../bench/summary.js';
 
 /** FLOPs-reduction levels `compare` reports by default (fractions). */
@@ -33,6 +33,65 @@ export interface Comparison {
     /** FLOPs reduction of the runs' last iterations. */
     readonly lastFlopsReduction: MeanStd;
   }[];
+  /**
+   * Every other arm against the reference arm (the first one unless named), paired by seed: at each level, the mean
+   * and sample standard deviation over seeds of (arm's accuracy - reference's accuracy), from the seeds where both
+   * reached the level, and on how many of them the arm was ahead. Runs of one seed share the seed's data draws (subsets,
+   * CKA samples), so the pairing removes that part of the spread. Seeds with several runs in an arm are left out.
+   */
+  readonly paired?: {
+    readonly reference: string;
+    readonly arms: readonly { readonly arm: string; readonly at: readonly PairedLevel[] }[];
+  };
+}
+
+/** One arm minus the reference at one level, paired by seed (points of [0, 1]). */
+export interface PairedLevel {
+  readonly level: number;
+  readonly difference: MeanStd;
+  /** Seeds where the arm's accuracy was above the reference's. */
+  readonly ahead: number;
+}
+
+/** The runs of `arm` by seed, for seeds with exactly one run. */
+function bySeed(runs: readonly ComparedRun[], arm: string): Map<number, RunReport> {
+  const mine = runs.filter((r) => r.arm === arm);
+  const counts = new Map<number, number>();
+  for (const r of mine) counts.set(r.report.seed, (counts.get(r.report.seed) ?? 0) + 1);
+  return new Map(mine.filter((r) => counts.get(r.report.seed) === 1).map((r) => [r.report.seed, r.report]));
+}
+
+/**
+ * Each arm other than `reference` against it, paired by seed (see {@link Comparison.paired}).
+ * @example
+ * pairedDifferences(runs, ['all', 'filter'], 'all', [0.5]).arms[0].at[0] // { level: 0.5, difference: { mean: -0.004, ... }, ahead: 1 }
+ */
+export function pairedDifferences(
+  runs: readonly ComparedRun[],
+  arms: readonly string[],
+  reference: string,
+  levels: readonly number[],
+): NonNullable<Comparison['paired']> {
+  const ref = bySeed(runs, reference);
+  return {
+    reference,
+    arms: arms
+      .filter((a) => a !== reference)
+      .map((arm) => {
+        const mine = bySeed(runs, arm);
+        return {
+          arm,
+          at: levels.map((level) => {
+            const diffs = [...mine].flatMap(([seed, report]) => {
+              const other = ref.get(seed);
+              const [a, b] = [accuracyAt(report, level), other && accuracyAt(other, level)];
+              return a === undefined || b === undefined ? [] : [a - b];
+            });
+            return { level, difference: meanStd(diffs), ahead: diffs.filter((d) => d > 0).length };
+          }),
+        };
+      }),
+  };
 }
 
 /** The run's accuracy curve: baseline at 0, then every iteration's winner after its fine-tune, by FLOPs reduction. */
@@ -86,14 +145,22 @@ export function defaultArm(report: RunReport): string {
 
 /**
  * Compare runs at common FLOPs levels: per arm and level, the mean and sample standard deviation over its runs
- * (seeds) of the interpolated accuracy and of the accuracy change against each run's own baseline.
+ * (seeds) of the interpolated accuracy and of the accuracy change against each run's own baseline; with two or more
+ * arms, every arm against `reference` (default: the first arm) paired by seed.
  * @example
  * compareRuns(runs, [0.5, 0.8]).arms[0].at[0].accuracyChange // { mean: -0.012, std: 0.004, n: 3 }
  */
-export function compareRuns(runs: readonly ComparedRun[], levels: readonly number[] = DEFAULT_LEVELS): Comparison {
+export function compareRuns(runs: readonly ComparedRun[], levels: readonly number[] = DEFAULT_LEVELS, reference?: string): Comparison {
   const arms = [...new Set(runs.map((r) => r.arm))];
+  const ref = reference ?? arms[0];
+  if (reference !== undefined && !arms.includes(reference)) {
+    throw new OmnipruneError('E_BAD_INPUT', `no arm "${reference}" to pair against; the arms are ${arms.join(', ')}`, {
+      hint: 'name one of them, e.g. --paired-against layer+filter',
+    });
+  }
   return {
     levels,
+    ...(arms.length > 1 ? { paired: pairedDifferences(runs, arms, ref, levels) } : {}),
     arms: arms.map((arm) => {
       const mine = runs.filter((r) => r.arm === arm);
       return {
