@@ -1,21 +1,21 @@
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tinyTrainArgs, writeTinyBench, writeTinyPipeline } from './pipeline-fixtures.js';
-import { CLI_ARGS, TSX } from './spawn-cli.js';
+import { spawnCli } from './spawn-cli.js';
 
 /** Start `omniprune ARGS`; once stderr matches `when`, send `signal`; resolve with the exit code, stderr and seconds from signal to exit. */
 function interrupt(args: string[], when: RegExp, signal: 'SIGINT' | 'SIGTERM') {
   return new Promise<{ code: number | null; stderr: string; seconds: number }>((resolvePromise, reject) => {
-    const child = spawn(TSX, [...CLI_ARGS, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    // One process (node with tsx's loader): the signal reaches omniprune itself, not the tsx CLI's relay to a child.
+    const child = spawnCli(args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let stderr = '';
     let sent = 0;
     const killer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no exit within 60 s of ${signal}: ${stderr.slice(-2000)}`));
     }, 600_000);
-    child.stderr.on('data', (b: Buffer) => {
+    child.stderr!.on('data', (b: Buffer) => {
       stderr += b.toString();
       if (!sent && when.test(stderr)) {
         sent = Date.now();
