@@ -74,13 +74,12 @@ export default defineCommand({
       formatReduction(a.lastFlopsReduction),
       formatSeconds(a.seconds),
     ]);
-    const head = ['arm', 'seeds', ...levels.map((l) => `${(l * 100).toFixed(0)} %`), 'last FLOPs red.', 'wall time per run'];
+    const levelHeads = levels.map((l) => `${(l * 100).toFixed(0)} %`);
+    const head = ['arm', 'seeds', ...levelHeads, 'last FLOPs red.', 'wall time per run'];
     process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
     if (comparison.paired) {
       const pairedRows = comparison.paired.arms.map((a) => [a.arm, ...a.at.map(formatPaired)]);
-      process.stdout.write(
-        `\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levels.map((l) => `${(l * 100).toFixed(0)} %`)], pairedRows)}\n`,
-      );
+      process.stdout.write(`\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levelHeads], pairedRows)}\n`);
     }
     const note = runningNote(comparison);
     if (note) process.stdout.write(`note: ${note}\n`);

@@ -86,8 +86,13 @@ export function comparisonSvg(c: Comparison): string {
 </svg>`;
 }
 
+/** One `<th>` per FLOPs level (`30 %`, `85 %`, `87.5 %`). */
+function levelHeads(levels: readonly number[]): string {
+  return levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
+}
+
 function pairedTable(levels: readonly number[], paired: NonNullable<Comparison['paired']>): string {
-  const head = levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
+  const head = levelHeads(levels);
   const rows = paired.arms.map((a) => `<tr><td>${esc(a.arm)}</td>${a.at.map((l) => `<td>${formatPaired(l)}</td>`).join('')}</tr>`).join('\n');
   return `<h2>Paired by seed</h2>
 <p>${esc(pairedCaption(paired.reference))}; "ahead": seeds where the arm's accuracy was above ${esc(paired.reference)}'s.</p>
@@ -100,7 +105,8 @@ ${rows}
 
 /** A self-contained page: the plot and a table, one row per arm, one column per level, and the paired differences. */
 export function renderComparisonHtml(c: Comparison): string {
-  const head = c.levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
+  const head = levelHeads(c.levels);
+  const running = runningNote(c);
   const rows = c.arms
     .map(
       (a) =>
@@ -114,7 +120,7 @@ export function renderComparisonHtml(c: Comparison): string {
 <h1>omniprune comparison</h1>
 <p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
 reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there.</p>
-${runningNote(c) ? `<p id="running"><strong>Not final:</strong> ${esc(runningNote(c))}.</p>\n` : ''}${comparisonSvg(c)}
+${running ? `<p id="running"><strong>Not final:</strong> ${esc(running)}.</p>\n` : ''}${comparisonSvg(c)}
 <table><thead><tr><th>arm</th><th>seeds</th>${head}<th>last FLOPs reduction</th><th>wall time per run</th></tr></thead>
 <tbody>
 ${rows}

@@ -37,18 +37,19 @@ export function checkTopologyReferences(topology: unknown, file: string): void {
     const functional = layers && (config!.input_layers !== undefined || layers.some((l) => (l as { inbound_nodes?: unknown })?.inbound_nodes !== undefined));
     if (layers && functional) {
       const names = new Set<string>();
-      for (const [i, layer] of layers.entries()) {
+      const layerNames = layers.map((layer, i) => {
         const name = (layer as { name?: unknown; config?: { name?: unknown } })?.name ?? (layer as { config?: { name?: unknown } })?.config?.name;
         if (typeof name !== 'string' || name === '') throw bad(`layer ${i} of the topology has no name`);
         if (names.has(name)) throw bad(`two layers are named "${name}"`);
         names.add(name);
-      }
-      for (const layer of layers) {
+        return name;
+      });
+      for (const [i, layer] of layers.entries()) {
         const refs: unknown[] = [];
         referencedNames((layer as { inbound_nodes?: unknown }).inbound_nodes, refs);
         for (const r of refs) {
           if (typeof r !== 'string' || !names.has(r))
-            throw bad(`layer "${(layer as { name: string }).name}" takes its input from ${JSON.stringify(r)}, which is not a layer of the model`);
+            throw bad(`layer "${layerNames[i]}" takes its input from ${JSON.stringify(r)}, which is not a layer of the model`);
         }
       }
       for (const key of ['input_layers', 'output_layers'] as const) {
