@@ -7,7 +7,7 @@ import { accuracyAt, compareRuns, pairedDifferences } from '../src/compare/compa
 import { runCliCaptured } from './run-cli.js';
 
 /** A hand-made report: baseline accuracy, then (FLOPs reduction, accuracy) per iteration. */
-function report(pruners: string[], seed: number, base: number, points: [number, number][], running = false): RunReport {
+function report(pruners: string[], seed: number, base: number, points: [number, number][], running = false, kinds?: string[]): RunReport {
   const stats = (accuracy: number) => ({ flops: 100, params: 10, accuracy, loss: 0 });
   const [x, y] = points.at(-1) ?? [0, base];
   const final = { iteration: points.length, stats: stats(y), flopsReduction: x, paramsReduction: x, accuracyChange: y - base };
@@ -23,7 +23,7 @@ function report(pruners: string[], seed: number, base: number, points: [number, 
       iteration: i + 1,
       candidates: [],
       chosen: 0,
-      chosenKind: pruners[0],
+      chosenKind: kinds?.[i] ?? pruners[0],
       stats: stats(y),
       flopsReduction: x,
       paramsReduction: x,
@@ -74,6 +74,65 @@ describe('compare', () => {
     expect(c.arms[0].seconds).toMatchObject({ mean: 2, std: 0, n: 2 });
     expect(c.arms[0].lastFlopsReduction.mean).toBeCloseTo(0.65, 12);
     expect(c.arms[1].seconds.mean).toBe(1);
+    // final models: -0.03 at 0.6 and -0.04 at 0.7 (mean -0.035, std 0.00707); the filter arm's only run: -0.04 at 0.5
+    expect(c.arms[0].finalAccuracyChange.mean).toBeCloseTo(-0.035, 12);
+    expect(c.arms[0].finalAccuracyChange.std).toBeCloseTo(Math.SQRT1_2 * 0.01, 12);
+    expect(c.arms[1].finalAccuracyChange).toMatchObject({ n: 1 });
+    expect(c.arms[1].finalAccuracyChange.mean).toBeCloseTo(-0.04, 12);
+  });
+
+  it('counts the iterations each kind of candidate won and leaves running runs out of the final figures', () => {
+    const runs = [
+      report(
+        ['layer', 'filter'],
+        1,
+        0.9,
+        [
+          [0.3, 0.89],
+          [0.5, 0.88],
+          [0.6, 0.87],
+        ],
+        false,
+        ['layer', 'filter', 'layer'],
+      ),
+      report(
+        ['layer', 'filter'],
+        2,
+        0.9,
+        [
+          [0.2, 0.89],
+          [0.4, 0.87],
+        ],
+        false,
+        ['layer', 'layer'],
+      ),
+      // still running, further along: its 3 filter wins, 0.9 reach and 3 s must not count in the final columns
+      report(
+        ['layer', 'filter'],
+        3,
+        0.9,
+        [
+          [0.5, 0.85],
+          [0.7, 0.8],
+          [0.9, 0.7],
+        ],
+        true,
+        ['filter', 'filter', 'filter'],
+      ),
+    ].map((r, i) => ({ dir: `run${i}`, arm: 'all', report: r }));
+    const [all] = compareRuns(runs, [0.3]).arms;
+    // layer won 2 and 2 iterations, filter 1 and 0
+    expect(all.winners.layer).toEqual({ mean: 2, std: 0, n: 2 });
+    expect(all.winners.filter).toMatchObject({ mean: 0.5, n: 2 });
+    expect(all.winners.filter.std).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(all.lastFlopsReduction.mean).toBeCloseTo(0.5, 12);
+    expect(all.finalAccuracyChange.mean).toBeCloseTo(-0.03, 12);
+    expect(all.seconds).toMatchObject({ mean: 2.5, n: 2 });
+    // the running run still counts at the levels it reached (30 %: all three runs)
+    expect(all.at[0].accuracyChange.n).toBe(3);
+    const none = compareRuns([runs[2]], [0.5]).arms[0];
+    expect([none.seconds.n, none.lastFlopsReduction.n, none.finalAccuracyChange.n]).toEqual([0, 0, 0]);
+    expect(none.winners).toEqual({});
   });
 
   it('pairs arms by seed: differences hand-computed, seeds short of a level or with two runs left out', () => {
@@ -125,7 +184,9 @@ describe('compare', () => {
     const out = join(dir, 'cmp');
     const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), join(dir, 'r3'), '--levels', '0.3,0.5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+50\.0 ± 0\.0 %\s+1 ± 0 s/);
+    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+-3\.00 ± 1\.41 at 50\.0 ± 0\.0 %\s+layer 1\.0\s+1 ± 0 s/);
+    // the layer arm's running run (r3) is out of its final columns: r2 alone, -10 points at 50 %
+    expect(r.stdout).toMatch(/\nlayer\s+1,2\s+.*-10\.00 ± 0\.00 at 50\.0 ± 0\.0 %\s+layer 1\.0\s+1 ± 0 s/);
     const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
     expect(json.arms[1].at[1].accuracyChange.mean).toBeCloseTo(-0.1, 12);
     const html = await readFile(join(out, 'compare.html'), 'utf8');

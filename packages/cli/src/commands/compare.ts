@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OmnipruneError, checkWritableDir, type RunReport } from '@omniprune/core';
-import { formatChange, formatPaired, formatReduction, formatSeconds, pairedCaption } from '../compare/compare-html.js';
+import { armHeads, armRow, formatPaired, levelLabels, pairedCaption } from '../compare/compare-html.js';
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, runningNote, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
@@ -67,19 +67,10 @@ export default defineCommand({
       process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
       return;
     }
-    const rows = comparison.arms.map((a) => [
-      a.arm,
-      a.runs.map((r) => r.seed).join(','),
-      ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached)),
-      formatReduction(a.lastFlopsReduction),
-      formatSeconds(a.seconds),
-    ]);
-    const levelHeads = levels.map((l) => `${(l * 100).toFixed(0)} %`);
-    const head = ['arm', 'seeds', ...levelHeads, 'last FLOPs red.', 'wall time per run'];
-    process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(head, rows)}\n`);
+    process.stdout.write(`accuracy change (points) at FLOPs reduction, mean ± std over runs\n${formatTable(armHeads(levels), comparison.arms.map(armRow))}\n`);
     if (comparison.paired) {
       const pairedRows = comparison.paired.arms.map((a) => [a.arm, ...a.at.map(formatPaired)]);
-      process.stdout.write(`\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levelHeads], pairedRows)}\n`);
+      process.stdout.write(`\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levelLabels(levels)], pairedRows)}\n`);
     }
     const note = runningNote(comparison);
     if (note) process.stdout.write(`note: ${note}\n`);

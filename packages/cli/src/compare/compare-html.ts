@@ -3,6 +3,8 @@ import { escapeHtml as esc } from '../shared/escape-html.js';
 import { runningNote, type Comparison, type PairedLevel } from './compare-runs.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+/** What the per-arm final columns say when none of the arm's runs has ended. */
+const NONE_ENDED = 'no run ended';
 const pct = (x: number, digits = 0): string => `${(x * 100).toFixed(digits)} %`;
 
 /** `-1.23 ± 0.45 (3)` in points, or `not reached` / the count that did not reach. */
@@ -23,12 +25,44 @@ export function pairedCaption(reference: string): string {
   return `paired by seed, arm minus ${reference}: accuracy difference (points), mean ± std over the seeds where both reached the level`;
 }
 
-/** `1,234 ± 56 s` (wall time per run) and `85.1 ± 0.3 %` (last FLOPs reduction). */
+/** `1,234 ± 56 s`: wall time per run, or `no run ended`. */
 export function formatSeconds(m: MeanStd): string {
+  if (m.n === 0) return NONE_ENDED;
   return `${Math.round(m.mean).toLocaleString('en-US')} ± ${Math.round(m.std).toLocaleString('en-US')} s`;
 }
-export function formatReduction(m: MeanStd): string {
-  return `${(m.mean * 100).toFixed(1)} ± ${(m.std * 100).toFixed(1)} %`;
+
+/** `-4.66 ± 0.15 at 86.6 ± 1.9 %`: the final models' accuracy change (points) at their FLOPs reduction. */
+export function formatFinal(change: MeanStd, reduction: MeanStd): string {
+  if (change.n === 0) return NONE_ENDED;
+  return `${(change.mean * 100).toFixed(2)} ± ${(change.std * 100).toFixed(2)} at ${(reduction.mean * 100).toFixed(1)} ± ${(reduction.std * 100).toFixed(1)} %`;
+}
+
+/** `layer 11.0, filter 2.7`: mean iterations won per candidate kind. */
+export function formatWinners(winners: Readonly<Record<string, MeanStd>>): string {
+  const kinds = Object.entries(winners).filter(([, m]) => m.n > 0);
+  return kinds.length ? kinds.map(([kind, m]) => `${kind} ${m.mean.toFixed(1)}`).join(', ') : NONE_ENDED;
+}
+
+/** Column labels of the FLOPs levels: `30 %`, `85 %`, `87.5 %`. */
+export function levelLabels(levels: readonly number[]): string[] {
+  return levels.map((l) => pct(l, (l * 100) % 1 ? 1 : 0));
+}
+
+/** The arm table's columns, as text (the one source of the printed table and the page's). */
+export function armHeads(levels: readonly number[]): string[] {
+  return ['arm', 'seeds', ...levelLabels(levels), 'final (points at FLOPs red.)', 'iterations won', 'wall time per run'];
+}
+
+/** One arm's row under {@link armHeads}: levels, then the final models, winners by kind and wall time (ended runs). */
+export function armRow(a: Comparison['arms'][number]): string[] {
+  return [
+    a.arm,
+    a.runs.map((r) => r.seed).join(','),
+    ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached)),
+    formatFinal(a.finalAccuracyChange, a.lastFlopsReduction),
+    formatWinners(a.winners),
+    formatSeconds(a.seconds),
+  ];
 }
 
 /**
@@ -86,13 +120,10 @@ export function comparisonSvg(c: Comparison): string {
 </svg>`;
 }
 
-/** One `<th>` per FLOPs level (`30 %`, `85 %`, `87.5 %`). */
-function levelHeads(levels: readonly number[]): string {
-  return levels.map((l) => `<th>${pct(l, (l * 100) % 1 ? 1 : 0)}</th>`).join('');
-}
-
 function pairedTable(levels: readonly number[], paired: NonNullable<Comparison['paired']>): string {
-  const head = levelHeads(levels);
+  const head = levelLabels(levels)
+    .map((l) => `<th>${l}</th>`)
+    .join('');
   const rows = paired.arms.map((a) => `<tr><td>${esc(a.arm)}</td>${a.at.map((l) => `<td>${formatPaired(l)}</td>`).join('')}</tr>`).join('\n');
   return `<h2>Paired by seed</h2>
 <p>${esc(pairedCaption(paired.reference))}; "ahead": seeds where the arm's accuracy was above ${esc(paired.reference)}'s.</p>
@@ -105,12 +136,13 @@ ${rows}
 
 /** A self-contained page: the plot and a table, one row per arm, one column per level, and the paired differences. */
 export function renderComparisonHtml(c: Comparison): string {
-  const head = levelHeads(c.levels);
   const running = runningNote(c);
   const rows = c.arms
     .map(
       (a) =>
-        `<tr><td>${esc(a.arm)}</td><td>${a.runs.map((r) => r.seed).join(', ')}</td>${a.at.map((l) => `<td>${formatChange(l.accuracyChange, l.notReached)}</td>`).join('')}<td>${formatReduction(a.lastFlopsReduction)}</td><td>${formatSeconds(a.seconds)}</td></tr>`,
+        `<tr>${armRow(a)
+          .map((v) => `<td>${esc(v)}</td>`)
+          .join('')}</tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -119,9 +151,12 @@ export function renderComparisonHtml(c: Comparison): string {
 </head><body>
 <h1>omniprune comparison</h1>
 <p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
-reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there.</p>
+reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there. The final model, the iterations won by each kind of
+candidate and the wall time are over the runs that ended.</p>
 ${running ? `<p id="running"><strong>Not final:</strong> ${esc(running)}.</p>\n` : ''}${comparisonSvg(c)}
-<table><thead><tr><th>arm</th><th>seeds</th>${head}<th>last FLOPs reduction</th><th>wall time per run</th></tr></thead>
+<table><thead><tr>${armHeads(c.levels)
+    .map((h) => `<th>${esc(h)}</th>`)
+    .join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -28,10 +28,17 @@ export interface Comparison {
     /** `running`: the run has no final report yet (interrupted or still going): its curve may go on. */
     readonly runs: readonly { readonly dir: string; readonly seed: number; readonly seconds: number; readonly iterations: number; readonly running: boolean }[];
     readonly at: readonly ArmLevel[];
-    /** Wall time of the pruning loop per run (seconds, the iterations' sum: candidates, fine-tunes, evaluation). */
+    /**
+     * The four below are over the arm's ended runs only (a running run's wall time and reach are not final yet).
+     * Wall time of the pruning loop per run (seconds, the iterations' sum: candidates, fine-tunes, evaluation).
+     */
     readonly seconds: MeanStd;
-    /** FLOPs reduction of the runs' last iterations. */
+    /** FLOPs reduction of the final models. */
     readonly lastFlopsReduction: MeanStd;
+    /** Accuracy change of the final models against their baselines (points of [0, 1]), each at its own FLOPs reduction. */
+    readonly finalAccuracyChange: MeanStd;
+    /** Iterations won per candidate kind (`layer`, `filter`, ...), per run: which structures the runs removed. */
+    readonly winners: Readonly<Record<string, MeanStd>>;
   }[];
   /**
    * Every other arm against the reference arm (the first one unless named), paired by seed: at each level, the mean
@@ -138,6 +145,16 @@ export function runSeconds(report: RunReport): number {
   return report.iterations.reduce((sum, it) => sum + it.seconds, 0);
 }
 
+/**
+ * Per candidate kind, how many iterations each run's winner was of that kind (0 when it never won), over the runs.
+ * @example
+ * winnersByKind([a, b]) // { layer: { mean: 11, std: 0, n: 2 }, filter: { mean: 2.5, std: 0.71, n: 2 } }
+ */
+export function winnersByKind(reports: readonly RunReport[]): Record<string, MeanStd> {
+  const kinds = [...new Set(reports.flatMap((r) => r.iterations.map((it) => it.chosenKind)))];
+  return Object.fromEntries(kinds.map((k) => [k, meanStd(reports.map((r) => r.iterations.filter((it) => it.chosenKind === k).length))]));
+}
+
 /** The arm a run belongs to by default: its pruners (`layer+filter`, `layer`, `filter`). */
 export function defaultArm(report: RunReport): string {
   return report.pruners.join('+');
@@ -163,6 +180,7 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
     ...(arms.length > 1 ? { paired: pairedDifferences(runs, arms, ref, levels) } : {}),
     arms: arms.map((arm) => {
       const mine = runs.filter((r) => r.arm === arm);
+      const ended = mine.flatMap((r) => (r.report.final ? [r.report as RunReport & { final: NonNullable<RunReport['final']> }] : []));
       return {
         arm,
         runs: mine.map((r) => ({
@@ -172,8 +190,10 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
           iterations: r.report.iterations.length,
           running: !r.report.final,
         })),
-        seconds: meanStd(mine.map((r) => runSeconds(r.report))),
-        lastFlopsReduction: meanStd(mine.map((r) => r.report.iterations.at(-1)?.flopsReduction ?? 0)),
+        seconds: meanStd(ended.map(runSeconds)),
+        lastFlopsReduction: meanStd(ended.map((r) => r.final.flopsReduction)),
+        finalAccuracyChange: meanStd(ended.map((r) => r.final.accuracyChange)),
+        winners: winnersByKind(ended),
         at: levels.map((level) => {
           const values = mine.map((r) => ({ acc: accuracyAt(r.report, level), base: r.report.baseline.accuracy }));
           const reached = values.filter((v): v is { acc: number; base: number } => v.acc !== undefined);
