@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic, type RunReport } from '@omniprune/core';
+import { comparisonSvg } from '../src/compare/compare-html.js';
 import { accuracyAt, compareRuns, pairedDifferences } from '../src/compare/compare-runs.js';
 import { runCliCaptured } from './run-cli.js';
 
@@ -170,6 +171,14 @@ describe('compare', () => {
         [0.5],
       ).paired,
     ).toBeUndefined();
+  });
+
+  it('labels the x axis without overprinting: a level within 40 px of the last labelled one gets no label', () => {
+    const runs = [report(['layer'], 1, 0.9, [[0.95, 0.8]])].map((r) => ({ dir: 'r', arm: 'layer', report: r }));
+    // 440 px for 0..0.9: 85 % and 90 % are 24 px apart, 10 % and 50 % 196 px
+    const labels = (levels: number[]) => [...comparisonSvg(compareRuns(runs, levels)).matchAll(/text-anchor="middle">([\d.]+ %)</g)].map((m) => m[1]);
+    expect(labels([0.1, 0.5, 0.85, 0.9])).toEqual(['10 %', '50 %', '85 %']);
+    expect(labels([0.1, 0.5, 0.789])).toEqual(['10 %', '50 %', '78.9 %']);
   });
 
   it('writes compare.json, compare.html and compare.svg from run folders and names a folder without a report', async () => {

@@ -65,6 +65,13 @@ export function armRow(a: Comparison['arms'][number]): string[] {
   ];
 }
 
+/** The levels whose x-axis labels fit: each at least 40 px from the last one labelled (close levels would overprint). */
+function spacedTicks(levels: readonly number[], sx: (x: number) => number): number[] {
+  const kept: number[] = [];
+  for (const l of levels) if (kept.length === 0 || sx(l) - sx(kept[kept.length - 1]) >= 40) kept.push(l);
+  return kept;
+}
+
 /**
  * Inline SVG: mean accuracy change (points) against FLOPs reduction, one line per arm with a band of one standard
  * deviation, at the compared levels (a level no run of the arm reached breaks the line).
@@ -112,7 +119,9 @@ export function comparisonSvg(c: Comparison): string {
   <rect width="${W}" height="${H}" fill="#fff"/>
   <rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="#fafafa" stroke="#ccc"/>
   <line x1="${L}" x2="${W - R}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>
-  ${c.levels.map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t)}</text>`).join('')}
+  ${spacedTicks(c.levels, sx)
+    .map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t, (t * 100) % 1 ? 1 : 0)}</text>`)
+    .join('')}
   ${ticksY.map((t) => `<text x="${L - 6}" y="${(sy(t) + 4).toFixed(1)}" font-size="11" text-anchor="end">${(t * 100).toFixed(1)}</text>`).join('')}
   <text x="${(L + W - R) / 2}" y="${H - 8}" font-size="12" text-anchor="middle">FLOPs reduction</text>
   <text x="14" y="${(T + H - B) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(T + H - B) / 2})">accuracy change (points)</text>
