@@ -43,9 +43,12 @@ export function formatWinners(winners: Readonly<Record<string, MeanStd>>): strin
   return kinds.length ? kinds.map(([kind, m]) => `${kind} ${m.mean.toFixed(1)}`).join(', ') : NONE_ENDED;
 }
 
-/** Column labels of the FLOPs levels: `30 %`, `85 %`, `87.5 %`. */
+/** A FLOPs level's label: `30 %`, `85 %`, `87.5 %`. */
+const levelLabel = (l: number): string => pct(l, (l * 100) % 1 ? 1 : 0);
+
+/** Column labels of the FLOPs levels. */
 export function levelLabels(levels: readonly number[]): string[] {
-  return levels.map((l) => pct(l, (l * 100) % 1 ? 1 : 0));
+  return levels.map(levelLabel);
 }
 
 /** The arm table's columns, as text (the one source of the printed table and the page's). */
@@ -120,7 +123,7 @@ export function comparisonSvg(c: Comparison): string {
   <rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="#fafafa" stroke="#ccc"/>
   <line x1="${L}" x2="${W - R}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>
   ${spacedTicks(c.levels, sx)
-    .map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${pct(t, (t * 100) % 1 ? 1 : 0)}</text>`)
+    .map((t) => `<text x="${sx(t).toFixed(1)}" y="${H - B + 18}" font-size="11" text-anchor="middle">${levelLabel(t)}</text>`)
     .join('')}
   ${ticksY.map((t) => `<text x="${L - 6}" y="${(sy(t) + 4).toFixed(1)}" font-size="11" text-anchor="end">${(t * 100).toFixed(1)}</text>`).join('')}
   <text x="${(L + W - R) / 2}" y="${H - 8}" font-size="12" text-anchor="middle">FLOPs reduction</text>
@@ -160,8 +163,9 @@ export function renderComparisonHtml(c: Comparison): string {
 </head><body>
 <h1>omniprune comparison</h1>
 <p>Accuracy change against each run's own baseline, in points, linearly interpolated between iterations at each FLOPs
-reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not count there. The final model, the iterations won by each kind of
-candidate and the wall time are over the runs that ended.</p>
+reduction level; mean ± sample standard deviation over the arm's runs (n); a run that stopped before a level does not
+count there. The final model, the iterations won by each kind of candidate and the wall time are over the runs that
+ended.</p>
 ${running ? `<p id="running"><strong>Not final:</strong> ${esc(running)}.</p>\n` : ''}${comparisonSvg(c)}
 <table><thead><tr>${armHeads(c.levels)
     .map((h) => `<th>${esc(h)}</th>`)
