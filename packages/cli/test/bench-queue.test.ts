@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { writeTinyBench, writeTinyPipeline } from './pipeline-fixtures.js';
 import { runCliCaptured } from './run-cli.js';
-import { cli, useTestRedis } from './queue-helpers.js';
-import { waitFor } from './spawn-cli.js';
+import { useTestRedis } from './queue-helpers.js';
+import { cliWithStderr, waitFor } from './spawn-cli.js';
 
 const redis = useTestRedis();
 
@@ -23,11 +23,11 @@ describe.skipIf(redis.missing)('omniprune bench --queue (BullMQ on a real Redis)
 
     const prefix = 'cli-test';
     const workers = [1, 2, 3].map((i) =>
-      cli(['worker', '--queue', redis.url(), '--prefix', prefix, '--threads', '1', '--work-dir', join(dir, `w${i}`), '--lock-seconds', '5']),
+      cliWithStderr(['worker', '--queue', redis.url(), '--prefix', prefix, '--threads', '1', '--work-dir', join(dir, `w${i}`), '--lock-seconds', '5']),
     );
     try {
       const out = join(dir, 'queued');
-      const first = cli(['bench', bench, '--queue', redis.url(), '--prefix', prefix, '--out', out]);
+      const first = cliWithStderr(['bench', bench, '--queue', redis.url(), '--prefix', prefix, '--out', out]);
       const reports = async () => (await readdir(join(out, 'cells')).catch(() => [] as string[])).length;
       await waitFor(async () => (await reports()) >= 1, 600_000);
       first.child.kill('SIGKILL');

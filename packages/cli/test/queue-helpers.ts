@@ -1,20 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { redisMissing, startRedis, type TestRedis } from '../../queue/test/redis-server.js';
-import { spawnCli } from './spawn-cli.js';
-
-/**
- * An `omniprune` child process whose stderr is kept. Started as `node --import tsx` (not the tsx CLI, which runs the
- * CLI in a grandchild): a kill -9 in a test must reach the process itself.
- */
-export function cli(args: string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawnCli(args, { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
-  return { child, stderr: () => err, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-}
 
 /**
  * A redis-server of the test file's own (started before its tests, stopped after), or why there is none; call at

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportWithoutTimings, type RunReport } from '@omniprune/core';
 import { writeTinyPipeline } from './pipeline-fixtures.js';
-import { cli, useTestRedis } from './queue-helpers.js';
+import { useTestRedis } from './queue-helpers.js';
 import { runCliCaptured } from './run-cli.js';
+import { cliWithStderr } from './spawn-cli.js';
 
 const redis = useTestRedis();
 
@@ -15,7 +16,9 @@ describe.skipIf(redis.missing)('omniprune run --queue (candidates on workers)', 
     const { dir, file } = await writeTinyPipeline({ stop: { maxIterations: 2 } });
     const local = await runCliCaptured(['run', file, '--out', join(dir, 'local')]);
     expect(local.code, local.stderr).toBe(0);
-    const workers = [1, 2].map((i) => cli(['worker', '--queue', redis.url(), '--prefix', 'run-test', '--threads', '1', '--work-dir', join(dir, `w${i}`)]));
+    const workers = [1, 2].map((i) =>
+      cliWithStderr(['worker', '--queue', redis.url(), '--prefix', 'run-test', '--threads', '1', '--work-dir', join(dir, `w${i}`)]),
+    );
     try {
       const queued = await runCliCaptured(['run', file, '--out', join(dir, 'queued'), '--queue', redis.url(), '--prefix', 'run-test']);
       expect(queued.code, queued.stderr).toBe(0);

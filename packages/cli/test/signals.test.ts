@@ -2,31 +2,29 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tinyTrainArgs, writeTinyBench, writeTinyPipeline } from './pipeline-fixtures.js';
-import { spawnCli } from './spawn-cli.js';
+import { cliWithStderr } from './spawn-cli.js';
 
 /** Start `omniprune ARGS`; once stderr matches `when`, send `signal`; resolve with the exit code, stderr and seconds from signal to exit. */
 function interrupt(args: string[], when: RegExp, signal: 'SIGINT' | 'SIGTERM') {
   return new Promise<{ code: number | null; stderr: string; seconds: number }>((resolvePromise, reject) => {
     // One process (node with tsx's loader): the signal reaches omniprune itself, not the tsx CLI's relay to a child.
-    const child = spawnCli(args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let stderr = '';
+    const { child, stderr, exited } = cliWithStderr(args);
     let sent = 0;
     const killer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no exit within 60 s of ${signal}: ${stderr.slice(-2000)}`));
+      reject(new Error(`no exit within 60 s of ${signal}: ${stderr().slice(-2000)}`));
     }, 600_000);
-    child.stderr!.on('data', (b: Buffer) => {
-      stderr += b.toString();
-      if (!sent && when.test(stderr)) {
+    child.stderr!.on('data', () => {
+      if (!sent && when.test(stderr())) {
         sent = Date.now();
         child.kill(signal);
         clearTimeout(killer);
         setTimeout(() => child.kill('SIGKILL'), 60_000).unref();
       }
     });
-    child.on('exit', (code) => {
+    exited.then((code) => {
       clearTimeout(killer);
-      resolvePromise({ code, stderr, seconds: sent ? (Date.now() - sent) / 1000 : Number.NaN });
+      resolvePromise({ code, stderr: stderr(), seconds: sent ? (Date.now() - sent) / 1000 : Number.NaN });
     });
   });
 }

@@ -29,3 +29,18 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
 export function spawnCli(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', ...CLI_ARGS, ...args], { cwd: ROOT, ...options });
 }
+
+/**
+ * {@link spawnCli} with stderr kept (stdin and stdout ignored, no colours): `stderr()` is everything it wrote so far,
+ * `exited` its exit code.
+ * @example
+ * const worker = cliWithStderr(['worker', '--queue', url]); await waitFor(async () => /ready/.test(worker.stderr()), 5000);
+ */
+export function cliWithStderr(args: readonly string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawnCli(args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
+  return { child, stderr: () => err, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
