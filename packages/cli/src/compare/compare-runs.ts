@@ -140,6 +140,11 @@ export function runningNote(c: Comparison): string {
   );
 }
 
+/** Whether the run ended (its report has the final model), as opposed to interrupted or still going. */
+function hasEnded(report: RunReport): report is RunReport & { final: NonNullable<RunReport['final']> } {
+  return report.final !== undefined;
+}
+
 /** Wall time of a run's pruning loop: the sum of its iterations' seconds (a resumed run's pauses excluded). */
 export function runSeconds(report: RunReport): number {
   return report.iterations.reduce((sum, it) => sum + it.seconds, 0);
@@ -180,17 +185,18 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
     ...(arms.length > 1 ? { paired: pairedDifferences(runs, arms, ref, levels) } : {}),
     arms: arms.map((arm) => {
       const mine = runs.filter((r) => r.arm === arm);
-      const ended = mine.flatMap((r) => (r.report.final ? [r.report as RunReport & { final: NonNullable<RunReport['final']> }] : []));
+      const ended = mine.map((r) => r.report).filter(hasEnded);
+      const rows = mine.map((r) => ({
+        dir: r.dir,
+        seed: r.report.seed,
+        seconds: runSeconds(r.report),
+        iterations: r.report.iterations.length,
+        running: !hasEnded(r.report),
+      }));
       return {
         arm,
-        runs: mine.map((r) => ({
-          dir: r.dir,
-          seed: r.report.seed,
-          seconds: runSeconds(r.report),
-          iterations: r.report.iterations.length,
-          running: !r.report.final,
-        })),
-        seconds: meanStd(ended.map(runSeconds)),
+        runs: rows,
+        seconds: meanStd(rows.filter((r) => !r.running).map((r) => r.seconds)),
         lastFlopsReduction: meanStd(ended.map((r) => r.final.flopsReduction)),
         finalAccuracyChange: meanStd(ended.map((r) => r.final.accuracyChange)),
         winners: winnersByKind(ended),
