@@ -131,6 +131,21 @@ describe('compare', () => {
     expect(all.seconds).toMatchObject({ mean: 2.5, n: 2 });
     // the running run still counts at the levels it reached (30 %: all three runs)
     expect(all.at[0].accuracyChange.n).toBe(3);
+    // a run whose accuracy floor undid its last iteration: the final model is iteration 1's, so the filter win of
+    // iteration 2 removed nothing that stayed
+    const floored = report(
+      ['layer', 'filter'],
+      4,
+      0.9,
+      [
+        [0.3, 0.89],
+        [0.5, 0.8],
+      ],
+      false,
+      ['layer', 'filter'],
+    );
+    const flooredRun = { dir: 'floored', arm: 'all', report: { ...floored, final: { ...floored.final!, iteration: 1 } } };
+    expect(compareRuns([flooredRun], [0.3]).arms[0].winners).toEqual({ layer: { mean: 1, std: 0, n: 1 } });
     const none = compareRuns([runs[2]], [0.5]).arms[0];
     expect([none.seconds.n, none.lastFlopsReduction.n, none.finalAccuracyChange.n]).toEqual([0, 0, 0]);
     expect(none.winners).toEqual({});

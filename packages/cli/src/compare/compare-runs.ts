@@ -140,8 +140,11 @@ export function runningNote(c: Comparison): string {
   );
 }
 
+/** A run report with its final model: the run ended. */
+type EndedReport = RunReport & { final: NonNullable<RunReport['final']> };
+
 /** Whether the run ended (its report has the final model), as opposed to interrupted or still going. */
-function hasEnded(report: RunReport): report is RunReport & { final: NonNullable<RunReport['final']> } {
+function hasEnded(report: RunReport): report is EndedReport {
   return report.final !== undefined;
 }
 
@@ -151,13 +154,15 @@ export function runSeconds(report: RunReport): number {
 }
 
 /**
- * Per candidate kind, how many iterations each run's winner was of that kind (0 when it never won), over the runs.
+ * Per candidate kind, how many of the iterations each run's final model kept were won by that kind (0 when it never
+ * won), over the ended runs: an iteration after the final one (undone by an accuracy floor) removed nothing that stayed.
  * @example
  * winnersByKind([a, b]) // { layer: { mean: 11, std: 0, n: 2 }, filter: { mean: 2.5, std: 0.71, n: 2 } }
  */
-export function winnersByKind(reports: readonly RunReport[]): Record<string, MeanStd> {
-  const kinds = [...new Set(reports.flatMap((r) => r.iterations.map((it) => it.chosenKind)))];
-  return Object.fromEntries(kinds.map((k) => [k, meanStd(reports.map((r) => r.iterations.filter((it) => it.chosenKind === k).length))]));
+export function winnersByKind(reports: readonly EndedReport[]): Record<string, MeanStd> {
+  const kept = reports.map((r) => r.iterations.filter((it) => it.iteration <= r.final.iteration));
+  const kinds = [...new Set(kept.flat().map((it) => it.chosenKind))];
+  return Object.fromEntries(kinds.map((k) => [k, meanStd(kept.map((its) => its.filter((it) => it.chosenKind === k).length))]));
 }
 
 /** The arm a run belongs to by default: its pruners (`layer+filter`, `layer`, `filter`). */
