@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic, type RunReport } from '@omniprune/core';
-import { comparisonSvg } from '../src/compare/compare-html.js';
+import { armRow, comparisonSvg } from '../src/compare/compare-html.js';
 import { accuracyAt, compareRuns, pairedDifferences } from '../src/compare/compare-runs.js';
 import { runCliCaptured } from './run-cli.js';
 
@@ -146,9 +146,15 @@ describe('compare', () => {
     );
     const flooredRun = { dir: 'floored', arm: 'all', report: { ...floored, final: { ...floored.final!, iteration: 1 } } };
     expect(compareRuns([flooredRun], [0.3]).arms[0].winners).toEqual({ layer: { mean: 1, std: 0, n: 1 } });
+    // floored at its first iteration: the run ended and kept nothing
+    const baseOnly = { ...flooredRun, report: { ...flooredRun.report, final: { ...floored.final!, iteration: 0 } } };
+    const [kept] = compareRuns([baseOnly], [0.3]).arms;
+    expect(kept.winners).toEqual({});
+    expect(armRow(kept)).toContain('none');
     const none = compareRuns([runs[2]], [0.5]).arms[0];
     expect([none.seconds.n, none.lastFlopsReduction.n, none.finalAccuracyChange.n]).toEqual([0, 0, 0]);
     expect(none.winners).toEqual({});
+    expect(armRow(none).slice(-3)).toEqual(['no run ended', 'no run ended', 'no run ended']);
   });
 
   it('pairs arms by seed: differences hand-computed, seeds short of a level or with two runs left out', () => {

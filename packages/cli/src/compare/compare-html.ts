@@ -37,10 +37,11 @@ export function formatFinal(change: MeanStd, reduction: MeanStd): string {
   return `${(change.mean * 100).toFixed(2)} ± ${(change.std * 100).toFixed(2)} at ${(reduction.mean * 100).toFixed(1)} ± ${(reduction.std * 100).toFixed(1)} %`;
 }
 
-/** `layer 11.0, filter 2.7`: mean iterations won per candidate kind. */
-export function formatWinners(winners: Readonly<Record<string, MeanStd>>): string {
-  const kinds = Object.entries(winners).filter(([, m]) => m.n > 0);
-  return kinds.length ? kinds.map(([kind, m]) => `${kind} ${m.mean.toFixed(1)}`).join(', ') : NONE_ENDED;
+/** `layer 11.0, filter 2.7`: mean iterations won per candidate kind over `ended` runs; `none` when no kept iteration. */
+export function formatWinners(winners: Readonly<Record<string, MeanStd>>, ended: number): string {
+  if (ended === 0) return NONE_ENDED;
+  const kinds = Object.entries(winners);
+  return kinds.length ? kinds.map(([kind, m]) => `${kind} ${m.mean.toFixed(1)}`).join(', ') : 'none';
 }
 
 /** A FLOPs level's label: `30 %`, `85 %`, `87.5 %`. */
@@ -63,7 +64,7 @@ export function armRow(a: Comparison['arms'][number]): string[] {
     a.runs.map((r) => r.seed).join(','),
     ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached)),
     formatFinal(a.finalAccuracyChange, a.lastFlopsReduction),
-    formatWinners(a.winners),
+    formatWinners(a.winners, a.finalAccuracyChange.n),
     formatSeconds(a.seconds),
   ];
 }
