@@ -146,6 +146,7 @@ export {
   HardSigmoid,
   HardSwish,
   registerZooLayers,
+  freshWeights,
 } from './zoo/index.js';
 export type { ResNetOptions, Vgg16Options, VitOptions, ZooModelName, ZooModelOptions, HardSigmoidArgs } from './zoo/index.js';
 
@@ -200,6 +201,8 @@ export {
   augmentFromSteps,
   isKernelWeight,
   lossGradients,
+  distillSchema,
+  distillationLoss,
 } from './train/index.js';
 export { classifierOutput } from './train/classifier-output.js';
 export type { ClassifierOutput } from './train/classifier-output.js';
@@ -215,6 +218,7 @@ export type {
   SgdTrainerOptions,
   SgdTrainerOptionsInput,
   LrSchedule,
+  DistillOptions,
 } from './train/index.js';
 
 export {

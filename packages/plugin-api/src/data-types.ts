@@ -27,6 +27,8 @@ export interface Batch {
   readonly y: Int32Array;
   /** Number of samples in this batch (the last one may be smaller than `batchSize`). */
   readonly size: number;
+  /** The samples' rows in the dataset they were drawn from, when the source knows them (lets a trainer look up per-sample caches). */
+  readonly indices?: Int32Array;
 }
 
 /** Features of one layer for a set of samples: `rows x cols`, row-major. */

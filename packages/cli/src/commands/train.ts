@@ -10,6 +10,7 @@ import {
   buildZooModel,
   countCost,
   createProgressRenderer,
+  freshWeights,
   createSgdTrainer,
   hashSettings,
   prepareData,
@@ -25,6 +26,7 @@ import {
 import { rm } from 'node:fs/promises';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
+import { distillArgs, distillFromFlags } from '../shared/distill-args.js';
 
 function parseAugment(value: string): AugmentStep[] {
   if (value === 'none' || value === '') return [];
@@ -83,6 +85,12 @@ export default defineCommand({
     },
     'test-subset': { type: 'string', description: 'Use a stratified subset of N test images' },
     seed: { type: 'string', description: 'Seed for weights, shuffling and augmentation (default: 1)' },
+    ...distillArgs,
+    reinit: {
+      type: 'boolean',
+      default: false,
+      description: 'With --from: train the same architecture from fresh weights (seeded by --seed), the from-scratch baseline of a pruned model',
+    },
     restart: { type: 'boolean', default: false, description: 'Discard a checkpoint of an interrupted training in --out instead of resuming it' },
     ...backendArg,
   },
@@ -107,23 +115,27 @@ export default defineCommand({
       ...(args['data-path'] ? { path: args['data-path'] } : {}),
     };
     if (!args.zoo === !args.from) throw new OmnipruneError('E_BAD_INPUT', 'give exactly one of --zoo NAME and --from MODEL', { hint: 'e.g. --zoo resnet20' });
+    if (args.reinit && !args.from) throw new OmnipruneError('E_BAD_INPUT', '--reinit needs --from MODEL', { hint: 'e.g. --from runs/x/final --reinit' });
     const { backend: _b, restart: _r, ...shaping } = args;
     const settingsHash = hashSettings({ ...shaping, _: undefined });
     if (args.restart) await rm(join(args.out, 'checkpoint'), { recursive: true, force: true });
     const checkpoint = await readTrainCheckpoint(args.out, settingsHash);
     const loaded = args.from ? await readModel(args.from, builtinContainer()) : undefined;
     const data = await prepareData({ dataset: dataset as never }, loaded?.metadata.normalization ?? undefined);
+    const distill = await distillFromFlags(args, loaded?.metadata.normalization ?? data.normalization, builtinContainer());
     const built = checkpoint
       ? undefined
       : loaded
-        ? loaded.model
+        ? args.reinit
+          ? await freshWeights(loaded.model, seed)
+          : loaded.model
         : buildZooModel(args.zoo!, {
             ...parseZooOptions(args['zoo-options']),
             inputShape: [...data.train.shape] as [number, number, number],
             classes: data.train.numClasses,
             seed,
           });
-    if (checkpoint && loaded) loaded.model.dispose();
+    if (loaded && (checkpoint || args.reinit)) loaded.model.dispose();
     const model = checkpoint?.model ?? built!;
     if (checkpoint) process.stderr.write(`resuming the training in ${args.out} after epoch ${checkpoint.state.epochsDone}/${epochs}\n`);
     const name = args.zoo ?? model.name;
@@ -141,6 +153,7 @@ export default defineCommand({
       labelSmoothing: args['label-smoothing'] ? Number(args['label-smoothing']) : 0,
       seed,
       augment: augmentFromSteps(augment),
+      distill: distill?.options,
     });
     const started = Date.now();
     const metadata = { omniprune: { dataset: args.data, inputShape: data.train.shape, classes: data.train.numClasses, normalization: data.normalization } };
@@ -148,6 +161,7 @@ export default defineCommand({
       validation: data.test,
       onEvent: createProgressRenderer(process.stderr),
       resume: checkpoint?.state,
+      teacher: distill?.teacher.model,
       backend,
       signal: interruptSignal(),
       onEpochEnd: (state) => saveTrainCheckpoint(args.out, model, state, settingsHash, metadata),
@@ -162,6 +176,8 @@ export default defineCommand({
       epochs: result.epochsRun,
       seconds,
       resumedAfterEpoch: checkpoint?.state.epochsDone,
+      ...(distill ? { distill: { teacher: args.distill, alpha: distill.options.alpha, temperature: distill.options.temperature } } : {}),
+      ...(args.reinit ? { reinit: true } : {}),
       command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
       testAccuracy: evaluation.accuracy,
       testLoss: evaluation.loss,
@@ -177,5 +193,6 @@ export default defineCommand({
       `test accuracy ${(evaluation.accuracy * 100).toFixed(2)} % after ${result.epochsRun} epochs in ${seconds.toFixed(0)} s; saved to ${args.out}\n`,
     );
     model.dispose();
+    distill?.teacher.model.dispose();
   },
 });

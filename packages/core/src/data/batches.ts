@@ -52,6 +52,7 @@ export function* batches(ds: ImageDataset, options: BatchOptions): Generator<Bat
     if (size < batchSize && dropLast) return;
     let x: Float32Array;
     const y = new Int32Array(size);
+    const indices = Int32Array.from({ length: size }, (_, k) => order[start + k]);
     if (sequential) {
       x = ds.images.slice(start * per, (start + size) * per);
       y.set(ds.labels.subarray(start, start + size));
@@ -64,7 +65,7 @@ export function* batches(ds: ImageDataset, options: BatchOptions): Generator<Bat
       }
     }
     if (augment.length > 0) augmentBatch(x, size, [h, w, c], augment, rng!);
-    yield { x, y, size };
+    yield augment.length > 0 ? { x, y, size } : { x, y, size, indices };
   }
 }
 

@@ -20,6 +20,8 @@ export interface CandidateScoring {
   readonly train: ImageDataset;
   /** Fine-tune of each candidate before scoring; null to skip. */
   readonly finetune: TrainerFactory | null;
+  /** The unpruned model, for fine-tunes that distil from it (`distill.teacher: base`); the parent is always offered. */
+  readonly base?: tfl.LayersModel;
   readonly augment?: AugmentFn;
   /** The run's compute backend, handed to the fine-tune. */
   readonly backend?: Backend;
@@ -56,7 +58,7 @@ export async function evaluateCandidate(
   try {
     if (scoring.finetune) {
       await scoring
-        .finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend })
+        .finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend, teachers: { base: scoring.base, parent } })
         .fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
     }
     const features = await scoring.runner.capture(model, scoring.layer, scoring.samples);

@@ -7,7 +7,7 @@ import { formatZodIssues } from '../plugin/create-plugin.js';
 import type { CriterionRole, PluginKind } from '@omniprune/plugin-api';
 import { loadPluginModules, type LoadedPluginModule } from '../plugin/load-plugin-modules.js';
 import { listPlugins, pluginToken } from '../plugin/plugin-container.js';
-import { pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
+import { finalImagesSchema, pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
 
 /** A validated pipeline: every plugin exists and every option block parsed with its plugin's schema. */
 export interface Pipeline extends PipelineBase {
@@ -99,10 +99,23 @@ export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''
   const finetune = {
     candidate: p.finetune.candidate && (checkUse(c, 'trainer', p.trainer, p.finetune.candidate, 'finetune.candidate') as Record<string, unknown>),
     winner: p.finetune.winner && (checkUse(c, 'trainer', p.trainer, p.finetune.winner, 'finetune.winner') as Record<string, unknown>),
+    final: p.finetune.final && checkFinal(c, p.trainer, p.finetune.final, file),
   };
   if ('zoo' in p.model) checkUse(c, 'trainer', p.trainer, p.model.train, 'model.train');
   const baseDir = file ? dirname(file) : process.cwd();
   return { ...p, pruners, similarity, finetune, evaluate, file, baseDir };
+}
+
+/** `finetune.final`: the trainer's options plus `images` (the recovery's training images per epoch). */
+function checkFinal(c: DependencyContainer, trainer: string, raw: Record<string, unknown>, file: string): Record<string, unknown> {
+  const { images, ...options } = raw;
+  const parsed = finalImagesSchema.safeParse(images);
+  if (!parsed.success) {
+    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${formatZodIssues(parsed.error, 'finetune.final.images')}`, {
+      hint: 'images: all (the whole training split) or a number of images',
+    });
+  }
+  return { ...(checkUse(c, 'trainer', trainer, options, 'finetune.final', undefined, 'finetune.final') as Record<string, unknown>), images: parsed.data };
 }
 
 /** Each evaluator once (results are keyed by name); `stop.latencyReduction` needs the latency evaluator every iteration. */

@@ -33,8 +33,9 @@ import { reduction, type CandidateRecord, type ModelStats, type RunReport, type 
 import { readRunState, writeRunState } from './run-state.js';
 import { hashSettings } from '../util/hash-settings.js';
 import { checkStop, checkTargetsReachable } from './stop-rules.js';
+import { BASELINE_DIR, iterationTeacher } from './teachers.js';
+import { modelDirOf, recoverFinalModel } from './final-finetune.js';
 
-const BASELINE_DIR = 'iterations/000';
 
 /** Progress of a pipeline run, for the CLI and for reports. */
 export type PipelineEvent =
@@ -45,7 +46,7 @@ export type PipelineEvent =
   | { type: 'candidate-scored'; iteration: number; record: CandidateRecord }
   | { type: 'chosen'; iteration: number; record: CandidateRecord }
   | { type: 'iteration-end'; iteration: number; stats: ModelStats; flopsReduction: number; paramsReduction: number }
-  | { type: 'train'; phase: 'base' | 'candidate' | 'winner'; event: TrainEvent }
+  | { type: 'train'; phase: 'base' | 'candidate' | 'winner' | 'final'; event: TrainEvent }
   | { type: 'evaluated'; phase: EvaluationPhase; iteration: number; results: Evaluations }
   | { type: 'done'; report: RunReport };
 
@@ -168,6 +169,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     await writeRunState(outDir, { version: 1, pipelineHash, completed: 0, report });
   }
 
+  const base = await iterationTeacher(pipeline, outDir);
   try {
     if (evaluations.active && !report.baselineEvaluations) {
       // the base model is evaluated once, before any pruning (or on the resume after evaluators were added)
@@ -237,6 +239,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
               metric,
               train: data.train,
               finetune: candidateFinetune,
+              base,
               augment,
               backend,
               seed: task.seed,
@@ -254,7 +257,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           onEvent({ type: 'chosen', iteration, record: records[chosen] });
           winner = models[chosen];
           if (winnerFinetune) {
-            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend }).fit(winner, data.train, {
+            const teachers = { base, parent };
+            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend, teachers }).fit(winner, data.train, {
               signal,
               onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }),
             });
@@ -305,13 +309,22 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     throw e;
   } finally {
     parent.dispose();
+    base?.dispose();
   }
   const final = report.final!;
-  const finalModel = await loadModel(join(outDir, final.iteration === 0 ? BASELINE_DIR : report.iterations[final.iteration - 1].modelDir));
+  let finalModel = await loadModel(join(outDir, modelDirOf(report, final.iteration)));
   try {
+    const recoveryContext = { pipeline, container, outDir, normalization: data.normalization, backend, runner, signal, ctx };
+    const onTrainEvent = (event: TrainEvent) => onEvent({ type: 'train', phase: 'final', event });
+    ({ report, model: finalModel } = await recoverFinalModel(report, finalModel, { ...recoveryContext, onTrainEvent }));
+    if (report.recovery) {
+      onEvent({ type: 'log', message: `final recovery: accuracy ${pct(report.recovery.before.accuracy)} -> ${pct(report.recovery.after.accuracy)}` });
+      await writeReport(outDir, report);
+      await writeRunState(outDir, { version: 1, pipelineHash, completed: report.iterations.length, report });
+    }
     if (evaluations.active) {
       const baseline = report.baselineEvaluations ?? {};
-      const done = final.iteration === 0 ? undefined : report.iterations[final.iteration - 1].evaluations;
+      const done = report.recovery || final.iteration === 0 ? undefined : report.iterations[final.iteration - 1].evaluations;
       report = { ...report, final: { ...final, evaluations: await evaluations.final(finalModel, final.iteration, baseline, done) } };
     }
   } finally {
@@ -332,6 +345,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   return report;
 }
 
+const pct = (accuracy: number): string => `${(accuracy * 100).toFixed(2)} %`;
+
 /** The sizing-only pruners some candidate pruner is sized by; the others would propose for nothing. */
 function keepNeededSizers<P extends { name: string; pruner: Pruner; sizingOnly: boolean }>(all: readonly P[]): P[] {
   const candidates = all.filter((p) => !p.sizingOnly);
@@ -347,7 +362,10 @@ function sizedByIt(sizer: { pruner: Pruner }, candidates: readonly { name: strin
  * folder, extra export formats and the inference runner do not change what an iteration computes.
  */
 function resultShaping(p: Pipeline): unknown {
-  const { seed, backend, plugins, model, data, similarity, ties, trainer, finetune } = p;
+  const { seed, backend, plugins, model, data, similarity, ties, trainer } = p;
+  // the final recovery (`finetune.final`) runs after the loop and is checked on its own: adding or changing it keeps
+  // the iterations
+  const finetune = { candidate: p.finetune.candidate, winner: p.finetune.winner };
   // `sizingOnly: false` is the default and leaves the hash of runs started before the option existed unchanged
   const pruners = p.pruners.map(({ sizingOnly, ...rest }) => (sizingOnly ? { ...rest, sizingOnly } : rest));
   return { seed, backend, plugins, model, data, pruners, similarity, ties, trainer, finetune };

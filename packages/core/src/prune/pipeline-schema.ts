@@ -92,6 +92,11 @@ export const pipelineBaseSchema = z.strictObject({
     .strictObject({
       candidate: z.record(z.string(), z.unknown()).optional(),
       winner: z.record(z.string(), z.unknown()).optional(),
+      /**
+       * One longer recovery fine-tune of the final model after the loop (the trainer's options, e.g. a `distill:`
+       * block, plus `images`); resumable per epoch, reported as `recovery` in report.json.
+       */
+      final: z.record(z.string(), z.unknown()).optional(),
     })
     .default({}),
   /**
@@ -104,6 +109,9 @@ export const pipelineBaseSchema = z.strictObject({
   /** Extra formats of the final model: `onnx: true` also writes final/model.onnx (by the CLI, with @omniprune/onnx; batch norms folded). */
   export: z.strictObject({ onnx: z.boolean().default(false) }).default({ onnx: false }),
 });
+
+/** `finetune.final.images`: training images per epoch of the recovery, `all` (default: the whole training split) or a stratified subset. */
+export const finalImagesSchema = z.union([z.literal('all'), z.number().int().positive()]).default('all');
 
 /** A pipeline after static validation (plugin options still raw). */
 export type PipelineBase = z.output<typeof pipelineBaseSchema>;
@@ -141,7 +149,13 @@ export function composePipelineSchema(c: DependencyContainer): z.ZodType {
       .unwrap()
       .extend({ use: z.string().default('linear-cka'), with: z.unknown().optional() })
       .optional(),
-    finetune: z.strictObject({ candidate: (finetune as z.ZodType).optional(), winner: (finetune as z.ZodType).optional() }).optional(),
+    finetune: z
+      .strictObject({
+        candidate: (finetune as z.ZodType).optional(),
+        winner: (finetune as z.ZodType).optional(),
+        final: (trainer ? (trainer.options as z.ZodObject).extend({ images: finalImagesSchema }) : z.record(z.string(), z.unknown())).optional(),
+      })
+      .optional(),
     evaluate: z.array(evaluatorUses(c)).optional(),
   });
 }

@@ -45,6 +45,29 @@ export interface IterationRecord {
   readonly evaluations?: Readonly<Record<string, Evaluation>>;
 }
 
+/** The final recovery fine-tune (`finetune.final`): one longer fine-tune of the final model, after the loop. */
+export interface RecoveryRecord {
+  /** The iteration whose model was recovered (the unrecovered final model, `final.iteration`). */
+  readonly iteration: number;
+  /** Training images per epoch. */
+  readonly images: number;
+  readonly epochs: number;
+  /** The distillation settings, when the fine-tune distilled. */
+  readonly distill?: Readonly<Record<string, unknown>>;
+  /** The final model before the recovery (equal to `final.stats`) and after it. */
+  readonly before: ModelStats;
+  readonly after: ModelStats;
+  /** Accuracy after the recovery minus the baseline's, in points of [0, 1]. */
+  readonly accuracyChange: number;
+  /** Test loss and accuracy after every epoch (not used to choose anything: the last epoch's weights are kept). */
+  readonly history: readonly { readonly epoch: number; readonly lr: number; readonly loss: number; readonly accuracy?: number; readonly seconds: number }[];
+  readonly seconds: number;
+  /** Model directory, relative to the run directory. */
+  readonly modelDir: string;
+  /** Hash of the settings the recovery ran with: a changed `finetune.final` runs it again. */
+  readonly settingsHash: string;
+}
+
 /** Why the loop ended. */
 export type StopReason =
   | 'flops-target'
@@ -85,6 +108,8 @@ export interface RunReport {
   };
   readonly stopReason?: StopReason;
   readonly stopMessage?: string;
+  /** The final recovery fine-tune, when the pipeline has `finetune.final`; `final.files` then hold the recovered model. */
+  readonly recovery?: RecoveryRecord;
 }
 
 /** Fraction of `base` removed in `now` (0.5 = half). */

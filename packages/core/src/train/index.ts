@@ -45,3 +45,4 @@ export {
   type ProgressStream,
 } from './progress-bar.js';
 export { augmentFromSteps } from './augment-from-steps.js';
+export { distillSchema, distillationLoss, teacherLogits, type DistillOptions, type TeacherLogits } from './distill.js';

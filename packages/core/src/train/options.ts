@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OmnipruneError } from '../errors/omniprune-error.js';
 import type { AugmentFn } from './types.js';
+import { distillSchema } from './distill.js';
 
 /** Learning-rate schedule, evaluated once per epoch (see {@link learningRateAt}). */
 export const lrScheduleSchema = z.discriminatedUnion('type', [
@@ -37,7 +38,8 @@ const augmentSchema = z.custom<AugmentFn>((v) => typeof v === 'function', { mess
  *   a Keras `l2(λ)` kernel regulariser on the model adds `2λw` on top through the model's own losses);
  * - `schedule` `{ type: 'constant' }`; `warmupEpochs` 0 (linear ramp, see {@link learningRateAt});
  * - `labelSmoothing` 0; `earlyStopping` off; `seed` 0 (shuffle order and augmentation rng);
- * - `shuffle` true (ImageDataset inputs only); `augment` none; `passesPerEpoch` 1.
+ * - `shuffle` true (ImageDataset inputs only); `augment` none; `passesPerEpoch` 1;
+ * - `distill` off: knowledge distillation from the teacher `fit` is given (see {@link distillSchema}).
  * @example
  * sgdTrainerOptionsSchema.parse({ epochs: 190, weightDecay: 1e-4, schedule: { type: 'step', milestones: [100, 150] } });
  */
@@ -60,6 +62,8 @@ export const sgdTrainerOptionsSchema = z.object({
    * copies per "epoch"); the schedule still steps per epoch. Default 1.
    */
   passesPerEpoch: z.number().int().positive().default(1),
+  /** Distil from a teacher model (`FitOptions.teacher`): loss `alpha * T^2 * KL + (1 - alpha) * CE`. Default off. */
+  distill: distillSchema.optional(),
 });
 
 /** Options accepted by {@link createSgdTrainer} (every field optional). */

@@ -7,6 +7,7 @@ import { batchesPerEpoch, datasetBatches, deriveSeed } from './batches.js';
 import { createEarlyStopper } from './early-stopping.js';
 import { assertTrainableOnBackend } from './gradient-kernels.js';
 import { checkDataset, correctCount, evaluateClassifier, regularizationLosses, resolveHead, softmaxCrossEntropy, type ClassifierHead } from './forward.js';
+import { distillationLoss, teacherLogits, type DistillOptions, type TeacherLogits } from './distill.js';
 import { parseSgdTrainerOptions, type SgdTrainerOptions, type SgdTrainerOptionsInput } from './options.js';
 import { learningRateAt } from './schedule.js';
 import { createSgd, layerVariableParams } from './sgd.js';
@@ -56,23 +57,35 @@ function checkBatch(batch: Batch, sampleSize: number, numClasses: number, where:
   }
 }
 
+/** What one step's loss needs besides the batch: label smoothing, and the teacher of a distilled fit. */
+interface StepLoss {
+  readonly labelSmoothing: number;
+  readonly distill?: { readonly options: DistillOptions; readonly teacher: TeacherLogits };
+}
+
+/** The batch's mean objective: cross-entropy, or the distillation loss when a teacher is given. */
+function batchObjective(out: tf.Tensor2D, ys: tf.Tensor1D, teacher: tf.Tensor2D | undefined, head: ClassifierHead, loss: StepLoss): tf.Scalar {
+  if (!teacher || !loss.distill) return tf.mean(softmaxCrossEntropy(out, ys, { fromLogits: head.fromLogits, labelSmoothing: loss.labelSmoothing }));
+  const { alpha, temperature } = loss.distill.options;
+  return tf.mean(distillationLoss(out, teacher, ys, { alpha, temperature, fromLogits: head.fromLogits }));
+}
+
 /** One forward/backward pass: gradients of the objective, plus [objective, correct count] as a tensor. */
 function computeGradients(
   model: tfl.LayersModel,
   head: ClassifierHead,
   variables: tf.Variable[],
-  x: Float32Array,
-  y: Int32Array,
-  size: number,
-  labelSmoothing: number,
+  batch: { x: Float32Array; y: Int32Array; size: number; indices?: Int32Array },
+  loss: StepLoss,
 ): { grads: tf.NamedTensorMap; stats: tf.Tensor1D } {
   return tf.tidy(() => {
-    const xs = tf.tensor(x, [size, ...head.sampleShape]);
-    const ys = tf.tensor1d(y, 'int32');
+    const xs = tf.tensor(batch.x, [batch.size, ...head.sampleShape]);
+    const ys = tf.tensor1d(batch.y, 'int32');
+    const teacher = loss.distill?.teacher.of(xs, batch.indices);
     let correct: tf.Scalar | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const out = head.forward(xs, true);
-      const ce = tf.mean(softmaxCrossEntropy(out, ys, { fromLogits: head.fromLogits, labelSmoothing })) as tf.Scalar;
+      const ce = batchObjective(out, ys, teacher, head, loss);
       correct = tf.keep(correctCount(out, ys));
       const regularizers = regularizationLosses(model);
       return regularizers.length > 0 ? (tf.addN([ce, ...regularizers]) as tf.Scalar) : ce;
@@ -104,6 +117,22 @@ function withBackendHint<T>(run: () => T): T {
 /** The batches of one epoch: pass p of epoch e reads the source's order number e * passes + p (one pass: e). */
 function* epochPasses(source: BatchSource, epoch: number, passes: number): Generator<Batch> {
   for (let p = 0; p < passes; p++) yield* source(epoch * passes + p);
+}
+
+/** The teacher side of a distilled fit, or undefined without `distill`; logits cached when no augmentation changes the images. */
+async function prepareDistillation(
+  options: SgdTrainerOptions,
+  opts: FitOptions,
+  train: ImageDataset | BatchSource,
+  numClasses: number,
+): Promise<StepLoss['distill']> {
+  if (!options.distill) return undefined;
+  if (!opts.teacher) {
+    throw badInput('distill is set but the fit was given no teacher model', 'pass fit(model, train, { teacher }) or drop the distill option');
+  }
+  const cache = options.distill.cacheTeacher && !options.augment && typeof train !== 'function';
+  const teacher = await teacherLogits(opts.teacher, typeof train === 'function' ? undefined : train, { cache, numClasses });
+  return { options: options.distill, teacher };
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -144,6 +173,15 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
     throw badInput(`cannot resume after epoch ${firstEpoch} of a ${epochs}-epoch training`, 'restart the training');
   }
   if (opts.resume) sgd.importState(opts.resume.optimizer);
+  let distill: StepLoss['distill'];
+  try {
+    distill = await prepareDistillation(options, opts, train, head.numClasses);
+  } catch (e) {
+    sgd.dispose();
+    stopper?.dispose();
+    throw e;
+  }
+  const stepLoss: StepLoss = { labelSmoothing: options.labelSmoothing, distill };
   const emit = (event: TrainEvent): void => opts.onEvent?.(event);
   let stepsDone = 0;
   let stoppedEarly = false;
@@ -179,7 +217,9 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
         const where = `epoch ${epoch + 1}, step ${step + 1}`;
         checkBatch(batch, sampleSize, head.numClasses, where);
         let x = batch.x;
+        let indices = batch.indices;
         if (options.augment) {
+          indices = undefined; // augmented pixels: the teacher must see them, not look up the clean image's logits
           const rng = createRng(deriveSeed(options.seed, epoch, step, 0xa0));
           x = options.augment(x, { sampleShape: head.sampleShape, size: batch.size, epoch, step, rng });
           if (!(x instanceof Float32Array) || x.length !== batch.size * sampleSize) {
@@ -189,7 +229,7 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
             );
           }
         }
-        const { grads, stats } = withBackendHint(() => computeGradients(model, head, variables, x, batch.y, batch.size, options.labelSmoothing));
+        const { grads, stats } = withBackendHint(() => computeGradients(model, head, variables, { x, y: batch.y, size: batch.size, indices }, stepLoss));
         let values: StepStats;
         try {
           const [loss, correct] = await stats.data();
@@ -233,6 +273,7 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
   } finally {
     sgd.dispose();
     stopper?.dispose();
+    distill?.teacher.dispose();
   }
   return {
     history,

@@ -92,6 +92,11 @@ export interface FitOptions {
   resume?: TrainResumeState;
   /** The compute backend to train on, activated before the first step (default: whatever TF.js has active). */
   backend?: Backend;
+  /**
+   * The teacher of a distilled fit (the trainer's `distill` option): its logits, in inference mode, are the soft
+   * targets. Required when `distill` is set; ignored otherwise. The fit neither trains nor disposes it.
+   */
+  teacher?: tfl.LayersModel;
   /** Called (and awaited) after every epoch with what a checkpoint needs to resume; e.g. save the model and this state. */
   onEpochEnd?: (state: TrainResumeState) => Promise<void> | void;
 }

@@ -13,3 +13,4 @@ export type { HardSigmoidArgs } from './layers/hard-activations.js';
 export { registerZooLayers, loadLayersModel } from './register.js';
 export { buildZooModel, isZooModelName, ZOO_MODEL_NAMES } from './build.js';
 export type { ZooModelName, ZooModelOptions } from './build.js';
+export { freshWeights } from './fresh-weights.js';
