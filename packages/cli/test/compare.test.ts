@@ -47,6 +47,26 @@ describe('compare', () => {
     expect(accuracyAt(r, 0.7)).toBeUndefined();
   });
 
+  it('shows the recovered final models beside the unrecovered ones, only over the runs that had a recovery', () => {
+    const recovered = (r: RunReport, accuracy: number): RunReport => {
+      const after = { ...r.final!.stats, accuracy };
+      return { ...r, recovery: { ...({} as NonNullable<RunReport['recovery']>), before: r.final!.stats, after, accuracyChange: accuracy - r.baseline.accuracy } };
+    };
+    const a = recovered(report(['layer', 'filter'], 1, 0.9, [[0.8, 0.85]]), 0.895);
+    const b = recovered(report(['layer', 'filter'], 2, 0.9, [[0.9, 0.84]]), 0.885);
+    const c = report(['layer', 'filter'], 3, 0.9, [[0.7, 0.86]]);
+    const [arm] = compareRuns([a, b, c].map((r, i) => ({ dir: `r${i}`, arm: 'all', report: r })), [0.5]).arms;
+    // after recovery: -0.005 and -0.015 (mean -0.01, std 0.00707) at 80 % and 90 %; the third run had no recovery
+    expect(arm.recoveredAccuracyChange.mean).toBeCloseTo(-0.01, 12);
+    expect(arm.recoveredAccuracyChange.std).toBeCloseTo(Math.SQRT1_2 * 0.01, 12);
+    expect(arm.recoveredFlopsReduction).toMatchObject({ n: 2 });
+    expect(arm.recoveredFlopsReduction.mean).toBeCloseTo(0.85, 12);
+    expect(arm.finalAccuracyChange.n).toBe(3);
+    expect(armRow(arm)).toContain('-1.00 ± 0.71 at 85.0 ± 7.1 %');
+    expect(comparisonSvg(compareRuns([{ dir: 'r0', arm: 'all', report: a }], [0.5]))).toMatch(/class="recovered"[^>]*><title>all after the final recovery: -0\.50 ± 0\.00 at 80\.0 ± 0\.0 % points/);
+    expect(armRow(compareRuns([{ dir: 'r2', arm: 'all', report: c }], [0.5]).arms[0])).toContain('no recovery');
+  });
+
   it('groups runs into arms by their pruners and gives mean ± sample std over seeds at each level', () => {
     const runs = [
       report(['layer', 'filter'], 1, 0.9, [
@@ -154,7 +174,7 @@ describe('compare', () => {
     const none = compareRuns([runs[2]], [0.5]).arms[0];
     expect([none.seconds.n, none.lastFlopsReduction.n, none.finalAccuracyChange.n]).toEqual([0, 0, 0]);
     expect(none.winners).toEqual({});
-    expect(armRow(none).slice(-3)).toEqual(['no run ended', 'no run ended', 'no run ended']);
+    expect(armRow(none).slice(-4)).toEqual(['no run ended', 'no run ended', 'no run ended', 'no run ended']);
   });
 
   it('pairs arms by seed: differences hand-computed, seeds short of a level or with two runs left out', () => {
@@ -214,9 +234,9 @@ describe('compare', () => {
     const out = join(dir, 'cmp');
     const r = await runCliCaptured(['compare', join(dir, 'r0'), join(dir, 'r1'), join(dir, 'r2'), join(dir, 'r3'), '--levels', '0.3,0.5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+-3\.00 ± 1\.41 at 50\.0 ± 0\.0 %\s+layer 1\.0\s+1 ± 0 s/);
+    expect(r.stdout).toMatch(/layer\+filter\s+1,2\s+.*-3\.00 ± 1\.41 \(n=2\)\s+-3\.00 ± 1\.41 at 50\.0 ± 0\.0 %\s+no recovery\s+layer 1\.0\s+1 ± 0 s/);
     // the layer arm's running run (r3) is out of its final columns: r2 alone, -10 points at 50 %
-    expect(r.stdout).toMatch(/\nlayer\s+1,2\s+.*-10\.00 ± 0\.00 at 50\.0 ± 0\.0 %\s+layer 1\.0\s+1 ± 0 s/);
+    expect(r.stdout).toMatch(/\nlayer\s+1,2\s+.*-10\.00 ± 0\.00 at 50\.0 ± 0\.0 %\s+no recovery\s+layer 1\.0\s+1 ± 0 s/);
     const json = JSON.parse(await readFile(join(out, 'compare.json'), 'utf8'));
     expect(json.arms[1].at[1].accuracyChange.mean).toBeCloseTo(-0.1, 12);
     const html = await readFile(join(out, 'compare.html'), 'utf8');

@@ -79,6 +79,8 @@ export {
   NO_MACS,
   configValue,
   setConfigValue,
+  stageSummary,
+  formatStages,
 } from './graph/index.js';
 export type {
   ChannelGroup,
@@ -112,6 +114,7 @@ export type {
   LayerClassName,
   GroupProducer,
   GroupBatchNorm,
+  StageSummary,
 } from './graph/index.js';
 
 export { countCost, layerFlopsSplit } from './metrics/flops.js';
@@ -246,6 +249,7 @@ export {
   reduction,
   checkStop,
   reportWithoutTimings,
+  trainingImagesOf,
   renderReportHtml,
   accuracyCurvesSvg,
   stratifiedSample,
@@ -277,6 +281,7 @@ export type {
   PipelineEvent,
   RunPipelineOptions,
   RunReport,
+  RecoveryRecord,
   IterationRecord,
   CandidateRecord,
   ModelStats,

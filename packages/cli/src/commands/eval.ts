@@ -1,9 +1,31 @@
 import { defineCommand } from 'citty';
-import { DATASET_NAMES, OmnipruneError, countCost, prepareData, readModel } from '@omniprune/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  DATASET_NAMES,
+  OmnipruneError,
+  buildDependencyGraph,
+  countCost,
+  formatStages,
+  isOmnipruneError,
+  prepareData,
+  readModel,
+  stageSummary,
+  type StageSummary,
+} from '@omniprune/core';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { runEvaluatorsOnce } from '../shared/evaluate-once.js';
 import { selectRunner } from '../shared/select-runner.js';
 import { backendArg, parseNormalize, parsePositiveInt, startBackend } from '../shared/common-args.js';
+
+/** The residual stages of the model (see `stageSummary`); none when the graph engine cannot read it (eval still evaluates). */
+function architectureOf(model: tfl.LayersModel): StageSummary[] {
+  try {
+    return stageSummary(buildDependencyGraph(model));
+  } catch (err) {
+    if (isOmnipruneError(err)) return [];
+    throw err;
+  }
+}
 
 /** `omniprune eval`: accuracy, FLOPs and parameters of a saved model on a dataset's test split. */
 export default defineCommand({
@@ -52,6 +74,7 @@ export default defineCommand({
     const runner = await selectRunner(args.runner, args.json);
     const { accuracy, loss } = await runner.evaluate(model, data.test);
     const cost = countCost(model);
+    const stages = architectureOf(model);
     const evaluations = args.evaluate
       ? await runEvaluatorsOnce(model, {
           names: args.evaluate,
@@ -70,6 +93,7 @@ export default defineCommand({
       loss,
       flops: cost.flops,
       params: cost.params,
+      stages,
       ...(evaluations ? { evaluations } : {}),
     };
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -77,6 +101,7 @@ export default defineCommand({
       process.stdout.write(
         `${file}: accuracy ${(accuracy * 100).toFixed(2)} % on ${data.test.count} ${data.test.name} images, loss ${loss.toFixed(4)}, ${(cost.flops / 1e6).toFixed(2)} M FLOPs, ${(cost.params / 1e6).toFixed(3)} M params\n`,
       );
+      for (const line of formatStages(stages)) process.stdout.write(`  ${line}\n`);
       for (const [name, r] of Object.entries(evaluations ?? {})) {
         process.stdout.write(`  ${name}: ${r.summary}${r.estimated ? ' [estimated]' : ''}\n`);
         for (const w of r.warnings ?? []) process.stdout.write(`  warning: ${name}: ${w}\n`);

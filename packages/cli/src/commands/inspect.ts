@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildDependencyGraph, classifierOutput, countCost, isOmnipruneError } from '@omniprune/core';
+import { buildDependencyGraph, classifierOutput, countCost, formatStages, isOmnipruneError, stageSummary } from '@omniprune/core';
 import { backendArg, startBackend } from '../shared/common-args.js';
 import { modelArgs, modelFromFlags } from '../shared/model-source.js';
 import { formatTable } from '../shared/format-table.js';
@@ -43,6 +43,7 @@ export default defineCommand({
       trainableParams: cost.trainableParams,
       blocks: graph.blocks.length,
       removableBlocks: removable.map((b) => b.id),
+      stages: stageSummary(graph),
       groups: prunable.map((g) => ({ id: g.id, size: g.size, residual: g.residual, exact: !g.inexactReason })),
       warnings: graph.warnings,
     };
@@ -58,6 +59,7 @@ export default defineCommand({
         `FLOPs (MACs): ${(cost.flops / 1e6).toFixed(2)} M   params: ${(cost.params / 1e6).toFixed(3)} M (trainable ${(cost.trainableParams / 1e6).toFixed(3)} M)\n`,
       );
       process.stdout.write(`residual blocks: ${graph.blocks.length} (${removable.length} removable)   prunable channel groups: ${prunable.length}\n`);
+      for (const line of formatStages(summary.stages)) process.stdout.write(`${line}\n`);
       for (const w of graph.warnings) process.stdout.write(`warning: ${w}\n`);
     }
     model.dispose();

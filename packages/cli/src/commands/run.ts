@@ -87,6 +87,9 @@ export default defineCommand({
     process.stdout.write(
       `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
         `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +
+        (report.recovery
+          ? `after the final recovery: accuracy ${(report.recovery.after.accuracy * 100).toFixed(2)} % (${(report.recovery.accuracyChange * 100).toFixed(2)} points)\n`
+          : '') +
         `wrote ${outDir}/report.json, report.html, ${files.join(', ')}\n`,
     );
   },

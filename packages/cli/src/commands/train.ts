@@ -27,6 +27,7 @@ import { rm } from 'node:fs/promises';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { distillArgs, distillFromFlags } from '../shared/distill-args.js';
+import { imagesBudget } from '../shared/images-budget.js';
 
 function parseAugment(value: string): AugmentStep[] {
   if (value === 'none' || value === '') return [];
@@ -86,6 +87,10 @@ export default defineCommand({
     'test-subset': { type: 'string', description: 'Use a stratified subset of N test images' },
     seed: { type: 'string', description: 'Seed for weights, shuffling and augmentation (default: 1)' },
     ...distillArgs,
+    'images-of': {
+      type: 'string',
+      description: 'Train for as many images as this pruning run (folder with report.json) cost, fine-tunes and recovery: epochs = that / training images (instead of --epochs)',
+    },
     reinit: {
       type: 'boolean',
       default: false,
@@ -95,7 +100,7 @@ export default defineCommand({
     ...backendArg,
   },
   async run({ args }) {
-    const epochs = parsePositiveInt('epochs', args.epochs, 10);
+    if (args['images-of'] && args.epochs) throw new OmnipruneError('E_BAD_INPUT', 'give --epochs or --images-of, not both', { hint: 'drop --epochs' });
     const seed = parsePositiveInt('seed', args.seed, 1);
     const augment = parseAugment(args.augment);
     await checkWritableDir(args.out, '--out');
@@ -122,6 +127,9 @@ export default defineCommand({
     const checkpoint = await readTrainCheckpoint(args.out, settingsHash);
     const loaded = args.from ? await readModel(args.from, builtinContainer()) : undefined;
     const data = await prepareData({ dataset: dataset as never }, loaded?.metadata.normalization ?? undefined);
+    const budget = args['images-of'] ? await imagesBudget(args['images-of'], data.train.count) : undefined;
+    const epochs = budget?.epochs ?? parsePositiveInt('epochs', args.epochs, 10);
+    if (budget) process.stderr.write(`${budget.images} training images as ${args['images-of']}: ${epochs} epochs of ${data.train.count}\n`);
     const distill = await distillFromFlags(args, loaded?.metadata.normalization ?? data.normalization, builtinContainer());
     const built = checkpoint
       ? undefined
@@ -178,6 +186,7 @@ export default defineCommand({
       resumedAfterEpoch: checkpoint?.state.epochsDone,
       ...(distill ? { distill: { teacher: args.distill, alpha: distill.options.alpha, temperature: distill.options.temperature } } : {}),
       ...(args.reinit ? { reinit: true } : {}),
+      ...(budget ? { imagesOf: { run: args['images-of'], images: budget.images } } : {}),
       command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),
       testAccuracy: evaluation.accuracy,
       testLoss: evaluation.loss,

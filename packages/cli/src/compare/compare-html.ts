@@ -32,8 +32,8 @@ export function formatSeconds(m: MeanStd): string {
 }
 
 /** `-4.66 ± 0.15 at 86.6 ± 1.9 %`: the final models' accuracy change (points) at their FLOPs reduction. */
-export function formatFinal(change: MeanStd, reduction: MeanStd): string {
-  if (change.n === 0) return NONE_ENDED;
+export function formatFinal(change: MeanStd, reduction: MeanStd, none = NONE_ENDED): string {
+  if (change.n === 0) return none;
   return `${(change.mean * 100).toFixed(2)} ± ${(change.std * 100).toFixed(2)} at ${(reduction.mean * 100).toFixed(1)} ± ${(reduction.std * 100).toFixed(1)} %`;
 }
 
@@ -54,7 +54,7 @@ export function levelLabels(levels: readonly number[]): string[] {
 
 /** The arm table's columns, as text (the one source of the printed table and the page's). */
 export function armHeads(levels: readonly number[]): string[] {
-  return ['arm', 'seeds', ...levelLabels(levels), 'final (points at FLOPs red.)', 'iterations won', 'wall time per run'];
+  return ['arm', 'seeds', ...levelLabels(levels), 'final (points at FLOPs red.)', 'after recovery', 'iterations won', 'wall time per run'];
 }
 
 /** One arm's row under {@link armHeads}: levels, then the final models, winners by kind and wall time (ended runs). */
@@ -64,6 +64,7 @@ export function armRow(a: Comparison['arms'][number]): string[] {
     a.runs.map((r) => r.seed).join(','),
     ...a.at.map((l) => formatChange(l.accuracyChange, l.notReached)),
     formatFinal(a.finalAccuracyChange, a.lastFlopsReduction),
+    formatFinal(a.recoveredAccuracyChange, a.recoveredFlopsReduction, a.finalAccuracyChange.n === 0 ? NONE_ENDED : 'no recovery'),
     formatWinners(a.winners, a.finalAccuracyChange.n),
     formatSeconds(a.seconds),
   ];
@@ -87,10 +88,11 @@ export function comparisonSvg(c: Comparison): string {
     R = 140,
     T = 20,
     B = 50;
-  const cells = c.arms.flatMap((a) => a.at.filter((l) => l.accuracyChange.n > 0).map((l) => l.accuracyChange));
+  const recovered = c.arms.map((a) => a.recoveredAccuracyChange).filter((m) => m.n > 0);
+  const cells = [...c.arms.flatMap((a) => a.at.filter((l) => l.accuracyChange.n > 0).map((l) => l.accuracyChange)), ...recovered];
   const lo = Math.min(0, ...cells.map((m) => m.mean - m.std)) - 0.005;
   const hi = Math.max(0, ...cells.map((m) => m.mean + m.std)) + 0.005;
-  const xMax = Math.max(...c.levels, 0.1);
+  const xMax = Math.max(...c.levels, ...c.arms.filter((a) => a.recoveredAccuracyChange.n > 0).map((a) => a.recoveredFlopsReduction.mean), 0.1);
   const sx = (x: number) => L + (x / xMax) * (W - L - R);
   const sy = (y: number) => T + (1 - (y - lo) / (hi - lo || 1)) * (H - T - B);
   const series = c.arms.map((a, k) => {
@@ -115,8 +117,16 @@ export function comparisonSvg(c: Comparison): string {
           `<circle class="point" cx="${sx(p.level).toFixed(1)}" cy="${sy(p.accuracyChange.mean).toFixed(1)}" r="4" fill="${color}"><title>${esc(a.arm)} at ${pct(p.level)}: ${formatChange(p.accuracyChange, p.notReached)} points</title></circle>`,
       )
       .join('');
+    const rec = a.recoveredAccuracyChange;
+    const diamond =
+      rec.n > 0
+        ? (() => {
+            const [x, y] = [sx(a.recoveredFlopsReduction.mean), sy(rec.mean)];
+            return `<path class="recovered" d="M${x.toFixed(1)},${(y - 6).toFixed(1)} L${(x + 6).toFixed(1)},${y.toFixed(1)} L${x.toFixed(1)},${(y + 6).toFixed(1)} L${(x - 6).toFixed(1)},${y.toFixed(1)} Z" fill="${color}" stroke="#fff"><title>${esc(a.arm)} after the final recovery: ${formatFinal(rec, a.recoveredFlopsReduction)} points</title></path>`;
+          })()
+        : '';
     const legend = `<text x="${W - R + 12}" y="${T + 16 + 18 * k}" font-size="12" fill="${color}">${esc(a.arm)} (${a.runs.length} run${a.runs.length === 1 ? '' : 's'})</text>`;
-    return band + line + dots + legend;
+    return band + line + dots + diamond + legend;
   });
   const ticksY = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="accuracy change vs FLOPs reduction per arm">

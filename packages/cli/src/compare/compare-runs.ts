@@ -37,6 +37,12 @@ export interface Comparison {
     readonly lastFlopsReduction: MeanStd;
     /** Accuracy change of the final models against their baselines (points of [0, 1]), each at its own FLOPs reduction. */
     readonly finalAccuracyChange: MeanStd;
+    /**
+     * The final models after their recovery fine-tune (`finetune.final`), over the ended runs that had one: accuracy
+     * change against their baselines (points of [0, 1]) and their FLOPs reduction.
+     */
+    readonly recoveredAccuracyChange: MeanStd;
+    readonly recoveredFlopsReduction: MeanStd;
     /** Iterations won per candidate kind (`layer`, `filter`, ...), per run: which structures the runs removed. */
     readonly winners: Readonly<Record<string, MeanStd>>;
   }[];
@@ -204,6 +210,8 @@ export function compareRuns(runs: readonly ComparedRun[], levels: readonly numbe
         seconds: meanStd(rows.filter((r) => !r.running).map((r) => r.seconds)),
         lastFlopsReduction: meanStd(ended.map((r) => r.final.flopsReduction)),
         finalAccuracyChange: meanStd(ended.map((r) => r.final.accuracyChange)),
+        recoveredAccuracyChange: meanStd(ended.flatMap((r) => (r.recovery ? [r.recovery.accuracyChange] : []))),
+        recoveredFlopsReduction: meanStd(ended.flatMap((r) => (r.recovery ? [r.final.flopsReduction] : []))),
         winners: winnersByKind(ended),
         at: levels.map((level) => {
           const values = mine.map((r) => ({ acc: accuracyAt(r.report, level), base: r.report.baseline.accuracy }));

@@ -32,3 +32,4 @@ export type { RestoreWeights } from './masking.js';
 export { transferWeights, weightShortName } from './weight-transfer.js';
 export { groupKernels, groupFilterRows, rowsAlong } from './group-weights.js';
 export type { GroupKernel } from './group-weights.js';
+export { stageSummary, formatStages, type StageSummary } from './stages.js';

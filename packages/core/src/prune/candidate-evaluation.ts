@@ -4,7 +4,7 @@ import { applyPlans } from '../graph/apply-plan.js';
 import { countCost } from '../metrics/flops.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import type { Backend } from '../backend/backend-types.js';
-import type { AugmentFn, TrainEvent } from '../train/types.js';
+import { trainedImages, type AugmentFn, type TrainEvent } from '../train/types.js';
 import { featuresToTensor, type Features } from './capture.js';
 import type { InferenceRunner } from './inference-runner.js';
 import type { SimilarityMetric } from './criterion-types.js';
@@ -56,10 +56,12 @@ export async function evaluateCandidate(
   const started = Date.now();
   const model = await applyPlans(parent, candidate.plans);
   try {
+    let images = 0;
     if (scoring.finetune) {
-      await scoring
+      const fit = await scoring
         .finetune({ seed: scoring.seed, augment: scoring.augment, backend: scoring.backend, teachers: { base: scoring.base, parent } })
         .fit(model, scoring.train, { onEvent: scoring.onTrainEvent, signal: scoring.signal });
+      images = trainedImages(fit);
     }
     const features = await scoring.runner.capture(model, scoring.layer, scoring.samples);
     const similarity = similarityOf(scoring.metric, scoring.parentFeatures, features);
@@ -76,6 +78,7 @@ export async function evaluateCandidate(
         flops: cost.flops,
         params: cost.params,
         seconds: (Date.now() - started) / 1000,
+        trainedImages: images,
       },
     };
   } catch (err) {

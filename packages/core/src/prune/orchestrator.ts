@@ -11,7 +11,7 @@ import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import { deriveSeed } from '../train/batches.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
-import type { TrainEvent } from '../train/types.js';
+import { trainedImages, type TrainEvent } from '../train/types.js';
 import type { Backend } from '../backend/backend-types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { createRng } from '../util/rng.js';
@@ -223,6 +223,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         const models: tfl.LayersModel[] = [];
         let winner: tfl.LayersModel | undefined;
         let scored = false;
+        let winnerImages = 0;
         try {
           const tasks = proposals.map((candidate, k) => ({
             iteration,
@@ -258,10 +259,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           winner = models[chosen];
           if (winnerFinetune) {
             const teachers = { base, parent };
-            await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend, teachers }).fit(winner, data.train, {
+            winnerImages = trainedImages(await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend, teachers }).fit(winner, data.train, {
               signal,
               onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }),
-            });
+            }));
           }
           scored = true;
         } finally {
@@ -289,6 +290,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
               paramsReduction,
               accuracyChange: stats.accuracy - report.baseline.accuracy,
               seconds: (Date.now() - started) / 1000,
+              trainedImages: winnerImages + records.reduce((sum, r) => sum + (r.trainedImages ?? 0), 0),
               modelDir,
               ...(evaluated ? { evaluations: evaluated } : {}),
             },

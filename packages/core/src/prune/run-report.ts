@@ -23,6 +23,8 @@ export interface CandidateRecord {
   readonly params: number;
   /** Seconds spent applying, fine-tuning and scoring it. */
   readonly seconds: number;
+  /** Training images its fine-tune went through (0 without one). */
+  readonly trainedImages?: number;
 }
 
 /** One finished pruning iteration. */
@@ -39,6 +41,8 @@ export interface IterationRecord {
   /** Accuracy minus the baseline's, in points of [0, 1]. */
   readonly accuracyChange: number;
   readonly seconds: number;
+  /** Training images of the iteration's fine-tunes: every candidate's and the winner's. */
+  readonly trainedImages?: number;
   /** Model directory, relative to the run directory. */
   readonly modelDir: string;
   /** Results of the evaluators due at this iteration (`evaluate:` with `every`), by evaluator name. */
@@ -115,6 +119,18 @@ export interface RunReport {
 /** Fraction of `base` removed in `now` (0.5 = half). */
 export function reduction(base: number, now: number): number {
   return base > 0 ? 1 - now / base : 0;
+}
+
+/**
+ * Training images the run's final model cost: the fine-tunes of every iteration up to the final one (candidates that
+ * lost included) and the final recovery. The budget of a from-scratch baseline at equal compute.
+ * @example
+ * trainingImagesOf(report) // 14 iterations x (2 candidates x 8,000 + 2 x 8,000) + 20 x 55,000
+ */
+export function trainingImagesOf(report: RunReport): number {
+  const upTo = report.final?.iteration ?? report.iterations.length;
+  const loop = report.iterations.filter((it) => it.iteration <= upTo).reduce((sum, it) => sum + (it.trainedImages ?? 0), 0);
+  return loop + (report.recovery ? report.recovery.images * report.recovery.epochs : 0);
 }
 
 /** The report without wall-clock fields: equal for two runs with the same seed, killed or not. */

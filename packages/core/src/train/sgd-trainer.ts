@@ -261,7 +261,7 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
       stepsPerEpoch ??= step;
       const val = opts.validation ? await evaluateClassifier(model, opts.validation, { batchSize: options.batchSize }) : undefined;
       const end = progress('epoch-end');
-      history.push({ epoch, lr, loss: end.loss, accuracy: end.accuracy, seconds: (performance.now() - epochStart) / 1000, val });
+      history.push({ epoch, lr, loss: end.loss, accuracy: end.accuracy, seconds: (performance.now() - epochStart) / 1000, images: seen, val });
       emit({ ...end, val });
       await opts.onEpochEnd?.({ epochsDone: epoch + 1, history: [...history], optimizer: sgd.exportState() });
       if (stopper && val && stopper.update(epoch, val) && epoch < epochs - 1) {

@@ -118,7 +118,14 @@ export interface EpochSummary {
   readonly loss: number;
   readonly accuracy: number;
   readonly seconds: number;
+  /** Training images the epoch went through (all passes), when the trainer reports it. */
+  readonly images?: number;
   readonly val?: LossAccuracy;
+}
+
+/** Training images a fit went through, summed over its epochs (those a trainer did not count add 0). */
+export function trainedImages(fit: Pick<FitResult, 'history'>): number {
+  return fit.history.reduce((sum, h) => sum + (h.images ?? 0), 0);
 }
 
 /** What {@link Trainer.fit} returns. */
