@@ -260,3 +260,23 @@ describe('compare', () => {
     expect(missing.stderr).toMatch(/no run report at .*nothing/);
   });
 });
+
+describe('compare with a from-scratch baseline', () => {
+  it('reads a train --reinit --images-of folder as the arm scratch, measured against the base of the run it mirrors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-compare-scratch-'));
+    const pruned = report(['layer', 'filter'], 1, 0.9, [[0.8, 0.85]]);
+    await writeFileAtomic(join(dir, 'run', 'report.json'), JSON.stringify(pruned));
+    const train = { seed: 1, reinit: true, imagesOf: { run: join(dir, 'run'), images: 1000 }, testAccuracy: 0.87, testLoss: 0.4, flops: 20, params: 2 };
+    await writeFileAtomic(join(dir, 'scratch', 'train-report.json'), JSON.stringify(train));
+    await writeFileAtomic(join(dir, 'plain', 'train-report.json'), JSON.stringify({ ...train, reinit: undefined }));
+    const r = await runCliCaptured(['compare', join(dir, 'run'), join(dir, 'scratch'), '--levels', '0.5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const scratch = JSON.parse(r.stdout).arms.find((a: { arm: string }) => a.arm === 'scratch');
+    // 0.87 against the mirrored run's base 0.9, at 1 - 20/100 = 80 % fewer FLOPs
+    expect(scratch.finalAccuracyChange.mean).toBeCloseTo(-0.03, 12);
+    expect(scratch.lastFlopsReduction.mean).toBeCloseTo(0.8, 12);
+    const notScratch = await runCliCaptured(['compare', join(dir, 'plain')]);
+    expect(notScratch.code).toBe(2);
+    expect(notScratch.stderr).toMatch(/no run report at .*plain.*report\.json/);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,40 @@ describe('omniprune train, interrupted', () => {
     const report = JSON.parse(await readFile(join(out, 'train-report.json'), 'utf8'));
     expect(report.history).toHaveLength(4);
     expect(report.resumedAfterEpoch).toBe(done);
+  });
+});
+
+describe('omniprune train, distilled and from scratch', () => {
+  it('distils from a teacher, retrains an architecture from fresh weights, and sizes its epochs by a run', { timeout: 600_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-train-kd-'));
+    await writeTinyIdx(join(dir, 'data'), 100, 50);
+    const base = ['--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--backend', 'wasm', '--lr', '0.02'];
+    expect((await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--epochs', '1', '--out', join(dir, 'teacher')])).code).toBe(0);
+    const kd = await runCliCaptured(['train', '--from', join(dir, 'teacher'), ...base, '--epochs', '1', '--distill', join(dir, 'teacher'), '--alpha', '0.7', '--out', join(dir, 'kd')]);
+    expect(kd.code, kd.stderr).toBe(0);
+    const kdReport = JSON.parse(await readFile(join(dir, 'kd', 'train-report.json'), 'utf8'));
+    expect(kdReport.distill).toEqual({ teacher: join(dir, 'teacher'), alpha: 0.7, temperature: 4 });
+
+    // a finished run that trained on 250 images (fine-tunes of iterations 1 and 2; iteration 3 was undone) and 100 in recovery
+    const stats = { flops: 10, params: 1, accuracy: 0.5, loss: 1 };
+    const iteration = (n: number, images: number) => ({ iteration: n, trainedImages: images, stats, candidates: [], chosen: 0, chosenKind: 'layer' });
+    const run = {
+      baseline: stats,
+      iterations: [iteration(1, 150), iteration(2, 100), iteration(3, 1000)],
+      final: { iteration: 2, stats },
+      recovery: { images: 50, epochs: 2 },
+    };
+    await mkdir(join(dir, 'run'), { recursive: true });
+    await writeFile(join(dir, 'run', 'report.json'), JSON.stringify(run));
+    const scratch = await runCliCaptured(['train', '--from', join(dir, 'kd'), '--reinit', '--images-of', join(dir, 'run'), ...base, '--out', join(dir, 'scratch')]);
+    expect(scratch.code, scratch.stderr).toBe(0);
+    expect(scratch.stderr).toMatch(/350 training images as .*run: 4 epochs of 100/);
+    const [teacher, trained] = await Promise.all(['kd', 'scratch'].map(async (d) => JSON.parse(await readFile(join(dir, d, 'train-report.json'), 'utf8'))));
+    expect([trained.flops, trained.params]).toEqual([teacher.flops, teacher.params]);
+    expect(trained).toMatchObject({ reinit: true, epochs: 4, imagesOf: { images: 350 } });
+    const both = await runCliCaptured(['train', '--from', join(dir, 'kd'), '--reinit', '--images-of', join(dir, 'run'), '--epochs', '2', ...base, '--out', join(dir, 'x')]);
+    expect(both.stderr).toMatch(/give --epochs or --images-of, not both/);
+    const lone = await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--alpha', '0.5', '--out', join(dir, 'y')]);
+    expect(lone.stderr).toMatch(/--alpha and --temperature only apply with --distill/);
   });
 });

@@ -6,15 +6,19 @@ import { armHeads, armRow, formatPaired, levelLabels, pairedCaption } from '../c
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, runningNote, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
+import { scratchAsRun } from '../compare/scratch-run.js';
 
 async function readRun(dir: string): Promise<RunReport> {
   const file = join(dir, 'report.json');
-  const text = await readFile(file, 'utf8').catch((cause) => {
+  const text = await readFile(file, 'utf8').catch(async (cause) => {
+    const scratch = await scratchAsRun(dir);
+    if (scratch) return scratch;
     throw new OmnipruneError('E_FILE_NOT_FOUND', `no run report at ${file}`, {
       cause,
-      hint: 'pass run folders written by omniprune run (they hold report.json)',
+      hint: 'pass run folders written by omniprune run (they hold report.json) or by train --reinit --images-of RUN',
     });
   });
+  if (typeof text !== 'string') return text;
   try {
     const report = JSON.parse(text) as RunReport;
     if (!report.baseline || !Array.isArray(report.iterations) || !Array.isArray(report.pruners)) throw new Error('missing baseline, iterations or pruners');
@@ -44,7 +48,11 @@ export default defineCommand({
       'Compare runs at common FLOPs reductions: accuracy change mean ± std per arm (runs grouped by their pruners, e.g. all at once vs --only layer vs --only filter, over seeds)',
   },
   args: {
-    runs: { type: 'positional', required: true, description: 'Run folders (each holding report.json), any number' },
+    runs: {
+      type: 'positional',
+      required: true,
+      description: 'Run folders (each holding report.json), any number; a from-scratch baseline (train --reinit --images-of RUN) is the arm scratch',
+    },
     levels: { type: 'string', description: `FLOPs reductions to compare at, comma list of fractions (default: ${DEFAULT_LEVELS.join(',')})` },
     out: { type: 'string', description: 'Write compare.json and compare.html into this folder' },
     'paired-against': { type: 'string', description: 'Arm the others are compared to, paired by seed (default: the first arm)' },

@@ -184,6 +184,7 @@ export default defineCommand({
       epochs: result.epochsRun,
       seconds,
       resumedAfterEpoch: checkpoint?.state.epochsDone,
+      seed,
       ...(distill ? { distill: { teacher: args.distill, alpha: distill.options.alpha, temperature: distill.options.temperature } } : {}),
       ...(args.reinit ? { reinit: true } : {}),
       ...(budget ? { imagesOf: { run: args['images-of'], images: budget.images } } : {}),
