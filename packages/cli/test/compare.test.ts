@@ -50,12 +50,18 @@ describe('compare', () => {
   it('shows the recovered final models beside the unrecovered ones, only over the runs that had a recovery', () => {
     const recovered = (r: RunReport, accuracy: number): RunReport => {
       const after = { ...r.final!.stats, accuracy };
-      return { ...r, recovery: { ...({} as NonNullable<RunReport['recovery']>), before: r.final!.stats, after, accuracyChange: accuracy - r.baseline.accuracy } };
+      return {
+        ...r,
+        recovery: { ...({} as NonNullable<RunReport['recovery']>), before: r.final!.stats, after, accuracyChange: accuracy - r.baseline.accuracy },
+      };
     };
     const a = recovered(report(['layer', 'filter'], 1, 0.9, [[0.8, 0.85]]), 0.895);
     const b = recovered(report(['layer', 'filter'], 2, 0.9, [[0.9, 0.84]]), 0.885);
     const c = report(['layer', 'filter'], 3, 0.9, [[0.7, 0.86]]);
-    const [arm] = compareRuns([a, b, c].map((r, i) => ({ dir: `r${i}`, arm: 'all', report: r })), [0.5]).arms;
+    const [arm] = compareRuns(
+      [a, b, c].map((r, i) => ({ dir: `r${i}`, arm: 'all', report: r })),
+      [0.5],
+    ).arms;
     // after recovery: -0.005 and -0.015 (mean -0.01, std 0.00707) at 80 % and 90 %; the third run had no recovery
     expect(arm.recoveredAccuracyChange.mean).toBeCloseTo(-0.01, 12);
     expect(arm.recoveredAccuracyChange.std).toBeCloseTo(Math.SQRT1_2 * 0.01, 12);
@@ -63,7 +69,9 @@ describe('compare', () => {
     expect(arm.recoveredFlopsReduction.mean).toBeCloseTo(0.85, 12);
     expect(arm.finalAccuracyChange.n).toBe(3);
     expect(armRow(arm)).toContain('-1.00 ± 0.71 at 85.0 ± 7.1 %');
-    expect(comparisonSvg(compareRuns([{ dir: 'r0', arm: 'all', report: a }], [0.5]))).toMatch(/class="recovered"[^>]*><title>all after the final recovery: -0\.50 ± 0\.00 at 80\.0 ± 0\.0 % points/);
+    expect(comparisonSvg(compareRuns([{ dir: 'r0', arm: 'all', report: a }], [0.5]))).toMatch(
+      /class="recovered"[^>]*><title>all after the final recovery: -0\.50 ± 0\.00 at 80\.0 ± 0\.0 % points/,
+    );
     expect(armRow(compareRuns([{ dir: 'r2', arm: 'all', report: c }], [0.5]).arms[0])).toContain('no recovery');
   });
 

@@ -21,7 +21,7 @@ describe('omniprune run with finetune.final', () => {
     const unrecovered = await readReport(join(dir, 'straight'));
     expect(unrecovered.recovery).toBeUndefined();
 
-    await writeFile(file, stringify(tinyPipeline(dir, { stop: { maxIterations: 2 }, finetune: { ...tinyPipeline(dir).finetune as object, final: FINAL } })));
+    await writeFile(file, stringify(tinyPipeline(dir, { stop: { maxIterations: 2 }, finetune: { ...(tinyPipeline(dir).finetune as object), final: FINAL } })));
     const straight = await runCliCaptured(['run', file, '--out', join(dir, 'straight')]);
     expect(straight.code).toBe(0);
     expect(straight.stderr).toMatch(/resuming after 2 finished iteration/);

@@ -71,7 +71,20 @@ describe('omniprune train, distilled and from scratch', () => {
     await writeTinyIdx(join(dir, 'data'), 100, 50);
     const base = ['--data', 'mnist', '--data-path', join(dir, 'data'), '--batch-size', '25', '--backend', 'wasm', '--lr', '0.02'];
     expect((await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--epochs', '1', '--out', join(dir, 'teacher')])).code).toBe(0);
-    const kd = await runCliCaptured(['train', '--from', join(dir, 'teacher'), ...base, '--epochs', '1', '--distill', join(dir, 'teacher'), '--alpha', '0.7', '--out', join(dir, 'kd')]);
+    const kd = await runCliCaptured([
+      'train',
+      '--from',
+      join(dir, 'teacher'),
+      ...base,
+      '--epochs',
+      '1',
+      '--distill',
+      join(dir, 'teacher'),
+      '--alpha',
+      '0.7',
+      '--out',
+      join(dir, 'kd'),
+    ]);
     expect(kd.code, kd.stderr).toBe(0);
     const kdReport = JSON.parse(await readFile(join(dir, 'kd', 'train-report.json'), 'utf8'));
     expect(kdReport.distill).toEqual({ teacher: join(dir, 'teacher'), alpha: 0.7, temperature: 4 });
@@ -87,13 +100,35 @@ describe('omniprune train, distilled and from scratch', () => {
     };
     await mkdir(join(dir, 'run'), { recursive: true });
     await writeFile(join(dir, 'run', 'report.json'), JSON.stringify(run));
-    const scratch = await runCliCaptured(['train', '--from', join(dir, 'kd'), '--reinit', '--images-of', join(dir, 'run'), ...base, '--out', join(dir, 'scratch')]);
+    const scratch = await runCliCaptured([
+      'train',
+      '--from',
+      join(dir, 'kd'),
+      '--reinit',
+      '--images-of',
+      join(dir, 'run'),
+      ...base,
+      '--out',
+      join(dir, 'scratch'),
+    ]);
     expect(scratch.code, scratch.stderr).toBe(0);
     expect(scratch.stderr).toMatch(/350 training images as .*run: 4 epochs of 100/);
     const [teacher, trained] = await Promise.all(['kd', 'scratch'].map(async (d) => JSON.parse(await readFile(join(dir, d, 'train-report.json'), 'utf8'))));
     expect([trained.flops, trained.params]).toEqual([teacher.flops, teacher.params]);
     expect(trained).toMatchObject({ reinit: true, epochs: 4, imagesOf: { images: 350 } });
-    const both = await runCliCaptured(['train', '--from', join(dir, 'kd'), '--reinit', '--images-of', join(dir, 'run'), '--epochs', '2', ...base, '--out', join(dir, 'x')]);
+    const both = await runCliCaptured([
+      'train',
+      '--from',
+      join(dir, 'kd'),
+      '--reinit',
+      '--images-of',
+      join(dir, 'run'),
+      '--epochs',
+      '2',
+      ...base,
+      '--out',
+      join(dir, 'x'),
+    ]);
     expect(both.stderr).toMatch(/give --epochs or --images-of, not both/);
     const lone = await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--alpha', '0.5', '--out', join(dir, 'y')]);
     expect(lone.stderr).toMatch(/--alpha and --temperature only apply with --distill/);

@@ -66,6 +66,24 @@ describe('omniprune validate and run: bad input', () => {
     expect(r2.stderr).toMatch(/stop\.flopsReduction: .*(<|less|too big)/i);
   });
 
+  it('checks finetune.final and distill blocks with their exact paths', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ final: { epochs: 2, images: 0 } }, /finetune\.final\.images: /],
+      [{ final: { epochs: 2, images: 'some' } }, /finetune\.final\.images: /],
+      [{ final: { lr: -1 } }, /finetune\.final\.lr: .*(>|greater|too small)/i],
+      [{ final: { distill: { alpha: 2 } } }, /finetune\.final\.distill\.alpha: .*(<=|less|too big)/i],
+      [{ winner: { distill: { teacher: 'oracle' } } }, /finetune\.winner\.with\.distill\.teacher: .*base.*parent/i],
+    ];
+    for (const [finetune, message] of cases) {
+      const { file } = await writeTinyPipeline({ finetune });
+      const r = await runCliCaptured(['validate', file]);
+      expect(r.code, JSON.stringify(finetune)).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const ok = await writeTinyPipeline({ finetune: { final: { epochs: 2, images: 500, distill: { teacher: 'parent' } } } });
+    expect((await runCliCaptured(['validate', ok.file])).code).toBe(0);
+  });
+
   it('reports a missing pipeline, model and data file', async () => {
     const missing = await runCliCaptured(['validate', '/nonexistent/p.yaml']);
     expect(missing.code).toBe(2);

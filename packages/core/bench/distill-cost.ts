@@ -27,7 +27,14 @@ const shape: [number, number, number] = [28, 28, 1];
 function randomImages(n: number): ImageDataset {
   let state = 12345;
   const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  return { name: 'random', shape, numClasses: 10, count: n, images: Float32Array.from({ length: n * 784 }, next), labels: Int32Array.from({ length: n }, (_, i) => i % 10) };
+  return {
+    name: 'random',
+    shape,
+    numClasses: 10,
+    count: n,
+    images: Float32Array.from({ length: n * 784 }, next),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 10),
+  };
 }
 
 const build = (name: string, seed: number): tfl.LayersModel => buildZooModel(name, { inputShape: shape, classes: 10, seed });
@@ -40,7 +47,14 @@ async function fitSeconds(train: ImageDataset, augment: boolean, teacher?: tfl.L
     batchSize: Number(values.batch),
     lr: 0.01,
     seed: 1,
-    ...(augment ? { augment: augmentFromSteps([{ type: 'pad-crop', pad: 2 }, { type: 'flip', p: 0.5 }]) } : {}),
+    ...(augment
+      ? {
+          augment: augmentFromSteps([
+            { type: 'pad-crop', pad: 2 },
+            { type: 'flip', p: 0.5 },
+          ]),
+        }
+      : {}),
     ...(teacher ? { distill: {} } : {}),
   });
   const started = performance.now();

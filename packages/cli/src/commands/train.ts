@@ -89,7 +89,8 @@ export default defineCommand({
     ...distillArgs,
     'images-of': {
       type: 'string',
-      description: 'Train for as many images as this pruning run (folder with report.json) cost, fine-tunes and recovery: epochs = that / training images (instead of --epochs)',
+      description:
+        'Train for as many images as this pruning run (folder with report.json) cost, fine-tunes and recovery: epochs = that / training images (instead of --epochs)',
     },
     reinit: {
       type: 'boolean',

@@ -21,7 +21,8 @@ type Normalization = { mean: readonly number[]; std: readonly number[] } | null 
 function sameNormalization(a: Normalization, b: Normalization): boolean {
   if (!a || !b) return !a && !b;
   // subsets and hold-outs move the statistics by ~1e-4: the same data set; a different one differs by far more
-  const close = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => Math.abs(v - y[i]) <= 1e-3 * Math.max(1, Math.abs(y[i])));
+  const close = (x: readonly number[], y: readonly number[]) =>
+    x.length === y.length && x.every((v, i) => Math.abs(v - y[i]) <= 1e-3 * Math.max(1, Math.abs(y[i])));
   return close(a.mean, b.mean) && close(a.std, b.std);
 }
 
@@ -54,7 +55,7 @@ export async function distillFromFlags(
   if (!sameNormalization(teacher.metadata.normalization, studentNormalization)) {
     teacher.model.dispose();
     throw new OmnipruneError('E_BAD_INPUT', `the teacher ${flags.distill} normalises its inputs differently from the trained model`, {
-      hint: 'distil from a model trained on the same data with the same normalisation (e.g. the pruned model\'s base)',
+      hint: "distil from a model trained on the same data with the same normalisation (e.g. the pruned model's base)",
     });
   }
   return { options: parsed.data, teacher };

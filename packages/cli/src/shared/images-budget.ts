@@ -10,7 +10,10 @@ import { OmnipruneError, trainingImagesOf, type RunReport } from '@omniprune/cor
  */
 export async function imagesBudget(runDir: string, trainCount: number): Promise<{ images: number; epochs: number }> {
   const text = await readFile(join(runDir, 'report.json'), 'utf8').catch((cause) => {
-    throw new OmnipruneError('E_FILE_NOT_FOUND', `no report.json in ${runDir}`, { cause, hint: 'give the folder of a pruning run (omniprune run ... --out DIR)' });
+    throw new OmnipruneError('E_FILE_NOT_FOUND', `no report.json in ${runDir}`, {
+      cause,
+      hint: 'give the folder of a pruning run (omniprune run ... --out DIR)',
+    });
   });
   const report = JSON.parse(text) as RunReport;
   if (!report.final) throw new OmnipruneError('E_BAD_INPUT', `the run in ${runDir} has not ended`, { hint: 'finish it first (run the same command again)' });

@@ -12,6 +12,9 @@ import type { SimilarityMetric } from './criterion-types.js';
 import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { Pipeline } from './load-pipeline.js';
 import { pipelineDataSpec } from './pipeline-inputs.js';
+import { resolveInPipeline } from './load-pipeline.js';
+import { readModel } from '../io/read-model.js';
+import { usesDistillation } from './teachers.js';
 import { similaritySamples } from './similarity-samples.js';
 
 /** Scores candidates of one pipeline's run in another process (a queue worker), as the run's own process would. */
@@ -41,6 +44,10 @@ export async function createCandidateScorer(
       ? await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, 'finetune.candidate')
       : null;
   const augment = augmentFromSteps(pipeline.data.augment);
+  // the base model as a teacher, when candidate fine-tunes distil: the pipeline's model file (a zoo-trained base lives
+  // in the run folder, which a worker does not see: such fine-tunes name `teacher: parent` or run locally)
+  const base =
+    usesDistillation(settings) && 'path' in pipeline.model ? (await readModel(resolveInPipeline(pipeline, pipeline.model.path), container)).model : undefined;
   let loaded: { key: string; data: PreparedData } | undefined;
   return {
     async score(parent, task) {
@@ -57,6 +64,7 @@ export async function createCandidateScorer(
         metric,
         train: data.train,
         finetune,
+        base,
         augment,
         backend: options.backend,
         seed: task.seed,

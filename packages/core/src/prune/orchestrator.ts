@@ -36,7 +36,6 @@ import { checkStop, checkTargetsReachable } from './stop-rules.js';
 import { BASELINE_DIR, iterationTeacher } from './teachers.js';
 import { modelDirOf, recoverFinalModel } from './final-finetune.js';
 
-
 /** Progress of a pipeline run, for the CLI and for reports. */
 export type PipelineEvent =
   | { type: 'log'; message: string }
@@ -259,10 +258,12 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           winner = models[chosen];
           if (winnerFinetune) {
             const teachers = { base, parent };
-            winnerImages = trainedImages(await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend, teachers }).fit(winner, data.train, {
-              signal,
-              onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }),
-            }));
+            winnerImages = trainedImages(
+              await winnerFinetune({ seed: deriveSeed(pipeline.seed, iteration, 200), augment, backend, teachers }).fit(winner, data.train, {
+                signal,
+                onEvent: (event) => onEvent({ type: 'train', phase: 'winner', event }),
+              }),
+            );
           }
           scored = true;
         } finally {

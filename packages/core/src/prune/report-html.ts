@@ -27,7 +27,13 @@ function accuracyPlot(report: RunReport): string {
       })),
     },
     ...(recovery
-      ? [{ label: 'recovered', stroke: 'none', points: [{ ...recovery, fill: RECOVERY_COLOR, title: `after the final recovery: ${pct(recovery.y)} at ${pct(recovery.x)} FLOPs reduction` }] }]
+      ? [
+          {
+            label: 'recovered',
+            stroke: 'none',
+            points: [{ ...recovery, fill: RECOVERY_COLOR, title: `after the final recovery: ${pct(recovery.y)} at ${pct(recovery.x)} FLOPs reduction` }],
+          },
+        ]
       : []),
   ]);
 }

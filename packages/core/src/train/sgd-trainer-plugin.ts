@@ -44,10 +44,14 @@ export const sgdTrainerPlugin = defineTrainer({
       const trainer = createSgdTrainer({ ...options, seed: run.seed, augment: run.augment });
       const teacher = options.distill ? run.teachers?.[options.distill.teacher] : undefined;
       if (options.distill && !teacher) {
-        throw new OmnipruneError('E_SCHEMA', `distill.teacher: ${options.distill.teacher}: this fine-tune has no ${options.distill.teacher} model to distil from`, {
-          plugin: 'trainer:sgd',
-          hint: options.distill.teacher === 'parent' ? 'use distill: { teacher: base }' : 'use distill: { teacher: parent }',
-        });
+        throw new OmnipruneError(
+          'E_SCHEMA',
+          `distill.teacher: ${options.distill.teacher}: this fine-tune has no ${options.distill.teacher} model to distil from`,
+          {
+            plugin: 'trainer:sgd',
+            hint: options.distill.teacher === 'parent' ? 'use distill: { teacher: base }' : 'use distill: { teacher: parent }',
+          },
+        );
       }
       return { ...trainer, fit: (model, train, opts) => trainer.fit(model, train, { backend: run.backend, teacher, ...opts }) };
     },

@@ -108,7 +108,11 @@ describe('a distilled fit', () => {
   it('frees the cached teacher outputs and every step tensor', async () => {
     const teacher = mlp({ seed: 21 });
     const student = convBn();
-    await expectNoLeaks(() => createSgdTrainer({ epochs: 1, batchSize: 32, distill: {} }).fit(student, train, { teacher }).then(() => undefined));
+    await expectNoLeaks(() =>
+      createSgdTrainer({ epochs: 1, batchSize: 32, distill: {} })
+        .fit(student, train, { teacher })
+        .then(() => undefined),
+    );
     student.dispose();
     teacher.dispose();
   });
