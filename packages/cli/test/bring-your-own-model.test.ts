@@ -88,6 +88,34 @@ describe('bring your own model: PyTorch (ONNX) in, ONNX out', () => {
     expect(JSON.parse(inspect.stdout).flops).toBe(report.final!.stats.flops);
   });
 
+  it('distils the fine-tunes of a PyTorch export and writes the recovered model back as ONNX', { timeout: 600_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omniprune-byo-onnx-kd-'));
+    await writeTinyIdx(join(dir, 'data'), 200, 60);
+    await copyFile(join(FIXTURES, 'resnet_basic_gray10_bn_op13.onnx'), join(dir, 'resnet.onnx'));
+    const pipeline = tinyPipeline(dir, {
+      model: { path: 'resnet.onnx' },
+      pruners: [{ use: 'filter', with: { criterion: 'l1', roundTo: 1 } }],
+      finetune: {
+        winner: { epochs: 1, batchSize: 25, lr: 0.02, distill: { teacher: 'parent', alpha: 0.5 } },
+        final: { epochs: 2, batchSize: 25, lr: 0.02, distill: { teacher: 'base' } },
+      },
+      stop: { maxIterations: 1 },
+    });
+    await writeFile(join(dir, 'pipeline.yaml'), stringify(pipeline));
+    const r = await runCliCaptured(['run', join(dir, 'pipeline.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'run', 'report.json'), 'utf8')) as RunReport;
+    expect(report.recovery).toMatchObject({ epochs: 2, images: 200, distill: { teacher: 'base' } });
+    expect(report.final?.files).toEqual(['final/model.json', 'final/model.onnx']);
+    const norm = JSON.parse(await readFile(join(dir, 'run', 'final', 'model.json'), 'utf8')).userDefinedMetadata.omniprune.normalization;
+    const written = await onnxAccuracy(join(dir, 'run', 'final', 'model.onnx'), join(dir, 'data'), norm);
+    expect(written.input).toBe('image');
+    expect(written.accuracy).toBeCloseTo(report.recovery!.after.accuracy, 6);
+    // final/ holds the recovered weights, not the last iteration's
+    const [final, unrecovered] = await Promise.all(['final', 'iterations/001'].map((d) => readFile(join(dir, 'run', d, 'weights.bin'))));
+    expect(final.equals(unrecovered)).toBe(false);
+  });
+
   it('exports an ONNX-origin model with its interface, and any model as NCHW on request', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-byo-export-'));
     const src = join(FIXTURES, 'resnet_basic_gray10_bn_op13.onnx');

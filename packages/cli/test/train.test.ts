@@ -87,7 +87,7 @@ describe('omniprune train, distilled and from scratch', () => {
     ]);
     expect(kd.code, kd.stderr).toBe(0);
     const kdReport = JSON.parse(await readFile(join(dir, 'kd', 'train-report.json'), 'utf8'));
-    expect(kdReport.distill).toEqual({ teacher: join(dir, 'teacher'), alpha: 0.7, temperature: 4 });
+    expect(kdReport.distill).toEqual({ teacher: join(dir, 'teacher'), alpha: 0.7, temperature: 4, teacherInput: 'augmented' });
 
     // a finished run that trained on 250 images (fine-tunes of iterations 1 and 2; iteration 3 was undone) and 100 in recovery
     const stats = { flops: 10, params: 1, accuracy: 0.5, loss: 1 };
@@ -131,6 +131,6 @@ describe('omniprune train, distilled and from scratch', () => {
     ]);
     expect(both.stderr).toMatch(/give --epochs or --images-of, not both/);
     const lone = await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--alpha', '0.5', '--out', join(dir, 'y')]);
-    expect(lone.stderr).toMatch(/--alpha and --temperature only apply with --distill/);
+    expect(lone.stderr).toMatch(/--alpha, --temperature and --teacher-input only apply with --distill/);
   });
 });

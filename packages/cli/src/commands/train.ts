@@ -186,7 +186,16 @@ export default defineCommand({
       seconds,
       resumedAfterEpoch: checkpoint?.state.epochsDone,
       seed,
-      ...(distill ? { distill: { teacher: args.distill, alpha: distill.options.alpha, temperature: distill.options.temperature } } : {}),
+      ...(distill
+        ? {
+            distill: {
+              teacher: args.distill,
+              alpha: distill.options.alpha,
+              temperature: distill.options.temperature,
+              teacherInput: distill.options.teacherInput,
+            },
+          }
+        : {}),
       ...(args.reinit ? { reinit: true } : {}),
       ...(budget ? { imagesOf: { run: args['images-of'], images: budget.images } } : {}),
       command: ['omniprune', 'train', ...process.argv.slice(3)].join(' '),

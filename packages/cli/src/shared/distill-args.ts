@@ -8,12 +8,17 @@ export const distillArgs = {
   },
   alpha: { type: 'string', description: 'Weight of the teacher term in [0,1] (default: 0.9; with --distill)' },
   temperature: { type: 'string', description: 'Distillation temperature T > 0 (default: 4; with --distill)' },
+  'teacher-input': {
+    type: 'string',
+    description: "augmented (default): the teacher sees the student's augmented batch; clean: its logits of the un-augmented images, computed once",
+  },
 } as const;
 
 interface DistillFlags {
   distill?: string;
   alpha?: string;
   temperature?: string;
+  'teacher-input'?: string;
 }
 
 type Normalization = { mean: readonly number[]; std: readonly number[] } | null | undefined;
@@ -38,18 +43,22 @@ export async function distillFromFlags(
   container: Parameters<typeof readModel>[1],
 ): Promise<{ options: DistillOptions; teacher: LoadedModel } | undefined> {
   if (!flags.distill) {
-    if (flags.alpha !== undefined || flags.temperature !== undefined) {
-      throw new OmnipruneError('E_BAD_INPUT', '--alpha and --temperature only apply with --distill TEACHER', { hint: 'add --distill path/to/teacher' });
+    if (flags.alpha !== undefined || flags.temperature !== undefined || flags['teacher-input'] !== undefined) {
+      throw new OmnipruneError('E_BAD_INPUT', '--alpha, --temperature and --teacher-input only apply with --distill TEACHER', {
+        hint: 'add --distill path/to/teacher',
+      });
     }
     return undefined;
   }
   const parsed = distillSchema.safeParse({
     ...(flags.alpha !== undefined ? { alpha: Number(flags.alpha) } : {}),
     ...(flags.temperature !== undefined ? { temperature: Number(flags.temperature) } : {}),
+    ...(flags['teacher-input'] !== undefined ? { teacherInput: flags['teacher-input'] } : {}),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new OmnipruneError('E_BAD_INPUT', `--${String(issue.path[0])}: ${issue.message}`, { hint: 'e.g. --alpha 0.9 --temperature 4' });
+    const flag = issue.path[0] === 'teacherInput' ? 'teacher-input' : String(issue.path[0]);
+    throw new OmnipruneError('E_BAD_INPUT', `--${flag}: ${issue.message}`, { hint: 'e.g. --alpha 0.9 --temperature 4 --teacher-input clean' });
   }
   const teacher = await readModel(flags.distill, container);
   if (!sameNormalization(teacher.metadata.normalization, studentNormalization)) {

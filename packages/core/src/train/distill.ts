@@ -12,7 +12,10 @@ import { predictLogits, PROB_EPSILON, softmaxCrossEntropy, resolveHead } from '.
  * - `temperature` 4 (T; the `T^2` factor keeps the gradient scale of the soft term independent of T);
  * - `teacher` `base` (the pipeline's unpruned model) or `parent` (the model the fine-tuned one was pruned from);
  * - `cacheTeacher` true: without augmentation the teacher's logits for the training images are computed once and
- *   looked up per batch; with augmentation the teacher always runs on the same augmented batch as the student.
+ *   looked up per batch; with augmentation the teacher runs on the same augmented batch as the student;
+ * - `teacherInput` `augmented`: the teacher sees exactly the student's (augmented) batch; `clean`: the teacher's logits
+ *   of the un-augmented images, computed once per fine-tune, are the targets of every augmented copy (a teacher forward
+ *   pass per image per fine-tune instead of per epoch; the targets no longer match the crop or flip the student sees).
  * @example
  * distillSchema.parse({ alpha: 0.7, temperature: 2 }); // teacher: 'base', cacheTeacher: true
  */
@@ -21,6 +24,7 @@ export const distillSchema = z.strictObject({
   temperature: z.number().positive().default(4),
   teacher: z.enum(['base', 'parent']).default('base'),
   cacheTeacher: z.boolean().default(true),
+  teacherInput: z.enum(['augmented', 'clean']).default('augmented'),
 });
 
 /** Distillation settings after defaults. */

@@ -130,7 +130,14 @@ async function prepareDistillation(
   if (!opts.teacher) {
     throw badInput('distill is set but the fit was given no teacher model', 'pass fit(model, train, { teacher }) or drop the distill option');
   }
-  const cache = options.distill.cacheTeacher && !options.augment && typeof train !== 'function';
+  const clean = options.distill.teacherInput === 'clean';
+  if (clean && typeof train === 'function') {
+    throw badInput(
+      'distill.teacherInput: clean looks the teacher up by image, which a batch source does not give',
+      'fit an ImageDataset, or use teacherInput: augmented',
+    );
+  }
+  const cache = (options.distill.cacheTeacher || clean) && (clean || !options.augment) && typeof train !== 'function';
   const teacher = await teacherLogits(opts.teacher, typeof train === 'function' ? undefined : train, { cache, numClasses });
   return { options: options.distill, teacher };
 }
@@ -219,7 +226,8 @@ async function fitSgd(model: tfl.LayersModel, train: ImageDataset | BatchSource,
         let x = batch.x;
         let indices = batch.indices;
         if (options.augment) {
-          indices = undefined; // augmented pixels: the teacher must see them, not look up the clean image's logits
+          // augmented pixels: the teacher must see them, not look up the clean image's logits (unless told to)
+          if (options.distill?.teacherInput !== 'clean') indices = undefined;
           const rng = createRng(deriveSeed(options.seed, epoch, step, 0xa0));
           x = options.augment(x, { sampleShape: head.sampleShape, size: batch.size, epoch, step, rng });
           if (!(x instanceof Float32Array) || x.length !== batch.size * sampleSize) {

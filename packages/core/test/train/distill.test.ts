@@ -73,11 +73,12 @@ describe('distillationLoss', () => {
 
 describe('a distilled fit', () => {
   const train = prototypeDataset(96, 11);
-  const fitWith = async (distill: Record<string, unknown> | undefined, augment = false) => {
+  const jitter = (x: Float32Array, ctx: { rng: { next(): number } }) => x.map((v) => v + 0.3 * (ctx.rng.next() - 0.5));
+  const identity = (x: Float32Array) => x;
+  const fitWith = async (distill: Record<string, unknown> | undefined, augment: false | typeof jitter = false) => {
     const teacher = mlp({ seed: 21 });
     const student = convBn();
-    const jitter = (x: Float32Array, ctx: { rng: { next(): number } }) => x.map((v) => v + 0.3 * (ctx.rng.next() - 0.5));
-    const trainer = createSgdTrainer({ epochs: 2, batchSize: 16, lr: 0.05, seed: 4, distill, ...(augment ? { augment: jitter } : {}) });
+    const trainer = createSgdTrainer({ epochs: 2, batchSize: 16, lr: 0.05, seed: 4, distill, ...(augment ? { augment } : {}) });
     await trainer.fit(student, train, { teacher });
     const weights = weightValues(student);
     student.dispose();
@@ -94,9 +95,17 @@ describe('a distilled fit', () => {
   });
 
   it('runs the teacher on the augmented batch (a cache of the clean images is not used)', async () => {
-    const cached = await fitWith({ cacheTeacher: true }, true);
-    const uncached = await fitWith({ cacheTeacher: false }, true);
+    const cached = await fitWith({ cacheTeacher: true }, jitter);
+    const uncached = await fitWith({ cacheTeacher: false }, jitter);
     for (const [w, values] of cached.entries()) for (const [i, v] of values.entries()) expect(v).toBeCloseTo(uncached[w][i], 5);
+  });
+
+  it('with teacherInput: clean, targets every augmented copy with the clean image logits', async () => {
+    const close = (a: Float32Array[], b: Float32Array[]) => a.every((values, w) => values.every((v, i) => Math.abs(v - b[w][i]) < 1e-5));
+    // an augmentation that changes nothing: the clean logits are the augmented batch's
+    expect(close(await fitWith({ teacherInput: 'clean' }, identity), await fitWith({ teacherInput: 'augmented' }, identity))).toBe(true);
+    // a real one: the targets differ from the teacher's on the jittered batch
+    expect(close(await fitWith({ teacherInput: 'clean' }, jitter), await fitWith({ teacherInput: 'augmented' }, jitter))).toBe(false);
   });
 
   it('with alpha 0 trains exactly as plain cross-entropy', async () => {
