@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import type { Backend } from '../backend/backend-types.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
+import { isOmnipruneError } from '../errors/omniprune-error.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
@@ -80,7 +81,13 @@ export async function recoverFinalModel(
     return { report, model: await loadModel(dir) };
   }
   const data = await recoveryData(run.pipeline, images, run.normalization);
-  const checkpoint = await readTrainCheckpoint(dir, settingsHash);
+  const checkpoint = await readTrainCheckpoint(dir, settingsHash).catch(async (e) => {
+    if (!isOmnipruneError(e) || e.code !== 'E_BAD_INPUT') throw e;
+    // a checkpoint of other settings: `finetune.final` changed since, and runs again from its start
+    run.ctx.log('final recovery: finetune.final changed since the last checkpoint; starting it again');
+    await removeTrainCheckpoint(dir);
+    return null;
+  });
   const student = checkpoint?.model ?? model;
   if (checkpoint) run.ctx.log(`final recovery: resuming after epoch ${checkpoint.state.epochsDone}`);
   const distill = usesDistillation(trainerSettings);

@@ -73,9 +73,10 @@ describe('distillationLoss', () => {
 
 describe('a distilled fit', () => {
   const train = prototypeDataset(96, 11);
-  const jitter = (x: Float32Array, ctx: { rng: { next(): number } }) => x.map((v) => v + 0.3 * (ctx.rng.next() - 0.5));
-  const identity = (x: Float32Array) => x;
-  const fitWith = async (distill: Record<string, unknown> | undefined, augment: false | typeof jitter = false) => {
+  type Augment = (x: Float32Array, ctx: { rng: { next(): number } }) => Float32Array;
+  const jitter: Augment = (x, ctx) => x.map((v) => v + 0.3 * (ctx.rng.next() - 0.5));
+  const identity: Augment = (x) => x;
+  const fitWith = async (distill: Record<string, unknown> | undefined, augment: false | Augment = false) => {
     const teacher = mlp({ seed: 21 });
     const student = convBn();
     const trainer = createSgdTrainer({ epochs: 2, batchSize: 16, lr: 0.05, seed: 4, distill, ...(augment ? { augment } : {}) });
