@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildZooModel, saveModel } from '@omniprune/core';
 import { runCliCaptured } from './run-cli.js';
+import { ROOT } from './spawn-cli.js';
 
 describe('omniprune inspect', () => {
   it('reports the reference FLOPs of ResNet-56 and its blocks as JSON', async () => {
@@ -14,6 +15,18 @@ describe('omniprune inspect', () => {
     expect(out.params).toBeGreaterThan(0.85e6);
     expect(out.blocks).toBe(27);
     expect(out.removableBlocks).toHaveLength(25);
+    expect(out.stages.map((s: { width: number; blocks: number }) => [s.width, s.blocks])).toEqual([
+      [16, 9],
+      [32, 9],
+      [64, 9],
+    ]);
+  });
+
+  it('prints the stages of a pruned model: widths, blocks left and inner widths', async () => {
+    const r = await runCliCaptured(['inspect', join(ROOT, 'examples/models/resnet56-fashion-mnist-pruned-recovered'), '--backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/stage 1 \(stem_conv\): 16 channels, 2 blocks, inner widths 6 9\n/);
+    expect(r.stdout).toMatch(/stage 3 \(s3_b0_proj_conv\): 64 channels, 2 blocks, inner widths 48 49\n/);
   });
 
   it('reads a saved model.json and prints a per-layer table', async () => {

@@ -41,7 +41,12 @@ function randomImages(n: number): ImageDataset {
 const build = (name: string, seed: number): tfl.LayersModel => buildZooModel(name, { inputShape: shape, classes: 10, seed });
 
 /** Seconds of one fit of a fresh ResNet-20 (`epochs` epochs over the data), distilled from `teacher` when given. */
-async function fitSeconds(train: ImageDataset, augment: boolean, teacher?: tfl.LayersModel, teacherInput: 'augmented' | 'clean' = 'augmented'): Promise<number> {
+async function fitSeconds(
+  train: ImageDataset,
+  augment: boolean,
+  teacher?: tfl.LayersModel,
+  teacherInput: 'augmented' | 'clean' = 'augmented',
+): Promise<number> {
   const student = build('resnet20', 1);
   const trainer = createSgdTrainer({
     epochs,
