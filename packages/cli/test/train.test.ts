@@ -100,35 +100,14 @@ describe('omniprune train, distilled and from scratch', () => {
     };
     await mkdir(join(dir, 'run'), { recursive: true });
     await writeFile(join(dir, 'run', 'report.json'), JSON.stringify(run));
-    const scratch = await runCliCaptured([
-      'train',
-      '--from',
-      join(dir, 'kd'),
-      '--reinit',
-      '--images-of',
-      join(dir, 'run'),
-      ...base,
-      '--out',
-      join(dir, 'scratch'),
-    ]);
+    const scratchArgs = ['train', '--from', join(dir, 'kd'), '--reinit', '--images-of', join(dir, 'run'), ...base];
+    const scratch = await runCliCaptured([...scratchArgs, '--out', join(dir, 'scratch')]);
     expect(scratch.code, scratch.stderr).toBe(0);
     expect(scratch.stderr).toMatch(/350 training images as .*run: 4 epochs of 100/);
     const [teacher, trained] = await Promise.all(['kd', 'scratch'].map(async (d) => JSON.parse(await readFile(join(dir, d, 'train-report.json'), 'utf8'))));
     expect([trained.flops, trained.params]).toEqual([teacher.flops, teacher.params]);
     expect(trained).toMatchObject({ reinit: true, epochs: 4, imagesOf: { images: 350 } });
-    const both = await runCliCaptured([
-      'train',
-      '--from',
-      join(dir, 'kd'),
-      '--reinit',
-      '--images-of',
-      join(dir, 'run'),
-      '--epochs',
-      '2',
-      ...base,
-      '--out',
-      join(dir, 'x'),
-    ]);
+    const both = await runCliCaptured([...scratchArgs, '--epochs', '2', '--out', join(dir, 'x')]);
     expect(both.stderr).toMatch(/give --epochs or --images-of, not both/);
     const lone = await runCliCaptured(['train', '--zoo', 'resnet20', ...base, '--alpha', '0.5', '--out', join(dir, 'y')]);
     expect(lone.stderr).toMatch(/--alpha, --temperature and --teacher-input only apply with --distill/);

@@ -5,7 +5,6 @@ import type { Backend } from '../backend/backend-types.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
 import { isOmnipruneError } from '../errors/omniprune-error.js';
 import { loadModel, saveModel } from '../io/model-io.js';
-import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import type { HostContext } from '../plugin/plugin-context.js';
 import { augmentFromSteps } from '../train/augment-from-steps.js';
@@ -17,7 +16,7 @@ import { hashSettings } from '../util/hash-settings.js';
 import type { InferenceRunner } from './inference-runner.js';
 import type { Pipeline } from './load-pipeline.js';
 import { pipelineDataSpec } from './pipeline-inputs.js';
-import type { ModelStats, RecoveryRecord, RunReport } from './run-report.js';
+import { modelStats, type RecoveryRecord, type RunReport } from './run-report.js';
 import { BASELINE_DIR, usesDistillation } from './teachers.js';
 
 /** Folder of the recovered model (and, while it trains, of its per-epoch checkpoint) in a run. */
@@ -48,12 +47,6 @@ async function recoveryData(pipeline: Pipeline, images: unknown, normalization: 
   const { trainSubset: _subset, ...dataset } = spec.dataset as Record<string, unknown>;
   const subset = typeof images === 'number' ? { trainSubset: images } : {};
   return prepareData({ ...spec, dataset: { ...dataset, ...subset } } as never, normalization);
-}
-
-async function statsOf(model: tfl.LayersModel, test: PreparedData['test'], runner: InferenceRunner): Promise<ModelStats> {
-  const { accuracy, loss } = await runner.evaluate(model, test);
-  const { flops, params } = countCost(model);
-  return { flops, params, accuracy, loss };
 }
 
 /**
@@ -111,7 +104,7 @@ export async function recoverFinalModel(
       onEvent: run.onTrainEvent,
       onEpochEnd: (state) => saveTrainCheckpoint(dir, student, state, settingsHash, metadata),
     });
-    const after = await statsOf(student, data.test, run.runner);
+    const after = await modelStats(student, data.test, run.runner);
     await saveModel(student, dir, metadata);
     await removeTrainCheckpoint(dir);
     const recovery: RecoveryRecord = {

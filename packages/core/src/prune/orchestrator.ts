@@ -7,7 +7,6 @@ import { annotationsOf } from '../io/model-annotations.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import { writeInOriginFormat } from '../io/read-model.js';
 import { classifierOutput } from '../train/classifier-output.js';
-import { countCost } from '../metrics/flops.js';
 import { createPlugin } from '../plugin/create-plugin.js';
 import { deriveSeed } from '../train/batches.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
@@ -22,14 +21,14 @@ import { localCandidates, type CandidateExecutor } from './candidate-executor.js
 import { runEvaluations } from './run-evaluations.js';
 import { penultimateLayer } from './capture.js';
 import { similaritySamples } from './similarity-samples.js';
-import type { ImageDataset } from '../data/types.js';
 import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { SimilarityMetric } from './criterion-types.js';
 import type { Pipeline } from './load-pipeline.js';
 import { preparePipelineInputs } from './pipeline-inputs.js';
 import type { Pruner, PruneCandidate } from './pruner-types.js';
 import { renderReportHtml } from './report-html.js';
-import { reduction, type CandidateRecord, type ModelStats, type RunReport, type StopReason } from './run-report.js';
+import { pct } from './html-plot.js';
+import { modelStats, reduction, type CandidateRecord, type ModelStats, type RunReport, type StopReason } from './run-report.js';
 import { readRunState, writeRunState } from './run-state.js';
 import { hashSettings } from '../util/hash-settings.js';
 import { checkStop, checkTargetsReachable } from './stop-rules.js';
@@ -65,12 +64,6 @@ export interface RunPipelineOptions {
   readonly runner?: InferenceRunner;
   /** Where each iteration's candidates are fine-tuned and scored; default here, one after another. */
   readonly candidates?: CandidateExecutor;
-}
-
-async function statsOf(model: tfl.LayersModel, test: ImageDataset, runner: InferenceRunner): Promise<ModelStats> {
-  const { accuracy, loss } = await runner.evaluate(model, test);
-  const cost = countCost(model);
-  return { flops: cost.flops, params: cost.params, accuracy, loss };
 }
 
 async function writeReport(dir: string, report: RunReport): Promise<void> {
@@ -142,7 +135,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       parent = await loadModel(join(outDir, report.iterations[state.completed - 1].modelDir));
     }
   } else {
-    const baseline = await statsOf(parent, data.test, runner);
+    const baseline = await modelStats(parent, data.test, runner);
     const model = { format: annotationsOf(parent).origin?.format ?? 'tfjs-layers', classifier: classifierOutput(parent).reason, notes: inputs.notes };
     report = {
       name: pipeline.name,
@@ -271,7 +264,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
           for (const m of models) if (!scored || m !== winner) m.dispose();
         }
         const chosen = models.indexOf(winner!);
-        const stats = await statsOf(winner!, data.test, runner);
+        const stats = await modelStats(winner!, data.test, runner);
         const modelDir = `iterations/${String(iteration).padStart(3, '0')}`;
         await saveModel(winner!, join(outDir, modelDir), { omniprune: { normalization: data.normalization, iteration } });
         const evaluated = await evaluations.iteration(winner!, iteration, report.baselineEvaluations ?? {});
@@ -347,8 +340,6 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   onEvent({ type: 'done', report });
   return report;
 }
-
-const pct = (accuracy: number): string => `${(accuracy * 100).toFixed(2)} %`;
 
 /** The sizing-only pruners some candidate pruner is sized by; the others would propose for nothing. */
 function keepNeededSizers<P extends { name: string; pruner: Pruner; sizingOnly: boolean }>(all: readonly P[]): P[] {

@@ -1,5 +1,9 @@
 import type { Evaluation } from '../evaluate/evaluator-types.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ImageDataset } from '../data/types.js';
 import type { PrunePlan } from '../graph/prune-plan.js';
+import { countCost } from '../metrics/flops.js';
+import type { InferenceRunner } from './inference-runner.js';
 
 /** Cost and quality of one model. */
 export interface ModelStats {
@@ -114,6 +118,17 @@ export interface RunReport {
   readonly stopMessage?: string;
   /** The final recovery fine-tune, when the pipeline has `finetune.final`; `final.files` then hold the recovered model. */
   readonly recovery?: RecoveryRecord;
+}
+
+/**
+ * Cost and quality of `model`: FLOPs and parameters, and test loss and accuracy on the runner (every row of a report).
+ * @example
+ * const stats = await modelStats(winner, data.test, runner); // { flops, params, accuracy, loss }
+ */
+export async function modelStats(model: tfl.LayersModel, test: ImageDataset, runner: InferenceRunner): Promise<ModelStats> {
+  const { accuracy, loss } = await runner.evaluate(model, test);
+  const { flops, params } = countCost(model);
+  return { flops, params, accuracy, loss };
 }
 
 /** Fraction of `base` removed in `now` (0.5 = half). */
