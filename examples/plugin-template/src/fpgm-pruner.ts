@@ -63,6 +63,7 @@ async function groupFilters(services: CoreServices, p: Parameters<Pruner['propos
  */
 export const fpgmPruner = definePruner({
   name: 'fpgm',
+  kinds: ['filter'],
   description: 'Remove the filters nearest the geometric median of their layer (FPGM, He et al. 2019)',
   options: fpgmOptions,
   create(options, ctx): Pruner {

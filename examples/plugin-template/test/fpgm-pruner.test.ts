@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlans, buildDependencyGraph, type Pruner } from '@omniprune/core';
+import { applyPlans, buildDependencyGraph } from '@omniprune/core/graph';
+import type { Pruner } from '@omniprune/plugin-api';
 import { medianDistances } from '../src/index.js';
 import { create, proposeContext, tinyResnet, useBackend } from './helpers.js';
 

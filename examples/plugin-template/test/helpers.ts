@@ -1,5 +1,8 @@
 // The host: omniprune core (a dev dependency), so the tests build, register and run the plugins the way omniprune does.
-import { buildDependencyGraph, buildZooModel, createPlugin, createPluginContainer, createRng, initBackend, registerPlugin } from '@omniprune/core';
+import { buildDependencyGraph } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { createPlugin, createPluginContainer, initBackend, registerPlugin } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import type { ImageDataset, PluginDefinition, ProposeContext } from '@omniprune/plugin-api';
 import { plugins } from '../src/index.js';
 

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coreServices, evaluateClassifier, type ChannelImportance } from '@omniprune/core';
+import { coreServices } from '@omniprune/core';
+import { evaluateClassifier } from '@omniprune/core/train';
+import type { ChannelImportance } from '@omniprune/plugin-api';
 import { create, proposeContext, tinyResnet, useBackend } from './helpers.js';
 
 beforeAll(useBackend);

@@ -12,16 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  buildZooModel,
-  describeBackend,
-  initBackend,
-  loadPipeline,
-  runPipeline,
-  tfjsInferenceRunner,
-  type ImageDataset,
-  type InferenceRunner,
-} from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { describeBackend } from '@omniprune/core/backend';
+import { initBackend, loadPipeline, runPipeline } from '@omniprune/core';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
+import type { ImageDataset } from '@omniprune/core/data';
 import { createOnnxRunner, loadOnnxRuntime, onnxInferenceRunner } from '@omniprune/onnx';
 import { imagesPerSecond, torchReference } from '../../core/bench/reference.js';
 import { builtinContainer } from '../src/shared/plugin-registry.js';

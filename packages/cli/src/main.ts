@@ -1,5 +1,6 @@
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
-import { INPUT_ERROR_CODES, OmnipruneError } from '@omniprune/core';
+import { INPUT_ERROR_CODES } from '@omniprune/plugin-api';
+import { OmnipruneError } from '@omniprune/core';
 import { checkArgs } from './shared/strict-args.js';
 import { Interrupted } from './shared/interrupt.js';
 

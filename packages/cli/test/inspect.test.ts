@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildZooModel, saveModel } from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { saveModel } from '@omniprune/core';
 import { runCliCaptured } from './run-cli.js';
 import { ROOT } from './spawn-cli.js';
 

@@ -1,17 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  attentionLayers,
-  buildDependencyGraph,
-  buildZooModel,
-  coreServices,
-  createRng,
-  initBackend,
-  vit,
-  type ImageDataset,
-  type InferenceRunner,
-  type ProposeContext,
-} from '@omniprune/core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import { attentionLayers } from '@omniprune/core/graph';
+import { buildZooModel, vit } from '@omniprune/core/zoo';
+import { coreServices, initBackend } from '@omniprune/core';
+import type { InferenceRunner } from '@omniprune/core/prune';
+import type { ProposeContext } from '@omniprune/plugin-api';
+import { proposeContext, syntheticDataset } from '@omniprune/core/testing';
 import { onnxInferenceRunner } from '@omniprune/onnx';
 import { ckaDropScores, klBlockScores } from '@omniprune/pruner-layer';
 import { klChannelScores } from '@omniprune/pruner-filter';
@@ -20,22 +13,6 @@ import { headCkaDropScores, headOutputScores } from '@omniprune/pruner-head';
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-function dataset(count: number, shape: [number, number, number], classes: number): ImageDataset {
-  const rng = createRng(11);
-  return {
-    name: 'synthetic',
-    shape,
-    numClasses: classes,
-    count,
-    images: new Float32Array(count * shape[0] * shape[1] * shape[2]).map(() => rng.next() * 2 - 1),
-    labels: new Int32Array(count).map((_, i) => i % classes),
-  };
-}
-
-function context(parent: tfl.LayersModel, train: ImageDataset, runner?: InferenceRunner): ProposeContext {
-  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(3), train, earlier: [], log: () => {}, runner };
-}
 
 /** Scores equal within 1e-3 relative to the largest score (float32 summation order differs between runtimes). */
 function expectSameScores(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
@@ -62,15 +39,15 @@ describe('data-driven criteria on the onnxruntime runner', () => {
   it('block-kl, block-cka and kl score the same on onnxruntime as on TF.js', { timeout: 180_000 }, async () => {
     const onnx = countingOnnx();
     const model = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 4, seed: 2 });
-    const train = dataset(48, [16, 16, 3], 4);
-    const blocks = context(model, train)
+    const train = syntheticDataset({ count: 48, shape: [16, 16, 3], classes: 4, seed: 11 });
+    const blocks = proposeContext(model, { seed: 3, train })
       .graph.blocks.filter((b) => !b.unremovableReason)
       .slice(0, 4);
     const options = { samplesPerClass: 6, batchSize: 16 };
     // one after the other (masks are in place), each on a fresh proposal of the same seed: the same sample
     const both = async (score: (pc: ProposeContext) => Promise<ArrayLike<number>>) => [
-      await score(context(model, train, onnx)),
-      await score(context(model, train)),
+      await score(proposeContext(model, { seed: 3, train, runner: onnx })),
+      await score(proposeContext(model, { seed: 3, train })),
     ];
     const [klOnnx, klTfjs] = await both((pc) => klBlockScores(coreServices, pc, blocks, options));
     expectSameScores(klOnnx, klTfjs);
@@ -82,7 +59,7 @@ describe('data-driven criteria on the onnxruntime runner', () => {
     expect(onnx.calls).toEqual(Array.from({ length: 1 + blocks.length }, () => 'capture:gap')); // block-cka runs on the run's runner too
 
     onnx.calls.length = 0;
-    const group = context(model, train).graph.groups.find((g) => g.id.includes('s1_b0_conv1'))!;
+    const group = proposeContext(model, { seed: 3, train }).graph.groups.find((g) => g.id.includes('s1_b0_conv1'))!;
     const [channelsOnnx, channelsTfjs] = await both((pc) => klChannelScores(coreServices, pc, group, options));
     expectSameScores(channelsOnnx, channelsTfjs);
     expect(onnx.calls).toHaveLength(1 + group.size);
@@ -92,10 +69,10 @@ describe('data-driven criteria on the onnxruntime runner', () => {
   it('head-output and head-cka score the same on onnxruntime as on TF.js', { timeout: 120_000 }, async () => {
     const onnx = countingOnnx();
     const model = vit({ inputShape: [8, 8, 1], classes: 4, patchSize: 4, dim: 16, depth: 2, numHeads: 4, mlpDim: 24, seed: 2 });
-    const train = dataset(40, [8, 8, 1], 4);
+    const train = syntheticDataset({ count: 40, shape: [8, 8, 1], classes: 4, seed: 11 });
     const options = { samplesPerClass: 5, batchSize: 16 };
     const scores = async (runner?: InferenceRunner) => {
-      const ctx = context(model, train, runner);
+      const ctx = proposeContext(model, { seed: 3, train, runner });
       const attention = attentionLayers(ctx.graph)[1];
       return [
         await headOutputScores(coreServices, ctx, attention, options),

@@ -3,7 +3,7 @@
  * reference script (with which arguments) defines the same network.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildZooModel } from '../src/index.js';
+import { buildZooModel } from '../src/zoo/index.js';
 
 /** One benchmarked network. */
 export interface BenchNet {

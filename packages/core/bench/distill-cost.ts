@@ -10,7 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type BackendName, type ImageDataset, augmentFromSteps, buildZooModel, createSgdTrainer, describeBackend, initBackend } from '../src/index.js';
+import { type BackendName, describeBackend } from '../src/backend/index.js';
+import type { ImageDataset } from '../src/data/index.js';
+import { augmentFromSteps, createSgdTrainer } from '../src/train/index.js';
+import { buildZooModel } from '../src/zoo/index.js';
+import { initBackend } from '../src/index.js';
 
 const { values } = parseArgs({
   options: {

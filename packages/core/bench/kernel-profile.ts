@@ -10,7 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendName, createSgdTrainer, initBackend } from '../src/index.js';
+import type { BackendName } from '../src/backend/index.js';
+import { createSgdTrainer } from '../src/train/index.js';
+import { initBackend } from '../src/index.js';
 import { benchNet } from './bench-nets.js';
 
 const { values } = parseArgs({

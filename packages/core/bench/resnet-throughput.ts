@@ -20,7 +20,9 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type BackendName, createSgdTrainer, describeBackend, initBackend } from '../src/index.js';
+import { type BackendName, describeBackend } from '../src/backend/index.js';
+import { createSgdTrainer } from '../src/train/index.js';
+import { initBackend } from '../src/index.js';
 import { type BenchNet, benchNet } from './bench-nets.js';
 import { type RssSampler, startRssSampler } from './peak-rss.js';
 import { imagesPerSecond, type TorchResult, torchRun } from './reference.js';

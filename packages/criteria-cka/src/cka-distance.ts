@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Features } from '@omniprune/core';
+import type { Features } from '@omniprune/core/prune';
 import { linearCKA } from './linear-cka.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 import { ckaRatio } from './cka-ratio.js';
 import { linearStats, unbiasedHsics } from './linear-stats.js';
 import { readPair } from './representation.js';

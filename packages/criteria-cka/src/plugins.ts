@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCriterion, type SimilarityMetric } from '@omniprune/core';
+import { defineCriterion, type SimilarityMetric } from '@omniprune/plugin-api';
 import { debiasedLinearCKA, linearCKA } from './linear-cka.js';
 import { minibatchCKA } from './minibatch-cka.js';
 import { rbfCKA } from './rbf-cka.js';

@@ -1,4 +1,4 @@
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 import { ckaRatio, DEGENERATE_CKA } from './cka-ratio.js';
 import { medianWithZeroDiagonal } from './order-statistics.js';
 import { badInput, readPair, type FeatureMatrix } from './representation.js';

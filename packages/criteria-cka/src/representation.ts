@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { OmnipruneError, type Representation } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 
 /**
  * Row-major, read-only view of a representation: `rows` samples x `cols` features. For a tensor `data` is what

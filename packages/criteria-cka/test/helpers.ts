@@ -1,22 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
-import { createRng, type Rng } from '@omniprune/core';
-
-/** Use the pure-JS cpu backend (deterministic, always available). */
-export async function useCpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
-}
-
-/** Run `fn` and assert `tf.memory().numTensors` is unchanged; returns `fn`'s result. */
-export function expectNoLeaks<T>(fn: () => T): T {
-  const before = tf.memory().numTensors;
-  const result = fn();
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
-  return result;
-}
+import { createRng } from '@omniprune/core/util';
 
 /** One small case of `fixtures/cka-reference.json` (written by `fixtures/make_fixtures.py`). */
 export interface ReferenceCase {
@@ -65,31 +48,4 @@ export function stressData(seed: number, n: number, p: number, q: number): { x: 
     for (let j = 0; j < q; j++) y[i * q + j] = 50 + 0.7 * x[i * p + (j % p)] + 0.3 * x[i * p + ((j + 1) % p)] + 0.5 * gauss();
   }
   return { x, y };
-}
-
-/** Standard normal samples (Box-Muller). */
-export function gaussian(rng: Rng, rows: number, cols: number): number[][] {
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, normal));
-}
-
-/** `a b` in float64. */
-export function matmul(a: number[][], b: number[][]): number[][] {
-  return a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
-}
-
-/** A random orthogonal matrix: Q of the QR decomposition (modified Gram-Schmidt) of a Gaussian matrix. */
-export function randomOrthogonal(rng: Rng, n: number): number[][] {
-  const columns = Array.from({ length: n }, () => gaussian(rng, 1, n)[0]);
-  const q: number[][] = [];
-  for (const column of columns) {
-    const v = [...column];
-    for (const u of q) {
-      const r = v.reduce((s, x, i) => s + x * u[i], 0);
-      for (let i = 0; i < n; i++) v[i] -= r * u[i];
-    }
-    const norm = Math.hypot(...v);
-    q.push(v.map((x) => x / norm));
-  }
-  return q[0].map((_, i) => q.map((col) => col[i])); // columns -> rows
 }

@@ -1,14 +1,14 @@
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import { describe, expect, it } from 'vitest';
 import { debiasedLinearCKA, linearCKA, minibatchCKA, rbfCKA } from '../src/index.js';
-import { gaussian, matmul, randomOrthogonal } from './helpers.js';
+import { gaussianMatrix, matmul, randomOrthogonal } from '@omniprune/core/testing';
 
 type Metric = (x: number[][], y: number[][]) => number;
 
 const rng = createRng(11);
-const x = gaussian(rng, 60, 8).map((r) => r.map((v, j) => v * (1 + j))); // anisotropic columns
-const mix = gaussian(rng, 8, 6);
-const y = matmul(x, mix).map((r) => r.map((v) => Math.tanh(v / 8) + 0.3 * gaussian(rng, 1, 1)[0][0]));
+const x = gaussianMatrix(rng, 60, 8).map((r) => r.map((v, j) => v * (1 + j))); // anisotropic columns
+const mix = gaussianMatrix(rng, 8, 6);
+const y = matmul(x, mix).map((r) => r.map((v) => Math.tanh(v / 8) + 0.3 * gaussianMatrix(rng, 1, 1)[0][0]));
 
 const LINEAR_FAMILY: Record<string, Metric> = {
   linearCKA,
@@ -55,7 +55,7 @@ describe.each(Object.entries(ALL))('%s', (_name, cka) => {
 
 describe.each(Object.entries(LINEAR_FAMILY))('%s', (_name, cka) => {
   it('is not invariant to an arbitrary invertible linear map', () => {
-    const a = gaussian(createRng(3), 8, 8); // invertible with probability 1
+    const a = gaussianMatrix(createRng(3), 8, 8); // invertible with probability 1
     const stretched = x.map((r) => r.map((v, j) => v * (j === 0 ? 20 : 1)));
     expect(cka(x, matmul(x, a))).toBeLessThan(0.99);
     expect(Math.abs(cka(matmul(x, a), y) - cka(x, y))).toBeGreaterThan(0.01);

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, isOmnipruneError } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { isOmnipruneError } from '@omniprune/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMinibatchCKA, debiasedLinearCKA, DEGENERATE_CKA, linearCKA, minibatchCKA, rbfCKA } from '../src/index.js';
 import { featureSpaceStats, pairwiseStats, type LinearStats } from '../src/linear-stats.js';
 import { medianWithZeroDiagonal, selectKth } from '../src/order-statistics.js';
-import { expectNoLeaks, gaussian, useCpu } from './helpers.js';
+import { expectNoLeaks, gaussianMatrix, useCpu } from '@omniprune/core/testing';
 
 beforeAll(useCpu);
 
@@ -15,8 +16,8 @@ const METRICS = {
   'minibatch-cka': (a: tf.Tensor2D | number[][], b: tf.Tensor2D | number[][]) => minibatchCKA(a, b, { batchSize: 8 }),
 };
 const entries = Object.entries(METRICS);
-const x = gaussian(createRng(1), 20, 3);
-const y = gaussian(createRng(2), 20, 4);
+const x = gaussianMatrix(createRng(1), 20, 3);
+const y = gaussianMatrix(createRng(2), 20, 4);
 
 /** Assert `fn` throws OmnipruneError E_BAD_INPUT whose message matches `pattern`. */
 function expectBadInput(fn: () => unknown, pattern: RegExp): void {
@@ -31,11 +32,11 @@ function expectBadInput(fn: () => unknown, pattern: RegExp): void {
 }
 
 describe('input validation', () => {
-  it.each(entries)('%s: mismatched rows name both shapes and the metric', (name, cka) => {
+  it.each(entries)('%s: mismatched rows name both shapes and the metric', async (name, cka) => {
     const pattern = new RegExp(`^\\[criterion:${name}\\] x has shape \\[20, 3\\] but y has shape \\[19, 4\\]`);
     expectBadInput(() => cka(x, y.slice(1)), pattern);
     const [tx, ty] = [tf.tensor2d(x), tf.tensor2d(y.slice(1))];
-    expectNoLeaks(() => expectBadInput(() => cka(tx, ty), /x has shape \[20, 3\] but y has shape \[19, 4\]/));
+    await expectNoLeaks(() => expectBadInput(() => cka(tx, ty), /x has shape \[20, 3\] but y has shape \[19, 4\]/));
     tf.dispose([tx, ty]);
   });
 
@@ -97,7 +98,7 @@ describe('input validation', () => {
 describe('degenerate inputs', () => {
   // 0.1 is not exact in binary: a naive mean leaves residues of ~1e-17 that would yield a meaningless ratio
   const constant = Array.from({ length: 37 }, () => [0.1, -3.7]);
-  const z = gaussian(createRng(4), 37, 5);
+  const z = gaussianMatrix(createRng(4), 37, 5);
 
   it.each(entries)('%s: a constant representation gives DEGENERATE_CKA = 0, never NaN', (_name, cka) => {
     expect(DEGENERATE_CKA).toBe(0);
@@ -108,7 +109,7 @@ describe('degenerate inputs', () => {
 
   it.each(entries)('%s: constant columns are ignored', (_name, cka) => {
     const padded = z.map((r) => [...r, 0.1, 1e6]);
-    const other = gaussian(createRng(6), 37, 3).map((r, i) => [r[0] + z[i][0], r[1], r[2]]);
+    const other = gaussianMatrix(createRng(6), 37, 3).map((r, i) => [r[0] + z[i][0], r[1], r[2]]);
     expect(cka(padded, other)).toBeCloseTo(cka(z, other), 10);
   });
 
@@ -145,18 +146,18 @@ describe('degenerate inputs', () => {
 });
 
 describe('tensor memory', () => {
-  it.each(entries)('%s: creates no tensors and does not dispose its inputs', (_name, cka) => {
+  it.each(entries)('%s: creates no tensors and does not dispose its inputs', async (_name, cka) => {
     const [tx, ty] = [tf.tensor2d(x), tf.tensor2d(y)];
-    const value = expectNoLeaks(() => cka(tx, ty));
+    const value = await expectNoLeaks(() => cka(tx, ty));
     expect(value).toBeCloseTo(cka(tx.arraySync(), ty.arraySync()), 6);
     expect(tx.isDisposed || ty.isDisposed).toBe(false);
     tf.dispose([tx, ty]);
   });
 
-  it('the accumulator creates no tensors', () => {
+  it('the accumulator creates no tensors', async () => {
     const acc = createMinibatchCKA();
     const batches = [0, 10].map((s) => [tf.tensor2d(x.slice(s, s + 10)), tf.tensor2d(y.slice(s, s + 10))] as const);
-    expectNoLeaks(() => {
+    await expectNoLeaks(() => {
       for (const [a, b] of batches) acc.add(a, b);
       return acc.value();
     });
@@ -179,12 +180,12 @@ describe('internals', () => {
         rows: n,
         cols: p,
         data: Float64Array.from(
-          gaussian(rng, n, p)
+          gaussianMatrix(rng, n, p)
             .flat()
             .map((v) => v + 50),
         ),
       };
-      const b = { rows: n, cols: q, data: Float64Array.from(gaussian(rng, n, q).flat()) };
+      const b = { rows: n, cols: q, data: Float64Array.from(gaussianMatrix(rng, n, q).flat()) };
       close(featureSpaceStats(a, b), pairwiseStats(a, b));
       close(featureSpaceStats(a, b, 3, 11), pairwiseStats(a, b, 3, 11));
     }

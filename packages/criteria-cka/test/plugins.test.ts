@@ -1,13 +1,6 @@
-import {
-  createPlugin,
-  createPluginContainer,
-  createRng,
-  isOmnipruneError,
-  PLUGIN_API_VERSION,
-  registerPlugin,
-  testPluginContext,
-  type SimilarityMetric,
-} from '@omniprune/core';
+import { createPlugin, createPluginContainer, isOmnipruneError, registerPlugin, testPluginContext } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { PLUGIN_API_VERSION, type SimilarityMetric } from '@omniprune/plugin-api';
 import { describe, expect, it } from 'vitest';
 import {
   createMinibatchCKA,
@@ -21,11 +14,11 @@ import {
   rbfCKA,
   rbfCkaPlugin,
 } from '../src/index.js';
-import { gaussian } from './helpers.js';
+import { gaussianMatrix } from '@omniprune/core/testing';
 
 const ctx = testPluginContext();
-const x = gaussian(createRng(1), 30, 4);
-const y = gaussian(createRng(2), 30, 3).map((r, i) => [r[0] + x[i][0], r[1], r[2] - x[i][3]]);
+const x = gaussianMatrix(createRng(1), 30, 4);
+const y = gaussianMatrix(createRng(2), 30, 3).map((r, i) => [r[0] + x[i][0], r[1], r[2] - x[i][3]]);
 
 describe('criterion plugins', () => {
   it('are plain criterion definitions with role similarity', () => {

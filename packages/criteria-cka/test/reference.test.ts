@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMinibatchCKA, debiasedLinearCKA, linearCKA, minibatchCKA, rbfCKA } from '../src/index.js';
-import { expectNoLeaks, reference, stressData, useCpu } from './helpers.js';
+import { expectNoLeaks, useCpu } from '@omniprune/core/testing';
+import { reference, stressData } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -40,11 +41,11 @@ describe('known values against the independent numpy reference (fixtures/make_fi
     expect(Math.abs(minibatchCKA(c.x, c.y, { batchSize: c.x.length }) - c.debiased)).toBeLessThan(TOL);
   });
 
-  it.each(cases)('%s: tensors give the values of their float32 contents', (_name, c) => {
+  it.each(cases)('%s: tensors give the values of their float32 contents', async (_name, c) => {
     const x = tf.tensor2d(c.x);
     const y = tf.tensor2d(c.y);
     const [xv, yv] = [x.arraySync(), y.arraySync()];
-    expectNoLeaks(() => {
+    await expectNoLeaks(() => {
       expect(linearCKA(x, y)).toBeCloseTo(linearCKA(xv, yv), 12);
       expect(debiasedLinearCKA(x, y)).toBeCloseTo(debiasedLinearCKA(xv, yv), 12);
       expect(rbfCKA(x, y)).toBeCloseTo(rbfCKA(xv, yv), 12);
@@ -78,33 +79,33 @@ describe('float32 stability: 10k x 64 features around 100, against numpy float64
     expect(Array.from(ys.subarray(0, 3))).toEqual(s.checksum.y0);
   });
 
-  it('linear CKA to 1e-4 (in practice ~1e-12)', () => {
-    const value = expectNoLeaks(() => linearCKA(x, y));
+  it('linear CKA to 1e-4 (in practice ~1e-12)', async () => {
+    const value = await expectNoLeaks(() => linearCKA(x, y));
     expect(Math.abs(value - s.linear)).toBeLessThan(1e-4);
     expect(Math.abs(value - s.linear)).toBeLessThan(1e-9);
   });
 
-  it('debiased linear CKA to 1e-4', () => {
-    const value = expectNoLeaks(() => debiasedLinearCKA(x, y));
+  it('debiased linear CKA to 1e-4', async () => {
+    const value = await expectNoLeaks(() => debiasedLinearCKA(x, y));
     expect(Math.abs(value - s.debiased)).toBeLessThan(1e-4);
   });
 
-  it('minibatch CKA (batches of 1000) to 1e-4, one-shot and streamed from tensor batches', () => {
-    const value = expectNoLeaks(() => minibatchCKA(x, y, { batchSize: s.minibatch.batchSize }));
+  it('minibatch CKA (batches of 1000) to 1e-4, one-shot and streamed from tensor batches', async () => {
+    const value = await expectNoLeaks(() => minibatchCKA(x, y, { batchSize: s.minibatch.batchSize }));
     expect(Math.abs(value - s.minibatch.value)).toBeLessThan(1e-4);
     const acc = createMinibatchCKA();
     const b = s.minibatch.batchSize;
     for (let start = 0; start < s.n; start += b) {
       const [xb, yb] = [tf.slice(x, [start, 0], [b, s.p]), tf.slice(y, [start, 0], [b, s.q])];
-      expectNoLeaks(() => acc.add(xb, yb));
+      await expectNoLeaks(() => acc.add(xb, yb));
       tf.dispose([xb, yb]);
     }
     expect(Math.abs(acc.value() - s.minibatch.value)).toBeLessThan(1e-4);
   });
 
-  it('RBF CKA on the first 1000 samples to 1e-4', () => {
+  it('RBF CKA on the first 1000 samples to 1e-4', async () => {
     const [xr, yr] = [tf.slice(x, [0, 0], [s.rbf.rows, s.p]), tf.slice(y, [0, 0], [s.rbf.rows, s.q])];
-    const value = expectNoLeaks(() => rbfCKA(xr, yr, { threshold: s.rbf.threshold }));
+    const value = await expectNoLeaks(() => rbfCKA(xr, yr, { threshold: s.rbf.threshold }));
     tf.dispose([xr, yr]);
     expect(Math.abs(value - s.rbf.value)).toBeLessThan(1e-4);
   });

@@ -1,5 +1,5 @@
 import { badInput, readPair } from '@omniprune/criteria-cka';
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 import { centered, columnBasis, symmetricEigen, transposeTimes, times, type Matrix } from './linalg.js';
 
 /** Canonical correlations of two centred matrices (descending) and the canonical variates of the first. */

@@ -1,5 +1,5 @@
 import { badInput, readPair, type FeatureMatrix } from '@omniprune/criteria-cka';
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 
 function logitPair(x: Representation, y: Representation, metric: string): [FeatureMatrix, FeatureMatrix] {
   const [a, b] = readPair(x, y, metric, 1);

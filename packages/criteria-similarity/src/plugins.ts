@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCriterion, type Representation, type SimilarityMetric } from '@omniprune/core';
+import { defineCriterion, type Representation, type SimilarityMetric } from '@omniprune/plugin-api';
 import { pwcca, svcca } from './cca.js';
 import { outputKlSimilarity, predictionAgreement } from './output-metrics.js';
 import { procrustesSimilarity } from './procrustes.js';

@@ -1,5 +1,5 @@
 import { badInput, readPair } from '@omniprune/criteria-cka';
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 import { centered, frobenius, singularValues, transposeTimes, type Matrix } from './linalg.js';
 
 /** Centre the columns and scale to unit Frobenius norm; constant features are an input error. */

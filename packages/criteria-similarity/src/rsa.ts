@@ -1,5 +1,5 @@
 import { readPair } from '@omniprune/criteria-cka';
-import type { Representation } from '@omniprune/core';
+import type { Representation } from '@omniprune/plugin-api';
 
 /** Euclidean distances between every pair of rows (i < j), row-major upper triangle. */
 export function dissimilarities(rows: number, cols: number, data: ArrayLike<number>): Float64Array {

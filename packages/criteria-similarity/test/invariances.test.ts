@@ -1,37 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { gaussianMatrix, matmul, randomOrthogonal, useCpu } from '@omniprune/core/testing';
 import { outputKlSimilarity, predictionAgreement, procrustesSimilarity, pwcca, rsa, svcca } from '../src/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(useCpu);
 
 const rng = createRng(11);
-const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-const matrix = (n: number, p: number): number[][] => Array.from({ length: n }, () => Array.from({ length: p }, gauss));
-const mul = (a: number[][], b: number[][]): number[][] => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
-
-/** A random orthogonal matrix (Gram-Schmidt on a Gaussian matrix). */
-function orthogonal(p: number): number[][] {
-  const q: number[][] = [];
-  for (const v of matrix(p, p)) {
-    const w = v.slice();
-    for (const u of q) {
-      const d = u.reduce((s, x, i) => s + x * w[i], 0);
-      u.forEach((x, i) => {
-        w[i] -= d * x;
-      });
-    }
-    const norm = Math.hypot(...w);
-    q.push(w.map((x) => x / norm));
-  }
-  return q;
-}
+const matrix = (n: number, p: number): number[][] => gaussianMatrix(rng, n, p);
 
 const x = matrix(40, 6);
-const rotated = mul(x, orthogonal(6));
+const rotated = matmul(x, randomOrthogonal(rng, 6));
 const scaled = x.map((row) => row.map((v) => 3.5 * v + 2));
 const anisotropic = x.map((row) => row.map((v, j) => v * (j + 1) ** 2));
 const permutedFeatures = x.map((row) => [...row].reverse());
@@ -56,7 +35,7 @@ describe('invariances each metric should (or should not) have', () => {
       expect(metric(x, noise)).toBeLessThan(
         metric(
           x,
-          x.map((r) => r.map((v) => v + 0.3 * gauss())),
+          x.map((r) => r.map((v) => v + 0.3 * matrix(1, 1)[0][0])),
         ),
       );
   });

@@ -1,9 +1,10 @@
-import { PLUGIN_API_VERSION, testPluginContext } from '@omniprune/core';
+import { PLUGIN_API_VERSION } from '@omniprune/plugin-api';
+import { testPluginContext } from '@omniprune/core';
 import type { Evaluator } from '@omniprune/plugin-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adversarialEvaluator, adversarialHeadline, adversarialOptions, epsilonLabel } from '../src/adversarial/index.js';
-import { evaluationContext, mlpModel, normalizeRaw, separableData } from './helpers/fixtures.js';
-import { expectNoLeaks, useCpu } from './helpers/tf-env.js';
+import { expectNoLeaks, mlpClassifier, useCpu } from '@omniprune/core/testing';
+import { evaluationContext, normalizeRaw, separableData } from './helpers/fixtures.js';
 
 beforeAll(useCpu);
 
@@ -49,7 +50,7 @@ describe('adversarial evaluator', () => {
   const raw = separableData(3, 10, shape, 4);
   const normalization = { mean: [0.5], std: [0.25] };
   const test = { ...raw, images: normalizeRaw(raw.images, normalization, 1) };
-  const model = mlpModel(shape, 3, 8, 3);
+  const model = mlpClassifier({ shape: shape, classes: 3, hidden: 8, seed: 3 });
 
   it('is a plain evaluator definition', () => {
     expect(adversarialEvaluator.kind).toBe('evaluator');
@@ -86,7 +87,7 @@ describe('adversarial evaluator', () => {
         1,
       ),
     };
-    const result = await evaluator.evaluate(model, evaluationContext(test255, { normalization: { mean: [127.5], std: [64] }, pixelRange: [0, 255] }));
+    const result = await evaluator.evaluate(model, evaluationContext(test255, { normalization: { mean: [127.5], std: [64] }, pixelRange: [0, 255], seed: 7 }));
     expect((result.details as { rawEpsilons: number[] }).rawEpsilons[0]).toBeCloseTo(8, 10);
     expect(Object.keys(result.metrics)).toEqual(['clean', 'fgsm@8/255']);
   });

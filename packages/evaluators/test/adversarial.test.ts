@@ -2,8 +2,8 @@ import { testPluginContext } from '@omniprune/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fgsmAttack, pgdAttack, robustAccuracy } from '../src/adversarial/index.js';
-import { linearSoftmaxModel, mlpModel, normalizeRaw, randomImages, separableData, train } from './helpers/fixtures.js';
-import { expectNoLeaks, tensorData, useCpu } from './helpers/tf-env.js';
+import { expectNoLeaks, mlpClassifier, randomImages, useCpu } from '@omniprune/core/testing';
+import { linearSoftmaxModel, normalizeRaw, separableData, tensorData, train } from './helpers/fixtures.js';
 
 const services = testPluginContext().services;
 
@@ -45,7 +45,7 @@ describe('fgsmAttack', () => {
   const labels = [0, 1, 2, 1];
   const model = linearSoftmaxModel(shape, classes, 5);
   const [w, b] = model.getWeights().map((t) => t.dataSync() as Float32Array);
-  const raw = randomImages(labels.length, shape, 11);
+  const raw = randomImages([labels.length, ...shape], 11, [0, 1]);
 
   it('equals the closed form x + eps * sign(W (p - y)), clipped, on a linear softmax model', async () => {
     const eps = 0.2;
@@ -77,11 +77,11 @@ describe('fgsmAttack', () => {
 describe('pgdAttack', () => {
   const shape = [4, 4, 3] as const;
   const normalization = { mean: [0.45, 0.5, 0.55], std: [0.2, 0.25, 0.3] };
-  const raw = randomImages(6, shape, 3);
+  const raw = randomImages([6, ...shape], 3, [0, 1]);
   const labels = [0, 1, 2, 0, 1, 2];
 
   it('stays within the epsilon ball in raw pixels and within the pixel range; uses the budget', async () => {
-    const model = mlpModel(shape, 3, 8, 4);
+    const model = mlpClassifier({ shape: shape, classes: 3, hidden: 8, seed: 4 });
     const eps = 0.05;
     const x = tf.tensor4d(normalizeRaw(raw, normalization, 3), [6, ...shape]);
     const y = tf.tensor1d(labels, 'int32');
@@ -100,7 +100,7 @@ describe('pgdAttack', () => {
   });
 
   it('is deterministic for a seed', async () => {
-    const model = mlpModel(shape, 3, 8, 4);
+    const model = mlpClassifier({ shape: shape, classes: 3, hidden: 8, seed: 4 });
     const x = tf.tensor4d(raw, [6, ...shape]);
     const y = tf.tensor1d(labels, 'int32');
     const run = (seed: number): Promise<Float32Array> =>
@@ -112,7 +112,7 @@ describe('pgdAttack', () => {
 
   describe('on a small model trained on separable data', () => {
     const data = separableData(3, 20, [4, 4, 1], 9);
-    const model = mlpModel([4, 4, 1], 3, 16, 2);
+    const model = mlpClassifier({ shape: [4, 4, 1], classes: 3, hidden: 16, seed: 2 });
     const epsilons = [0.05, 0.1, 0.15, 0.2];
     const run = (pgd: { steps: number; stepSize?: number; randomStart: boolean }) =>
       expectNoLeaks(() =>

@@ -1,9 +1,11 @@
-import { PLUGIN_API_VERSION, testPluginContext, tfjsInferenceRunner } from '@omniprune/core';
+import { PLUGIN_API_VERSION } from '@omniprune/plugin-api';
+import { testPluginContext } from '@omniprune/core';
+import { tfjsInferenceRunner } from '@omniprune/core/prune';
 import type { Evaluation, Evaluator } from '@omniprune/plugin-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORRUPTION_NAMES, corruptionEvaluator, corruptionOptions } from '../src/corruption/index.js';
-import { evaluationContext, mlpModel, normalizeRaw, separableData, train } from './helpers/fixtures.js';
-import { expectNoLeaks, useCpu } from './helpers/tf-env.js';
+import { expectNoLeaks, mlpClassifier, useCpu } from '@omniprune/core/testing';
+import { evaluationContext, normalizeRaw, separableData, train } from './helpers/fixtures.js';
 
 beforeAll(useCpu);
 
@@ -24,7 +26,7 @@ describe('corruption evaluator', () => {
   const raw = separableData(3, 8, shape, 6, 0.3);
   const normalization = { mean: [0.5], std: [0.3] };
   const test = { ...raw, images: normalizeRaw(raw.images, normalization, 1) };
-  const model = mlpModel(shape, 3, 8, 5);
+  const model = mlpClassifier({ shape: shape, classes: 3, hidden: 8, seed: 5 });
   const ctx = evaluationContext(test, { normalization, seed: 11 });
   const create = async (options: object): Promise<Evaluator> =>
     (await corruptionEvaluator.create(corruptionOptions.parse(options), testPluginContext())) as Evaluator;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CORRUPTION_NAMES, corruptImages, corruptionErrorRates, type CorruptionName } from '../src/corruption/index.js';
-import { randomImages } from './helpers/fixtures.js';
+import { randomImages } from '@omniprune/core/testing';
 
 const gray = [8, 8, 1] as const;
 const rgb = [6, 10, 3] as const;
@@ -22,7 +22,7 @@ describe('corruptImages', () => {
       [0, 1],
       [0, 255],
     ] as const) {
-      const images = randomImages(count, shape, 5, range[0], range[1]);
+      const images = randomImages([count, ...shape], 5, range);
       const original = images.slice();
 
       it(`keeps the shape and the pixel range, leaves the input alone, changes every image at severity 5 (${shape.join('x')}, [${range}])`, () => {
@@ -57,7 +57,7 @@ describe('corruptImages', () => {
   }
 
   it('is deterministic for a seed and differs for another seed', () => {
-    const images = randomImages(count, rgb, 8);
+    const images = randomImages([count, ...rgb], 8, [0, 1]);
     for (const name of CORRUPTION_NAMES) {
       const a = corruptImages(images, rgb, name, 4, { seed: 3 });
       expect(corruptImages(images, rgb, name, 4, { seed: 3 }), name).toEqual(a);
@@ -66,7 +66,7 @@ describe('corruptImages', () => {
   });
 
   it('gives the same images when a set is corrupted in chunks (firstIndex)', () => {
-    const images = randomImages(count, gray, 9);
+    const images = randomImages([count, ...gray], 9, [0, 1]);
     const per = gray[0] * gray[1];
     for (const name of SEEDED) {
       const whole = corruptImages(images, gray, name, 2, { seed: 5 });
@@ -77,7 +77,7 @@ describe('corruptImages', () => {
   });
 
   it('noise grows with severity', () => {
-    const images = randomImages(20, gray, 2, 0.3, 0.7);
+    const images = randomImages([20, ...gray], 2, [0.3, 0.7]);
     for (const name of ['gaussian-noise', 'shot-noise', 'impulse-noise'] as const) {
       const error = [1, 3, 5].map((s) => corruptImages(images, gray, name, s, { seed: 1 }).reduce((sum, v, i) => sum + Math.abs(v - images[i]), 0));
       expect(error[0], name).toBeLessThan(error[1]);
@@ -94,7 +94,7 @@ describe('corruptImages', () => {
   });
 
   it('rejects bad severities and unknown corruptions with a clear message', () => {
-    const images = randomImages(1, gray, 1);
+    const images = randomImages([1, ...gray], 1, [0, 1]);
     expect(() => corruptImages(images, gray, 'fog', 6, { seed: 1 })).toThrow(/severity must be an integer from 0 to 5, got 6/);
     expect(() => corruptImages(images, gray, 'fog', 1.5, { seed: 1 })).toThrow(/severity/);
     expect(() => corruptImages(images, gray, 'snow' as CorruptionName, 1, { seed: 1 })).toThrow(/unknown corruption "snow"/);

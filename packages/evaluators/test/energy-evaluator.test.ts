@@ -1,10 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { testPluginContext, tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core';
+import { testPluginContext } from '@omniprune/core';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
 import type { Evaluator } from '@omniprune/plugin-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainingEnergyTracker, cycledImages, energyEvaluator, type EnergyMeter } from '../src/energy/index.js';
+import { syntheticDataset, useCpu } from '@omniprune/core/testing';
 import { addEnergy, fakePowercap } from './fixtures/energy/powercap.js';
-import { evalContext, tinyClassifier, tinyDataset, useCpu } from './fixtures/ood/tiny.js';
+import { evaluationContext, tinyClassifier } from './helpers/fixtures.js';
 
 beforeAll(useCpu);
 
@@ -42,7 +44,7 @@ describe('training energy tracker', () => {
 
 describe('cycledImages', () => {
   it('cycles the test set to the requested count, or takes a prefix view', () => {
-    const ds = tinyDataset(3, [2, 2, 1], 3, 1);
+    const ds = syntheticDataset({ count: 3, shape: [2, 2, 1], classes: 3, seed: 1, range: [0, 1] });
     const long = cycledImages(ds, 7);
     expect(long.count).toBe(7);
     expect(Array.from(long.labels)).toEqual([0, 1, 2, 0, 1, 2, 0]);
@@ -85,12 +87,12 @@ describe('energy evaluator', () => {
     const options = energyEvaluator.options.parse({ images: 50, batchSize: 8, raplRoot: root, pollSeconds: 0 });
     const evaluator = (await energyEvaluator.create(options, testPluginContext())) as Evaluator;
     const model = tinyClassifier([4, 4, 1], 3);
-    const test = tinyDataset(20, [4, 4, 1], 3, 2);
+    const test = syntheticDataset({ count: 20, shape: [4, 4, 1], classes: 3, seed: 2, range: [0, 1] });
 
     evaluator.observeTraining?.('base', 'start');
     await addEnergy(root, 'intel-rapl:0', 7_000_000); // a 7 J fine-tune, wrapping the counter
     evaluator.observeTraining?.('base', 'end');
-    const first = await evaluator.evaluate(model, evalContext(test, { runner, phase: 'baseline' }));
+    const first = await evaluator.evaluate(model, evaluationContext(test, { runner, phase: 'baseline' }));
     expect(counts).toEqual([8, 50]); // one-batch warm-up, then the 50-image workload
     expect(first.metrics.joulesPer10k).toBeCloseTo(5 * (10_000 / 50), 6);
     expect(first.metrics.gCo2Per10k).toBeCloseTo((1000 / 3.6e6) * 475, 9);
@@ -102,7 +104,7 @@ describe('energy evaluator', () => {
     expect(first.warnings?.join('\n')).toMatch(/whole CPU package/);
 
     const reference = { model, result: { metrics: { joulesPer10k: 4000 }, summary: '' } };
-    const second = await evaluator.evaluate(model, evalContext(test, { runner, phase: 'iteration', reference }));
+    const second = await evaluator.evaluate(model, evaluationContext(test, { runner, phase: 'iteration', reference }));
     expect(second.metrics.trainJoules).toBe(0);
     expect(second.metrics.trainJoulesTotal).toBeCloseTo(7, 9);
     expect(second.metrics.inferenceSaving).toBeCloseTo(1 - 1000 / 4000, 9);
@@ -112,7 +114,10 @@ describe('energy evaluator', () => {
   it('labels the CPU-time estimate as estimated, in the result and the summary', async () => {
     const options = energyEvaluator.options.parse({ images: 10, batchSize: 5, source: 'cpu-time-estimate', wattsPerCore: 20 });
     const evaluator = (await energyEvaluator.create(options, testPluginContext())) as Evaluator;
-    const result = await evaluator.evaluate(tinyClassifier([4, 4, 1], 3), evalContext(tinyDataset(6, [4, 4, 1], 3, 4)));
+    const result = await evaluator.evaluate(
+      tinyClassifier([4, 4, 1], 3),
+      evaluationContext(syntheticDataset({ count: 6, shape: [4, 4, 1], classes: 3, seed: 4, range: [0, 1] })),
+    );
     expect(result.estimated).toBe(true);
     expect(result.details).toMatchObject({ source: 'cpu-time-estimate', estimated: true, wattsPerCore: 20 });
     expect(result.summary).toMatch(/ESTIMATED from CPU time x 20 W\/core/);

@@ -1,17 +1,17 @@
 import { testPluginContext } from '@omniprune/core';
 import { loadOnnxRuntime } from '@omniprune/onnx';
 import type { Evaluator } from '@omniprune/plugin-api';
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { latencyEvaluator } from '../src/latency/index.js';
-import { evalContext, tinyClassifier, tinyDataset, useCpu } from './fixtures/ood/tiny.js';
+import { expectNoLeaks, syntheticDataset, useCpu } from '@omniprune/core/testing';
+import { evaluationContext, tinyClassifier } from './helpers/fixtures.js';
 
 beforeAll(useCpu);
 
 const onnxAvailable = !((await loadOnnxRuntime()) instanceof Error);
 const shape: [number, number, number] = [4, 4, 1];
-const test = tinyDataset(8, shape, 3, 1);
+const test = syntheticDataset({ count: 8, shape: shape, classes: 3, seed: 1, range: [0, 1] });
 const fast = { warmup: 1, secondsPerModel: 0.02, minRuns: 3, batchSizes: [1, 4] };
 
 async function create(options: unknown): Promise<Evaluator> {
@@ -48,9 +48,9 @@ describe('latency evaluator', () => {
     spyPredict(model, 'model', calls);
     spyPredict(reference, 'reference', calls);
     const evaluator = await create({ ...fast, runner: 'tfjs' });
-    const before = tf.memory().numTensors;
-    const result = await evaluator.evaluate(model, evalContext(test, { reference: { model: reference, result: { metrics: {}, summary: '' } } }));
-    expect(tf.memory().numTensors).toBe(before);
+    const result = await expectNoLeaks(() =>
+      evaluator.evaluate(model, evaluationContext(test, { reference: { model: reference, result: { metrics: {}, summary: '' } } })),
+    );
     expect(calls.length).toBeGreaterThanOrEqual(2 * 2 * (1 + 3));
     for (let i = 0; i < calls.length; i++) expect(calls[i], `call ${i}`).toBe(i % 2 === 0 ? 'model' : 'reference');
     const m = result.metrics;
@@ -69,10 +69,10 @@ describe('latency evaluator', () => {
   it('reports speedup 1 for the base model and none without a reference', async () => {
     const evaluator = await create({ ...fast, batchSizes: [2], runner: 'tfjs' });
     const model = tinyClassifier(shape, 3);
-    const base = await evaluator.evaluate(model, evalContext(test, { phase: 'baseline' }));
+    const base = await evaluator.evaluate(model, evaluationContext(test, { phase: 'baseline' }));
     expect(base.metrics.speedupBatch2).toBe(1);
     expect(base.headline).toBe('speedupBatch2');
-    const alone = await evaluator.evaluate(model, evalContext(test, { phase: 'eval' }));
+    const alone = await evaluator.evaluate(model, evaluationContext(test, { phase: 'eval' }));
     expect(Object.keys(alone.metrics).sort()).toEqual(['msBatch2', 'p90MsBatch2']);
     expect(alone.headline).toBe('msBatch2');
   });
@@ -84,7 +84,7 @@ describe('latency evaluator', () => {
     spyPredict(model, 'model', calls);
     const result = await onnx.evaluate(
       model,
-      evalContext(test, { reference: { model: tinyClassifier(shape, 3, { seed: 4 }), result: { metrics: {}, summary: '' } } }),
+      evaluationContext(test, { reference: { model: tinyClassifier(shape, 3, { seed: 4 }), result: { metrics: {}, summary: '' } } }),
     );
     expect(calls).toEqual([]); // not a single TF.js forward pass
     expect(result.details).toMatchObject({ runner: 'onnxruntime', interleaved: true });
@@ -92,9 +92,9 @@ describe('latency evaluator', () => {
     expect(result.metrics.speedupBatch1).toBeGreaterThan(0);
 
     const auto = await create({ ...fast, batchSizes: [1] });
-    const fallback = await auto.evaluate(unexportable(), evalContext(test));
+    const fallback = await auto.evaluate(unexportable(), evaluationContext(test));
     expect(fallback.details).toMatchObject({ runner: 'tfjs' });
     expect(fallback.warnings?.join('\n')).toMatch(/ONNX export failed.*ELU/);
-    await expect(onnx.evaluate(unexportable(), evalContext(test))).rejects.toThrow(/ELU/);
+    await expect(onnx.evaluate(unexportable(), evaluationContext(test))).rejects.toThrow(/ELU/);
   });
 });

@@ -1,9 +1,10 @@
-import { testPluginContext, tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core';
+import { testPluginContext } from '@omniprune/core';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
 import type { Evaluator } from '@omniprune/plugin-api';
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oodEvaluator, SYNTHETIC_OOD_SETS } from '../src/ood/index.js';
-import { evalContext, probabilityOnlyClassifier, tinyClassifier, tinyDataset, useCpu } from './fixtures/ood/tiny.js';
+import { expectNoLeaks, syntheticDataset, useCpu } from '@omniprune/core/testing';
+import { evaluationContext, probabilityOnlyClassifier, tinyClassifier } from './helpers/fixtures.js';
 
 beforeAll(useCpu);
 
@@ -26,7 +27,7 @@ describe('ood evaluator', () => {
 
   it('reports per-set and mean AUROC/FPR95 for MSP and energy, on renormalised inputs from a stratified subset', async () => {
     const normalization = { mean: [0.5], std: [0.25] };
-    const raw = tinyDataset(30, [6, 6, 1], 3, 11);
+    const raw = syntheticDataset({ count: 30, shape: [6, 6, 1], classes: 3, seed: 11, range: [0, 1] });
     const test = { ...raw, images: raw.images.map((v) => (v - 0.5) / 0.25) };
     const seen: { count: number; min: number; max: number }[] = [];
     const runner: InferenceRunner = {
@@ -38,9 +39,7 @@ describe('ood evaluator', () => {
     };
     const evaluator = await create({ samples: 12, synthetic: ['inverted', 'uniform-noise'] });
     const model = tinyClassifier([6, 6, 1], 3);
-    const before = tf.memory().numTensors;
-    const result = await evaluator.evaluate(model, evalContext(test, { normalization, runner }));
-    expect(tf.memory().numTensors).toBe(before);
+    const result = await expectNoLeaks(() => evaluator.evaluate(model, evaluationContext(test, { normalization, runner })));
     expect(seen.map((s) => s.count)).toEqual([12, 12, 12]);
     for (const s of seen) {
       expect(s.min).toBeGreaterThanOrEqual(-2 - 1e-5); // (0 - 0.5) / 0.25: model space, not raw pixels
@@ -72,14 +71,14 @@ describe('ood evaluator', () => {
     expect(m['fpr95:energy']).toBeCloseTo((m['fpr95:inverted:energy'] + m['fpr95:uniform-noise:energy']) / 2, 12);
     expect(result.headline).toBe('auroc:msp');
     expect(result.warnings).toEqual([]);
-    const again = await evaluator.evaluate(model, evalContext(test, { normalization }));
+    const again = await evaluator.evaluate(model, evaluationContext(test, { normalization }));
     expect(again.metrics).toEqual(m);
   });
 
   it('detects a model without logits: energy scores degenerate, omitted with a warning', async () => {
-    const test = tinyDataset(20, [4, 4, 1], 2, 3);
+    const test = syntheticDataset({ count: 20, shape: [4, 4, 1], classes: 2, seed: 3, range: [0, 1] });
     const evaluator = await create({ samples: 10, synthetic: ['gaussian-noise'] });
-    const result = await evaluator.evaluate(probabilityOnlyClassifier([4, 4, 1], 2), evalContext(test));
+    const result = await evaluator.evaluate(probabilityOnlyClassifier([4, 4, 1], 2), evaluationContext(test));
     expect(Object.keys(result.metrics).sort()).toEqual(['auroc:gaussian-noise:msp', 'auroc:msp', 'fpr95:gaussian-noise:msp', 'fpr95:msp']);
     expect(result.warnings?.join('\n')).toMatch(/energy score omitted.*no logits/);
   });

@@ -1,4 +1,5 @@
-import { createRng, isOmnipruneError } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { isOmnipruneError } from '@omniprune/core';
 import { describe, expect, it } from 'vitest';
 import { auroc, energyIsDegenerate, fprAtTpr, oodScores } from '../src/ood/index.js';
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { isOmnipruneError } from '@omniprune/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOodSet, SYNTHETIC_OOD_SETS, syntheticOodSet } from '../src/ood/index.js';
-import { tinyDataset } from './fixtures/ood/tiny.js';
+import { syntheticDataset } from '@omniprune/core/testing';
 
-const raw = tinyDataset(6, [8, 8, 2], 3, 7);
+const raw = syntheticDataset({ count: 6, shape: [8, 8, 2], classes: 3, seed: 7, range: [0, 1] });
 
 function sortedCopy(x: Float32Array): number[] {
   return Array.from(x).sort((a, b) => a - b);
@@ -51,7 +51,7 @@ describe('synthetic OOD sets', () => {
   });
 
   it('block-shuffled keeps every 4x4 block intact, only moved', () => {
-    const one = tinyDataset(1, [8, 8, 1], 1, 2);
+    const one = syntheticDataset({ count: 1, shape: [8, 8, 1], classes: 1, seed: 2, range: [0, 1] });
     const out = syntheticOodSet(one, 'block-shuffled', { pixelRange: [0, 1], seed: 5, blockSize: 4 });
     const block = (x: Float32Array, b: number): string => {
       const [by, bx] = [Math.floor(b / 2) * 4, (b % 2) * 4];

@@ -1,4 +1,4 @@
-import { defineModelFormat, type LoadedModel } from '@omniprune/core';
+import { defineModelFormat, type LoadedModel } from '@omniprune/plugin-api';
 import { kerasH5Artifacts } from './keras-h5.js';
 import { kerasV3Artifacts } from './keras-v3.js';
 import { loadKerasArtifacts, readModelFile } from './load-keras-model.js';

@@ -1,4 +1,6 @@
-import { modelFromArtifacts, OmnipruneError, type LoadedModel, type ModelOrigin } from '@omniprune/core';
+import { modelFromArtifacts } from '@omniprune/core/io';
+import { OmnipruneError } from '@omniprune/core';
+import type { LoadedModel, ModelOrigin } from '@omniprune/plugin-api';
 import { readFile, stat } from 'node:fs/promises';
 import type { KerasArtifacts } from './keras-artifacts.js';
 

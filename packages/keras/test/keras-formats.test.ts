@@ -1,21 +1,15 @@
-import {
-  buildDependencyGraph,
-  createPluginContainer,
-  isOmnipruneError,
-  readLayersModel,
-  readModel,
-  registerPlugin,
-  testPluginContext,
-  type ModelFormat,
-} from '@omniprune/core';
+import { buildDependencyGraph } from '@omniprune/core/graph';
+import { createPluginContainer, isOmnipruneError, readModel, registerPlugin, testPluginContext } from '@omniprune/core';
+import { readLayersModel } from '@omniprune/core/io';
+import type { ModelFormat } from '@omniprune/plugin-api';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCpu } from '@omniprune/core/testing';
 import { kerasFormat, kerasH5Artifacts, kerasH5Format, loadKerasArtifacts, readKeras, readKerasH5 } from '../src/index.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -28,10 +22,7 @@ const MODELS: Record<string, number[]> = {
   'nested-sequential': [4, 7],
 };
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 /** The TF.js original of a fixture, read by plain TF.js. */
 async function tfjsOriginal(name: string): Promise<tfl.LayersModel> {

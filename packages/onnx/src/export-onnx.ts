@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, modelToJson, topoOrder } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { modelToJson, topoOrder } from '@omniprune/core/graph';
 import { foldableBatchNorms } from './fold-batch-norm.js';
 import { GraphBuilder, type Sym } from './graph-builder.js';
 import { CONVERTERS } from './layer-converters.js';

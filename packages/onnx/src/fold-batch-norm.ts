@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { weightShortName, type ModelJson } from '@omniprune/core';
+import { weightShortName, type ModelJson } from '@omniprune/core/graph';
 
 /** A batch norm folded into its producer: `y = x * scale + shift` per output channel. */
 export interface FoldedNorm {

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, attentionShape, weightShortName, type LAYER_ADAPTERS } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { attentionShape, weightShortName, type LAYER_ADAPTERS } from '@omniprune/core/graph';
 import { applyFold, type FoldedNorm } from './fold-batch-norm.js';
 import type { GraphBuilder, Sym } from './graph-builder.js';
 

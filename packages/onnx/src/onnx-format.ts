@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { OmnipruneError, defineModelFormat, writeFileAtomic, type ModelOrigin } from '@omniprune/core';
+import { OmnipruneError, writeFileAtomic } from '@omniprune/core';
+import { defineModelFormat, type ModelOrigin } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { exportOnnx, type ExportOnnxOptions } from './export-onnx.js';
 import { importOnnx } from './import/import-onnx.js';

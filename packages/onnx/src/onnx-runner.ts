@@ -1,14 +1,9 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  OmnipruneError,
-  PROB_EPSILON,
-  classifierOutput,
-  type Features,
-  type ImageDataset,
-  type InferenceRunner,
-  type MaskedReadout,
-  type RestoreWeights,
-} from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { PROB_EPSILON, classifierOutput } from '@omniprune/core/train';
+import type { Features, InferenceRunner, MaskedReadout } from '@omniprune/core/prune';
+import type { ImageDataset } from '@omniprune/core/data';
+import type { RestoreWeights } from '@omniprune/core/graph';
 import { exportOnnx } from './export-onnx.js';
 import { loadOnnxRuntime } from './load-onnxruntime.js';
 import { FLOAT, type OnnxTensor } from './onnx-graph.js';

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, latencyInput, type TimedModel } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { latencyInput, type TimedModel } from '@omniprune/core/metrics';
 import { exportOnnx } from './export-onnx.js';
 import { loadOnnxRuntime } from './load-onnxruntime.js';
 

@@ -1,54 +1,43 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlans, buildZooModel, captureFeatures, createRng, initBackend, type ImageDataset } from '@omniprune/core';
-import { FIXTURES, randomizeWeights } from '../../core/test/fixtures/models.js';
+import { applyPlans } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { captureFeatures } from '@omniprune/core/prune';
+import type { ImageDataset } from '@omniprune/core/data';
+import { TINY_MODELS, expectClose, randomizeWeights, syntheticDataset, useWasm } from '@omniprune/core/testing';
 import { createOnnxRunner, exportOnnx } from '../src/index.js';
 import { perturbNorms } from './onnx-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('wasm');
-});
+beforeAll(useWasm);
 
+/** `count` random inputs of `shape` (a feature vector is stored as `[1, 1, n]` images), all labelled 0. */
 function dataset(shape: readonly number[], count: number, seed = 3): ImageDataset {
-  const rng = createRng(seed);
-  const size = shape.reduce((a, b) => a * b, 1);
   const hwc = (shape.length === 3 ? shape : [1, 1, ...shape]) as [number, number, number];
-  return {
-    name: 'random',
-    shape: hwc,
-    numClasses: 2,
-    count,
-    images: Float32Array.from({ length: count * size }, () => rng.next() * 2 - 1),
-    labels: new Int32Array(count),
-  };
+  return syntheticDataset({ count, shape: hwc, classes: 2, seed, label: () => 0, name: 'random' });
 }
 
-/** Max relative difference between onnxruntime and TF.js outputs of `model` on random inputs. */
-async function maxRelativeError(model: tfl.LayersModel, extraOutputs: string[] = []): Promise<number> {
+/** Assert onnxruntime's outputs of `model` (the model's output and `extraOutputs`) equal TF.js's on random inputs, to 1e-4. */
+async function expectOnnxEqualsTfjs(model: tfl.LayersModel, extraOutputs: string[] = []): Promise<void> {
   const shape = model.inputs[0].shape.slice(1) as number[];
   const ds = dataset(shape, 5);
   const runner = await createOnnxRunner(model, { extraOutputs });
   const onnx = await runner.run(ds);
   await runner.dispose();
-  let worst = 0;
   for (const name of [model.outputs[0].sourceLayer.name, ...extraOutputs]) {
     const expected =
       name === model.outputs[0].sourceLayer.name
         ? tf.tidy(() => (model.predict(tf.tensor(ds.images, [ds.count, ...shape])) as tf.Tensor).dataSync() as Float32Array)
         : (await captureFeatures(model, name, ds)).data;
-    const actual = onnx.get(`out:${name}`)!;
-    expect(actual.length).toBe(expected.length);
-    for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+    expectClose(onnx.get(`out:${name}`)!, expected, 1e-4);
   }
-  return worst;
 }
 
 describe('ONNX export runs on onnxruntime and equals TF.js', () => {
-  it.each(Object.keys(FIXTURES) as (keyof typeof FIXTURES)[])('fixture %s', async (name) => {
-    const model = FIXTURES[name]();
+  it.each(Object.keys(TINY_MODELS) as (keyof typeof TINY_MODELS)[])('fixture %s', async (name) => {
+    const model = TINY_MODELS[name]();
     randomizeWeights(model, 7);
-    expect(await maxRelativeError(model)).toBeLessThan(1e-4);
+    await expectOnnxEqualsTfjs(model);
   });
 
   it.each([
@@ -63,7 +52,7 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
       ...(zoo === 'vit' ? { patchSize: 7, dim: 32, depth: 2, numHeads: 4, mlpDim: 48 } : {}),
     });
     perturbNorms(model, 5);
-    expect(await maxRelativeError(model, ['logits'])).toBeLessThan(1e-4);
+    await expectOnnxEqualsTfjs(model, ['logits']);
     const plans =
       zoo === 'resnet20'
         ? [
@@ -77,11 +66,11 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
               { kind: 'remove-channels' as const, group: 't0_mlp_fc1', indices: [4] },
             ];
     const pruned = await applyPlans(model, plans);
-    expect(await maxRelativeError(pruned, ['logits'])).toBeLessThan(1e-4);
+    await expectOnnxEqualsTfjs(pruned, ['logits']);
   });
 
   it('SeparableConv2D (depthwise Conv with group = in, then a 1x1 Conv) after pruning its filters and inputs', async () => {
-    const model = FIXTURES.separable();
+    const model = TINY_MODELS.separable();
     randomizeWeights(model, 9);
     perturbNorms(model, 3);
     const pruned = await applyPlans(model, [
@@ -89,13 +78,13 @@ describe('ONNX export runs on onnxruntime and equals TF.js', () => {
       { kind: 'remove-channels', group: 'c1', indices: [2] },
     ]);
     expect(pruned.getLayer('sep1').weights.map((w) => w.shape)).toEqual([[3, 3, 5, 1], [1, 1, 5, 3], [3]]);
-    expect(await maxRelativeError(pruned, ['sep1', 'sep2'])).toBeLessThan(1e-4);
+    await expectOnnxEqualsTfjs(pruned, ['sep1', 'sep2']);
   });
 
   it('captures activations at any layer, equal to TF.js capture', async () => {
     const model = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 10, seed: 4 });
     perturbNorms(model, 9);
-    expect(await maxRelativeError(model, ['s1_b1_out', 's2_b0_conv1', 'gap'])).toBeLessThan(1e-4);
+    await expectOnnxEqualsTfjs(model, ['s1_b1_out', 's2_b0_conv1', 'gap']);
   });
 
   it('names the layer class it cannot export', () => {

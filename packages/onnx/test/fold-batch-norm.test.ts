@@ -4,14 +4,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildZooModel, initBackend } from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { randomImages, useWasm } from '@omniprune/core/testing';
 import { exportOnnx, loadOnnxRuntime } from '../src/index.js';
 import { decodeModel } from '../src/import/onnx-model.js';
-import { perturbNorms, randomImages, runOrt } from './onnx-helpers.js';
+import { perturbNorms, runOrt } from './onnx-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('wasm');
-});
+beforeAll(useWasm);
 
 const opTypes = (bytes: Uint8Array): string[] => decodeModel(bytes).graph.nodes.map((n) => n.opType);
 

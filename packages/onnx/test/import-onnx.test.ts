@@ -3,11 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotationsOf, createPluginContainer, readModel, registerPlugin, saveModel, testPluginContext, type ModelFormat } from '@omniprune/core';
-import { useCpu } from '../../core/test/helpers/backend.js';
+import { annotationsOf, createPluginContainer, readModel, registerPlugin, saveModel, testPluginContext } from '@omniprune/core';
+import type { ModelFormat } from '@omniprune/plugin-api';
+import { expectClose, expectNoLeaks, randomImages, useCpu } from '@omniprune/core/testing';
 import { decodeModel } from '../src/import/onnx-model.js';
 import { importOnnx, onnxFormat } from '../src/index.js';
-import { FIXTURE_DIR, fixtureBytes, maxRelError, randomImages, runOrt, runTfjs } from './onnx-helpers.js';
+import { FIXTURE_DIR, fixtureBytes, runOrt, runTfjs } from './onnx-helpers.js';
 
 /** Every PyTorch fixture: ResNet BasicBlock, Bottleneck, MobileNetV2, VGG, SE + HardSwish, concat + pooling; BN folded or kept; opsets 11-17. */
 const MODELS = [
@@ -39,17 +40,17 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('importOnnx: PyTorch exports as TF.js models', () => {
   it.each(MODELS)('%s computes what onnxruntime computes (batch 1 and 3)', async (name) => {
     const bytes = await fixtureBytes(name);
-    const before = tf.memory().numTensors;
-    const { model, origin } = await importOnnx(bytes, `${name}.onnx`);
-    const [, c, h, w] = origin.input!.dims as number[];
-    expect(model.inputs[0].shape).toEqual([null, h, w, c]);
-    for (const n of [1, 3]) {
-      const x = randomImages([n, c, h, w], n + 10);
-      const ort = await runOrt(bytes, origin.input!.name, x, [n, c, h, w]);
-      expect(maxRelError(runTfjs(model, x, [n, c, h, w]), ort.data)).toBeLessThan(1e-4);
-    }
-    model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoLeaks(async () => {
+      const { model, origin } = await importOnnx(bytes, `${name}.onnx`);
+      const [, c, h, w] = origin.input!.dims as number[];
+      expect(model.inputs[0].shape).toEqual([null, h, w, c]);
+      for (const n of [1, 3]) {
+        const x = randomImages([n, c, h, w], n + 10);
+        const ort = await runOrt(bytes, origin.input!.name, x, [n, c, h, w]);
+        expectClose(runTfjs(model, x, [n, c, h, w]), ort.data, 1e-4);
+      }
+      model.dispose();
+    });
   });
 
   it('records the original interface and says what it changed', async () => {
@@ -112,18 +113,18 @@ describe('imported models train', () => {
     async (name) => {
       const { model, origin } = await importOnnx(await fixtureBytes(name));
       const [, c, h, w] = origin.input!.dims as number[];
-      const before = tf.memory().numTensors;
-      const norms = tf.tidy(() => {
-        const x = tf.tensor4d(randomImages([4, h, w, c], 7), [4, h, w, c]);
-        const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-        const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
-        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
-        return vars.map((v) => tf.sum(tf.abs(grads[v.name])).dataSync()[0]);
-      });
+      const norms = await expectNoLeaks(() =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomImages([4, h, w, c], 7), [4, h, w, c]);
+          const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+          const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+          expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+          return vars.map((v) => tf.sum(tf.abs(grads[v.name])).dataSync()[0]);
+        }),
+      );
       expect(norms.length).toBe(model.trainableWeights.length);
       expect(norms.every((g) => Number.isFinite(g))).toBe(true);
       expect(norms.filter((g) => g > 0).length).toBeGreaterThan(norms.length / 2);
-      expect(tf.memory().numTensors).toBe(before);
       model.dispose();
     },
   );
@@ -148,7 +149,7 @@ describe('onnxFormat.write: the pruned model with the original interface', () =>
       expect(exported.outputNames).toEqual(original.outputNames);
       expect(exported.inputShape).toEqual(['batch', c, h, w]);
       expect(exported.dims).toEqual(original.dims);
-      expect(maxRelError(exported.data, original.data)).toBeLessThan(1e-4);
+      expectClose(exported.data, original.data, 1e-4);
     }
     model.dispose();
   });
@@ -164,7 +165,7 @@ describe('onnxFormat.write: the pruned model with the original interface', () =>
     const x = randomImages([2, 3, 16, 16], 5);
     const [original, written] = [await runOrt(await fixtureBytes(name), 'input', x, [2, 3, 16, 16]), await runOrt(file, 'input', x, [2, 3, 16, 16])];
     expect(written.outputNames).toEqual(['probs']);
-    expect(maxRelError(written.data, original.data)).toBeLessThan(1e-4);
+    expectClose(written.data, original.data, 1e-4);
     model.dispose();
     reloaded.model.dispose();
   });
@@ -193,18 +194,18 @@ describe('importOnnx: bad input', () => {
   });
 
   it('an op it cannot import is E_UNSUPPORTED_ONNX_OP naming the op and the node', async () => {
-    const before = tf.memory().numTensors;
-    await expect(importOnnx(await fixtureBytes('bad_unsupported_op'))).rejects.toMatchObject({
-      code: 'E_UNSUPPORTED_ONNX_OP',
-      message: expect.stringMatching(
-        /node "\/norm\/LpNormalization" \(LpNormalization\): op type LpNormalization is not supported[\s\S]*hint: supported ops: Conv, /,
-      ),
+    await expectNoLeaks(async () => {
+      await expect(importOnnx(await fixtureBytes('bad_unsupported_op'))).rejects.toMatchObject({
+        code: 'E_UNSUPPORTED_ONNX_OP',
+        message: expect.stringMatching(
+          /node "\/norm\/LpNormalization" \(LpNormalization\): op type LpNormalization is not supported[\s\S]*hint: supported ops: Conv, /,
+        ),
+      });
+      await expect(importOnnx(await fixtureBytes('bad_grouped_conv'))).rejects.toMatchObject({
+        code: 'E_UNSUPPORTED_ONNX_OP',
+        message: expect.stringMatching(/node "\/conv\/Conv" \(Conv\): grouped convolution \(group=2[\s\S]*hint: TF.js has no grouped convolution/),
+      });
     });
-    await expect(importOnnx(await fixtureBytes('bad_grouped_conv'))).rejects.toMatchObject({
-      code: 'E_UNSUPPORTED_ONNX_OP',
-      message: expect.stringMatching(/node "\/conv\/Conv" \(Conv\): grouped convolution \(group=2[\s\S]*hint: TF.js has no grouped convolution/),
-    });
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a model that is not a single-input image classifier is E_UNSUPPORTED_MODEL', async () => {

@@ -2,11 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDependencyGraph, createRng, testPluginContext, type ModelFormat } from '@omniprune/core';
-import { useCpu } from '../../core/test/helpers/backend.js';
+import { buildDependencyGraph } from '@omniprune/core/graph';
+import { createRng } from '@omniprune/core/util';
+import { testPluginContext } from '@omniprune/core';
+import type { ModelFormat } from '@omniprune/plugin-api';
+import { expectClose, randomImages, useCpu } from '@omniprune/core/testing';
 import { FLOAT, INT64, encodeModel, type OnnxNode, type OnnxTensor } from '../src/onnx-graph.js';
 import { importOnnx, onnxFormat } from '../src/index.js';
-import { maxRelError, randomImages, runOrt, runTfjs } from './onnx-helpers.js';
+import { runOrt, runTfjs } from './onnx-helpers.js';
 
 /** Hand-written graphs (encoded with the package's own writer) for ops the PyTorch fixtures do not reach. */
 
@@ -47,12 +50,12 @@ async function expectFaithful(bytes: Uint8Array, dims: number[]): Promise<string
   const { model: m, origin, notes } = await importOnnx(bytes, 'handmade.onnx');
   const x = randomImages([2, ...dims], 3);
   const expected = await runOrt(bytes, 'x', x, [2, ...dims]);
-  expect(maxRelError(runTfjs(m, x, [2, ...dims]), expected.data)).toBeLessThan(1e-4);
+  expectClose(runTfjs(m, x, [2, ...dims]), expected.data, 1e-4);
   const file = join(dir, `${Math.round(rng.next() * 1e9)}.onnx`);
   await format.write!(m, file, origin);
   const written = await runOrt(file, 'x', x, [2, ...dims]);
   expect(written.outputNames).toEqual(expected.outputNames);
-  expect(maxRelError(written.data, expected.data)).toBeLessThan(1e-4);
+  expectClose(written.data, expected.data, 1e-4);
   const graph = buildDependencyGraph(m);
   m.dispose();
   return [...notes, ...graph.warnings];
@@ -138,13 +141,13 @@ describe('importOnnx: ops beyond the PyTorch fixtures', () => {
     expect(origin.input!.dims).toEqual([1, 2, 4, 4]);
     expect(notes.join('\n')).toMatch(/fixed batch size 1; the imported model \(and its ONNX export\) takes any batch size/);
     const x1 = randomImages([1, 2, 4, 4], 8);
-    expect(maxRelError(runTfjs(m, x1, [1, 2, 4, 4]), (await runOrt(bytes, 'x', x1, [1, 2, 4, 4])).data)).toBeLessThan(1e-4);
+    expectClose(runTfjs(m, x1, [1, 2, 4, 4]), (await runOrt(bytes, 'x', x1, [1, 2, 4, 4])).data, 1e-4);
     const file = join(dir, 'fixed.onnx');
     await format.write!(m, file, origin);
     const x3 = randomImages([3, 2, 4, 4], 9);
     const written = await runOrt(file, 'x', x3, [3, 2, 4, 4]);
     expect(written.inputShape).toEqual(['batch', 2, 4, 4]);
-    expect(maxRelError(written.data, runTfjs(m, x3, [3, 2, 4, 4]))).toBeLessThan(1e-4);
+    expectClose(written.data, runTfjs(m, x3, [3, 2, 4, 4]), 1e-4);
     m.dispose();
   });
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HardSigmoid, HardSwish } from '@omniprune/core';
-import { useCpu } from '../../core/test/helpers/backend.js';
+import { HardSigmoid, HardSwish } from '@omniprune/core/zoo';
+import { expectClose, randomImages, useCpu } from '@omniprune/core/testing';
 import { foldConstant, makeConst, resolveReshape, transposeConst } from '../src/import/const-fold.js';
 import { LayerNamer, readableName } from '../src/import/layer-names.js';
 import type { DecodedNode } from '../src/import/onnx-model.js';
@@ -10,7 +10,7 @@ import { resolvePadding } from '../src/import/padding.js';
 import { ProtoDecodeError, ProtoReader } from '../src/import/proto-reader.js';
 import { ProtoWriter } from '../src/protobuf.js';
 import { exportOnnx } from '../src/index.js';
-import { maxRelError, randomImages, runOrt } from './onnx-helpers.js';
+import { runOrt } from './onnx-helpers.js';
 
 beforeAll(useCpu);
 
@@ -171,14 +171,14 @@ describe('exportOnnx with the original interface', () => {
     const [flat, map] = tf.tidy(() =>
       (model.predict(tf.transpose(tf.tensor4d(nchw, [2, 3, 5, 5]), [0, 2, 3, 1])) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array),
     );
-    expect(maxRelError(ort.data, flat)).toBeLessThan(1e-5);
+    expectClose(ort.data, flat, 1e-5);
     const ortModel = await (await import('../src/index.js')).loadOnnxRuntime();
     if (ortModel instanceof Error) throw ortModel;
     const session = await ortModel.InferenceSession.create(bytes);
     const both = await session.run({ images: new ortModel.Tensor('float32', nchw, [2, 3, 5, 5]) });
     expect(both.map.dims).toEqual([2, 4, 5, 5]);
     const mapNhwc = tf.tidy(() => tf.transpose(tf.tensor4d(both.map.data as Float32Array, [2, 4, 5, 5]), [0, 2, 3, 1]).dataSync() as Float32Array);
-    expect(maxRelError(mapNhwc, map)).toBeLessThan(1e-5);
+    expectClose(mapNhwc, map, 1e-5);
     await session.release();
     const plain = exportOnnx(model);
     expect([plain.input, plain.outputs]).toEqual(['in', ['out:flat', 'out:relu4']]);

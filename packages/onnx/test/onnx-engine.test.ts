@@ -3,19 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  annotationsOf,
-  applyPlans,
-  buildDependencyGraph,
-  countCost,
-  testPluginContext,
-  type DependencyGraph,
-  type ModelFormat,
-  type PrunePlan,
-} from '@omniprune/core';
-import { useCpu } from '../../core/test/helpers/backend.js';
+import { annotationsOf, testPluginContext } from '@omniprune/core';
+import { applyPlans, buildDependencyGraph, type DependencyGraph } from '@omniprune/core/graph';
+import { countCost } from '@omniprune/core/metrics';
+import type { ModelFormat, PrunePlan } from '@omniprune/plugin-api';
+import { expectClose, randomImages, useCpu } from '@omniprune/core/testing';
 import { importOnnx, onnxFormat } from '../src/index.js';
-import { fixtureBytes, maxRelError, randomImages, runOrt, runTfjs } from './onnx-helpers.js';
+import { fixtureBytes, runOrt, runTfjs } from './onnx-helpers.js';
 
 const format: ModelFormat = onnxFormat.create({}, testPluginContext({ seed: 0 })) as ModelFormat;
 let dir: string;
@@ -44,7 +38,7 @@ async function expectExportEqualsTfjs(model: tfl.LayersModel, name: string): Pro
     const x = randomImages([n, c, h, w], 40 + n);
     const ort = await runOrt(file, origin.input!.name, x, [n, c, h, w]);
     expect(ort.inputShape).toEqual(['batch', c, h, w]);
-    expect(maxRelError(ort.data, runTfjs(model, x, [n, c, h, w]))).toBeLessThan(1e-4);
+    expectClose(ort.data, runTfjs(model, x, [n, c, h, w]), 1e-4);
   }
 }
 

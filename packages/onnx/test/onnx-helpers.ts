@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import { loadOnnxRuntime } from '../src/index.js';
 
 /** Folder of the committed .onnx fixtures (made by fixtures/make_onnx_fixtures.py). */
@@ -12,12 +11,6 @@ export const FIXTURE_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url)
 /** The bytes of fixture `name` (without `.onnx`). */
 export async function fixtureBytes(name: string): Promise<Uint8Array> {
   return new Uint8Array(await readFile(`${FIXTURE_DIR}${name}.onnx`));
-}
-
-/** Uniform [-1, 1) values for a tensor of `dims`. */
-export function randomImages(dims: readonly number[], seed: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1);
 }
 
 /** Run an ONNX model (bytes or file) on onnxruntime with one float input; returns the first output and the session's metadata. */
@@ -43,14 +36,6 @@ export async function runOrt(model: Uint8Array | string, input: string, x: Float
 /** TF.js prediction of `model` on NCHW images `x` (transposed to NHWC first). */
 export function runTfjs(model: tfl.LayersModel, x: Float32Array, [n, c, h, w]: readonly number[]): Float32Array {
   return tf.tidy(() => (model.predict(tf.transpose(tf.tensor4d(x, [n, c, h, w]), [0, 2, 3, 1])) as tf.Tensor).dataSync() as Float32Array);
-}
-
-/** Max of |a - b| / (1 + |b|). */
-export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
-  return worst;
 }
 
 /** Give every normalisation layer non-trivial statistics, so exporting them is really tested (weights stay well scaled). */

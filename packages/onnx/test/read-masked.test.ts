@@ -1,23 +1,18 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDependencyGraph, buildZooModel, createRng, initBackend, maskPlan, type ImageDataset, type PrunePlan } from '@omniprune/core';
+import { buildDependencyGraph, maskPlan } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import type { ImageDataset } from '@omniprune/core/data';
+import type { PrunePlan } from '@omniprune/plugin-api';
 import { createOnnxRunner, predictLogitsOnOnnx, readMaskedOnOnnx } from '../src/index.js';
+import { syntheticDataset, useWasm } from '@omniprune/core/testing';
 import { perturbNorms } from './onnx-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('wasm');
-});
+beforeAll(useWasm);
 
+/** `count` random images of `shape`, all labelled 0 (of 10 classes). */
 function images(shape: [number, number, number], count: number): ImageDataset {
-  const rng = createRng(5);
-  return {
-    name: 'random',
-    shape,
-    numClasses: 10,
-    count,
-    images: Float32Array.from({ length: count * shape[0] * shape[1] * shape[2] }, () => rng.next() * 2 - 1),
-    labels: new Int32Array(count),
-  };
+  return syntheticDataset({ count, shape, classes: 10, seed: 5, label: () => 0, name: 'random' });
 }
 
 const weightsOf = (model: tfl.LayersModel) => model.weights.map((w) => Array.from(w.read().dataSync()));

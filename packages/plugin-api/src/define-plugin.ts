@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { CoreServices } from './core-services.js';
+import type { StructureKind } from './prune-types.js';
+import type { StopRule } from './stop-rules.js';
 
 /** Version of the plugin API this package describes. Plugins are stamped with it; a core implementing another refuses them. */
 export const PLUGIN_API_VERSION = 1;
@@ -56,10 +58,21 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, O extends z
   readonly name: string;
   /** For criteria: what the instance does. Pipelines check that e.g. `similarity.use` names a similarity. */
   readonly role?: CriterionRole;
+  /**
+   * For pruners: the structure kinds their candidates have (`layer`, `filter`, `head`, or a kind of their own). The
+   * kinds of the registered pruners, in registration order, are the default tie order of a pipeline (`ties:`).
+   */
+  readonly kinds?: readonly StructureKind[];
   /** For pruners: the criteria their options name (validated with the pipeline, before data is loaded). */
   readonly criteria?: readonly CriterionSlot[];
   /** One line for `omniprune plugins list`. */
   readonly description: string;
+  /**
+   * Stopping rules this plugin contributes (pruners and evaluators): their keys join the pipeline's `stop:` block
+   * whenever the plugin is registered, so a pipeline can set them even where the plugin proposes nothing.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each rule reads its own keys of the stop block
+  readonly stopRules?: readonly StopRule<any>[];
   /** Options schema; YAML `with:` blocks are validated with it. */
   readonly options: O;
   /** Build an instance from validated options. */

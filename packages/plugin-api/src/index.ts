@@ -52,6 +52,24 @@ export type {
   HeadImportance,
   Criterion,
 } from './prune-types.js';
+export type { StopRule, StopDecision, StopModelStats, ProposalsStopContext, IterationStopContext, ReachableContext, StopPipelineView } from './stop-rules.js';
+export type {
+  ComputeBackend,
+  AugmentContext,
+  AugmentFn,
+  BatchSource,
+  LossAccuracy,
+  TrainEvent,
+  FitOptions,
+  TrainResumeState,
+  EpochSummary,
+  FitResult,
+  EvaluateOptions,
+  Trainer,
+  TrainerTeachers,
+  TrainerRun,
+  TrainerFactory,
+} from './trainer.js';
 export { OmnipruneError, INPUT_ERROR_CODES, isOmnipruneError } from './errors.js';
 export type { OmnipruneErrorCode, OmnipruneErrorOptions } from './errors.js';
 /** The zod plugins define their option schemas with (the host validates them with the same major version). */

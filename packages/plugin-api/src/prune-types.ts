@@ -5,8 +5,12 @@ import type { MaskedReadout } from './core-services.js';
 import type { AttentionLayer, ChannelGroup, DependencyGraph, ResidualBlock, RestoreWeights } from './graph-types.js';
 import type { PrunePlan } from './prune-plan.js';
 
-/** The kinds of structure pruners remove: residual blocks/layers, filters/neurons, attention heads. */
-export type StructureKind = 'layer' | 'filter' | 'head';
+/**
+ * The kind of structure a pruner removes, a kebab-case name the pruner declares: the built-ins are `layer` (residual
+ * blocks), `filter` (filters/neurons) and `head` (attention heads); a third-party pruner may add its own (`expert`,
+ * `token`). Pipelines order kinds for ties (`ties: [head, layer, filter]`) and reports group candidates by it.
+ */
+export type StructureKind = string;
 
 /** A pruned child of the parent, described by plans (not yet applied). */
 export interface PruneCandidate {
@@ -55,7 +59,7 @@ export interface InferenceRunner {
   /**
    * Optional: `model` ready to be timed on this runner in its deployment form (a fixed seeded input of `shape` per
    * batch size, one session kept until `dispose`). Latency measurements (the `latency` evaluator, the filter pruner's
-   * `latency` budget) use it; core's `timedModelOf(runner)` falls back to TF.js.
+   * `latency` budget) use it; core's `timedModelOn(runner, model, shape, seed)` falls back to TF.js.
    */
   timed?(model: tfl.LayersModel, shape: readonly number[], seed: number): Promise<TimedModel>;
 }

@@ -1,4 +1,5 @@
-import type { PruneCandidate, Rng } from '@omniprune/core';
+import type { PruneCandidate } from '@omniprune/plugin-api';
+import type { Rng } from '@omniprune/core/util';
 import type { FilterBudget } from './options.js';
 
 /** A group as the budget sees it: its size and how many channels it may lose. */

@@ -1,4 +1,5 @@
-import { createImportanceCriterion, type ChannelImportance, type PluginContext, type PluginDefinition } from '@omniprune/core';
+import { createImportanceCriterion } from '@omniprune/core/plugin';
+import type { ChannelImportance, PluginContext, PluginDefinition } from '@omniprune/plugin-api';
 import { bnScaleCriterion, klCriterion, l1Criterion, l2Criterion, randomCriterion } from './criteria/index.js';
 
 /** The channel-importance criteria this package ships, used directly when no plugin container is at hand. */

@@ -1,16 +1,8 @@
-import {
-  createRng,
-  definePruner,
-  runnerOf,
-  timedModelOn,
-  type ChannelGroup,
-  type ChannelImportance,
-  type DependencyGraph,
-  type ProposeContext,
-  type PruneCandidate,
-  type Pruner,
-  type RemoveChannelsPlan,
-} from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { definePruner, type ChannelImportance, type ProposeContext, type PruneCandidate, type Pruner, type RemoveChannelsPlan } from '@omniprune/plugin-api';
+import { runnerOf } from '@omniprune/core/prune';
+import { timedModelOn } from '@omniprune/core/metrics';
+import type { ChannelGroup, DependencyGraph } from '@omniprune/core/graph';
 import { allocateBudget, allocateReference, unitBudget, type BudgetSlot } from './budget.js';
 import { channelCriterion } from './channel-criterion.js';
 import { flopsEstimator } from './flops-estimate.js';
@@ -186,6 +178,7 @@ async function propose(pc: ProposeContext, options: FilterPrunerOptions, criteri
  */
 export const filterPruner = definePruner({
   name: PRUNER,
+  kinds: ['filter'],
   criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'channel-importance', defaultName: 'l1' }],
   description: 'Remove the least important filters/neurons, spread over channel groups in proportion to their size',
   options: filterPrunerOptions,

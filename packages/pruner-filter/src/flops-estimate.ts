@@ -1,4 +1,5 @@
-import { countCost, type ChannelGroup, type DependencyGraph, type Layout } from '@omniprune/core';
+import { countCost } from '@omniprune/core/metrics';
+import type { ChannelGroup, DependencyGraph, Layout } from '@omniprune/core/graph';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** One FLOP-carrying layer: its FLOPs and how many positions of its input/output axis each group fills. */

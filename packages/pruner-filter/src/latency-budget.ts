@@ -1,4 +1,7 @@
-import { applyPlans, median, runnerOf, timeInterleaved, timedModelOn, type ProposeContext, type PrunePlan, type TimedModel } from '@omniprune/core';
+import { applyPlans } from '@omniprune/core/graph';
+import { median, timeInterleaved, timedModelOn, type TimedModel } from '@omniprune/core/metrics';
+import { runnerOf } from '@omniprune/core/prune';
+import type { ProposeContext, PrunePlan } from '@omniprune/plugin-api';
 
 /** One timed candidate of a `latency` budget search. */
 export interface LatencyProbe {

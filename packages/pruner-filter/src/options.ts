@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regexOption } from '@omniprune/core';
+import { regexOption } from '@omniprune/core/util';
 
 /**
  * How many units (filters/neurons) a filter candidate removes.

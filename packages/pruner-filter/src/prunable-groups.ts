@@ -1,4 +1,5 @@
-import { nameFilter, type ChannelGroup, type DependencyGraph } from '@omniprune/core';
+import { nameFilter } from '@omniprune/core/util';
+import type { ChannelGroup, DependencyGraph } from '@omniprune/core/graph';
 
 /** Which groups the `filter` pruner may touch. */
 export interface GroupSelection {

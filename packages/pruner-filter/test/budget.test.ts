@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import { allocateBudget, allocateReference, unitBudget } from '../src/index.js';
 import { layerCandidate } from './helpers.js';
 

@@ -1,15 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildDependencyGraph,
-  coreServices,
-  createRng,
-  meanKlDivergence,
-  softmaxRows,
-  stratifiedSample,
-  testPluginContext,
-  type ChannelGroup,
-  type DependencyGraph,
-} from '@omniprune/core';
+import { buildDependencyGraph, type ChannelGroup, type DependencyGraph } from '@omniprune/core/graph';
+import { coreServices, testPluginContext } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { meanKlDivergence, softmaxRows, stratifiedSample } from '@omniprune/core/prune';
 import {
   bnScaleChannelScores,
   criteria,
@@ -21,7 +14,8 @@ import {
   randomChannelScores,
   randomCriterion,
 } from '../src/index.js';
-import { contextFor, dataset, expectNoLeaks, readWeight, resnet20, setWeight, tinyConvModel, tinyMlp, useCpu } from './helpers.js';
+import { expectNoLeaks, proposeContext, syntheticDataset, useCpu } from '@omniprune/core/testing';
+import { readWeight, resnet20, setWeight, tinyConvModel, tinyMlp } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -85,7 +79,7 @@ describe('weight-norm criteria', () => {
   });
 
   it('the plugins score through the propose context and take no options', async () => {
-    const ctx = contextFor(tinyConvModel());
+    const ctx = proposeContext(tinyConvModel());
     const scorer = await l1Criterion.create(l1Criterion.options.parse({}), testPluginContext());
     expect(scorer.role).toBe('channel-importance');
     expect(await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'))).toEqual(await l1ChannelScores(ctx.parent, ctx.graph, groupOf(ctx.graph, 'c1')));
@@ -106,7 +100,7 @@ describe('kl criterion', () => {
   });
 
   it('draws samplesPerClass images of each class', () => {
-    const train = dataset(40, [2, 2, 1], 4, 3);
+    const train = syntheticDataset({ count: 40, shape: [2, 2, 1], classes: 4, seed: 3 });
     const sample = stratifiedSample(train, 3, 9);
     expect(sample.count).toBe(12);
     expect(Array.from({ length: 4 }, (_, c) => sample.labels.filter((l) => l === c).length)).toEqual([3, 3, 3, 3]);
@@ -124,8 +118,10 @@ describe('kl criterion', () => {
     for (let i = 0; i < zeroed.length; i++) if (Math.floor(i / shape[3]) % shape[2] === 5) zeroed[i] = 0;
     setWeight(model, 's1_b0_conv2', 'kernel', zeroed);
     const before = readWeight(model, 's1_b0_conv2', 'kernel').values.slice();
-    const train = dataset(40, [16, 16, 3], 4, 3);
-    const scores = await expectNoLeaks(async () => klChannelScores(coreServices, contextFor(model, { train }), group, { samplesPerClass: 3, batchSize: 64 }));
+    const train = syntheticDataset({ count: 40, shape: [16, 16, 3], classes: 4, seed: 3 });
+    const scores = await expectNoLeaks(async () =>
+      klChannelScores(coreServices, proposeContext(model, { train }), group, { samplesPerClass: 3, batchSize: 64 }),
+    );
     expect(scores).toHaveLength(16);
     expect(Math.min(...scores)).toBeGreaterThanOrEqual(0);
     expect(scores[5]).toBeLessThan(1e-9);
@@ -134,7 +130,7 @@ describe('kl criterion', () => {
   });
 
   it('the plugin reuses one sample and one reference prediction per propose context', async () => {
-    const ctx = contextFor(tinyConvModel(), { train: dataset(30, [4, 4, 2], 3, 5) });
+    const ctx = proposeContext(tinyConvModel(), { train: syntheticDataset({ count: 30, shape: [4, 4, 2], classes: 3, seed: 5 }) });
     const scorer = await klCriterion.create(klCriterion.options.parse({ samplesPerClass: 4 }), testPluginContext());
     const first = await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'));
     const state = ctx.rng.state();
@@ -150,7 +146,7 @@ describe('random criterion', () => {
   it('is reproducible with the same seed', async () => {
     expect(randomChannelScores(createRng(4), { size: 6 })).toEqual(randomChannelScores(createRng(4), { size: 6 }));
     expect(randomChannelScores(createRng(4), { size: 6 })).not.toEqual(randomChannelScores(createRng(5), { size: 6 }));
-    const ctx = contextFor(tinyConvModel());
+    const ctx = proposeContext(tinyConvModel());
     const scorer = await randomCriterion.create({}, testPluginContext());
     const scores = await scorer.scoreChannels(ctx, groupOf(ctx.graph, 'c1'));
     expect(scores).toHaveLength(3);

@@ -1,23 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPlans,
-  buildDependencyGraph,
-  buildZooModel,
-  countCost,
-  createPlugin,
-  createRng,
-  createPluginContainer,
-  maskChannels,
-  registerPlugin,
-  testPluginContext,
-  type ChannelImportance,
-  type PruneCandidate,
-  type Pruner,
-  type RemoveChannelsPlan,
-} from '@omniprune/core';
+import { applyPlans, buildDependencyGraph, maskChannels } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { countCost } from '@omniprune/core/metrics';
+import { createPlugin, createPluginContainer, registerPlugin, testPluginContext } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import type { ChannelImportance, PruneCandidate, Pruner, RemoveChannelsPlan } from '@omniprune/plugin-api';
 import { allocateBudget, filterPruner, flopsEstimator, l1ChannelScores, plugin, plugins, prunableGroups } from '../src/index.js';
-import { contextFor, dataset, expectNoLeaks, layerCandidate, readWeight, resnet20, separableModel, setWeight, useCpu } from './helpers.js';
+import { expectNoLeaks, proposeContext, randomImages, separable, syntheticDataset, useCpu } from '@omniprune/core/testing';
+import { layerCandidate, readWeight, resnet20, setWeight } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -32,7 +23,7 @@ const channelPlans = (c: PruneCandidate): RemoveChannelsPlan[] => c.plans as Rem
 
 describe('budget', () => {
   it("match-layer removes exactly the layer candidate's units across the *_conv1 groups, in proportion", async () => {
-    const ctx = contextFor(resnet20(), { earlier: [layerCandidate(24)] });
+    const ctx = proposeContext(resnet20(), { earlier: [layerCandidate(24)] });
     const c = (await (await pruner({})).propose(ctx))!;
     expect(c.kind).toBe('filter');
     expect(c.pruner).toBe('filter');
@@ -51,7 +42,7 @@ describe('budget', () => {
   });
 
   it('tops up at random groups when the rounding falls short', async () => {
-    const ctx = contextFor(resnet20(), { earlier: [layerCandidate(25)] });
+    const ctx = proposeContext(resnet20(), { earlier: [layerCandidate(25)] });
     const c = (await (await pruner({ budget: { type: 'match-layer' } })).propose(ctx))!;
     expect(c.removedUnits).toBe(25);
     expect(channelPlans(c).reduce((s, p) => s + p.indices.length, 0)).toBe(25);
@@ -59,19 +50,19 @@ describe('budget', () => {
 
   it('match-layer without a layer candidate falls back to fallbackRatio and says so', async () => {
     const logs: string[] = [];
-    const c = (await (await pruner({ budget: { type: 'match-layer', fallbackRatio: 0.1 } })).propose(contextFor(resnet20(), { logs })))!;
+    const c = (await (await pruner({ budget: { type: 'match-layer', fallbackRatio: 0.1 } })).propose(proposeContext(resnet20(), { logs })))!;
     expect(c.removedUnits).toBe(34);
     expect(logs.join('\n')).toMatch(/no layer candidate/);
   });
 
   it('ratio removes a share of the prunable units', async () => {
-    const c = (await (await pruner({ budget: { type: 'ratio', ratio: 0.25 } })).propose(contextFor(resnet20())))!;
+    const c = (await (await pruner({ budget: { type: 'ratio', ratio: 0.25 } })).propose(proposeContext(resnet20())))!;
     expect(c.removedUnits).toBe(84);
     expect(channelPlans(c).map((p) => p.indices.length)).toEqual([4, 4, 4, 8, 8, 8, 16, 16, 16]);
   });
 
   it('flops removes the fewest units that cut the FLOPs by the fraction; the estimate is exact', async () => {
-    const ctx = contextFor(resnet20());
+    const ctx = proposeContext(resnet20());
     const c = (await (await pruner({ budget: { type: 'flops', fraction: 0.1 } })).propose(ctx))!;
     const parentFlops = countCost(ctx.parent).flops;
     const pruned = await applyPlans(ctx.parent, c.plans);
@@ -90,7 +81,7 @@ describe('budget', () => {
   });
 
   it('flops estimates are exact for residual groups too', async () => {
-    const ctx = contextFor(resnet20());
+    const ctx = proposeContext(resnet20());
     const c = (await (await pruner({ residual: true, budget: { type: 'flops', fraction: 0.3 } })).propose(ctx))!;
     const groups = prunableGroups(ctx.graph, { residual: true, minChannels: 1 });
     const removed = groups.map((g) => channelPlans(c).find((p) => p.group === g.id)?.indices.length ?? 0);
@@ -101,7 +92,7 @@ describe('budget', () => {
   });
 
   it('flops estimates are exact for separable convolutions (depthwise MACs follow the inputs only)', async () => {
-    const parent = separableModel();
+    const parent = separable();
     const graph = buildDependencyGraph(parent);
     const groups = prunableGroups(graph, { residual: false, minChannels: 1 });
     expect(groups.map((g) => g.id).sort()).toEqual(['c1', 'sep1', 'sep2']);
@@ -116,36 +107,36 @@ describe('budget', () => {
 
   it('caps a budget above what can be removed, keeps minChannels, and logs it', async () => {
     const logs: string[] = [];
-    const ctx = contextFor(resnet20(), { logs, earlier: [layerCandidate(1000)] });
+    const ctx = proposeContext(resnet20(), { logs, earlier: [layerCandidate(1000)] });
     const c = (await (await pruner({ minChannels: 4 })).propose(ctx))!;
     expect(c.removedUnits).toBe(336 - 9 * 4);
     for (const p of channelPlans(c)) expect(ctx.graph.groups.find((g) => g.id === p.group)!.size - p.indices.length).toBe(4);
     expect(logs.join('\n')).toMatch(/exceeds the 300 removable/);
     const flopsLogs: string[] = [];
-    const all = (await (await pruner({ budget: { type: 'flops', fraction: 0.99 } })).propose(contextFor(resnet20(), { logs: flopsLogs })))!;
+    const all = (await (await pruner({ budget: { type: 'flops', fraction: 0.99 } })).propose(proposeContext(resnet20(), { logs: flopsLogs })))!;
     expect(all.removedUnits).toBe(336 - 9);
     expect(flopsLogs.join('\n')).toMatch(/out of reach/);
   });
 
   it('returns null when nothing can be removed', async () => {
     const logs: string[] = [];
-    const ctx = contextFor(resnet20(), { logs });
+    const ctx = proposeContext(resnet20(), { logs });
     expect(await (await pruner({ include: '^nothing$' })).propose(ctx)).toBeNull();
     expect(await (await pruner({ minChannels: 64 })).propose(ctx)).toBeNull();
     expect(await (await pruner({ budget: { type: 'match-layer', fallbackRatio: 0 } })).propose(ctx)).toBeNull();
-    expect(await (await pruner({})).propose(contextFor(resnet20(), { earlier: [layerCandidate(0)] }))).toBeNull();
+    expect(await (await pruner({})).propose(proposeContext(resnet20(), { earlier: [layerCandidate(0)] }))).toBeNull();
     expect(logs.length).toBeGreaterThanOrEqual(3);
   });
 });
 
 describe('groups', () => {
   it('residual: false never touches residual groups; residual: true can', async () => {
-    const ctx = contextFor(resnet20());
+    const ctx = proposeContext(resnet20());
     const residualIds = new Set(ctx.graph.groups.filter((g) => g.residual).map((g) => g.id));
     expect(residualIds).toEqual(new Set(['stem_conv', 's2_b0_proj_conv', 's3_b0_proj_conv']));
     const off = (await (await pruner({ budget: { type: 'ratio', ratio: 0.3 } })).propose(ctx))!;
     expect(channelPlans(off).some((p) => residualIds.has(p.group))).toBe(false);
-    const on = (await (await pruner({ residual: true, budget: { type: 'ratio', ratio: 0.3 } })).propose(contextFor(resnet20())))!;
+    const on = (await (await pruner({ residual: true, budget: { type: 'ratio', ratio: 0.3 } })).propose(proposeContext(resnet20())))!;
     const touched = channelPlans(on).filter((p) => residualIds.has(p.group));
     expect(touched.map((p) => p.group)).toEqual(['stem_conv', 's2_b0_proj_conv', 's3_b0_proj_conv']);
     const pruned = await applyPlans(ctx.parent, on.plans);
@@ -155,7 +146,7 @@ describe('groups', () => {
   });
 
   it('include / exclude filter group ids', async () => {
-    const ctx = contextFor(resnet20());
+    const ctx = proposeContext(resnet20());
     const only = (await (await pruner({ include: '^s2_', budget: { type: 'ratio', ratio: 0.5 } })).propose(ctx))!;
     expect(channelPlans(only).map((p) => p.group)).toEqual(['s2_b0_conv1', 's2_b1_conv1', 's2_b2_conv1']);
     const without = (await (await pruner({ exclude: '^s3_', budget: { type: 'ratio', ratio: 0.5 } })).propose(ctx))!;
@@ -173,7 +164,7 @@ describe('groups', () => {
 
   it('names neurons for dense groups', async () => {
     const vit = buildZooModel('vit', { inputShape: [16, 16, 3], classes: 4, seed: 1 });
-    const c = (await (await pruner({ budget: { type: 'ratio', ratio: 0.25 } })).propose(contextFor(vit)))!;
+    const c = (await (await pruner({ budget: { type: 'ratio', ratio: 0.25 } })).propose(proposeContext(vit)))!;
     expect(c.summary).toBe('remove 128 neurons from 4 groups (l1)');
     vit.dispose();
   });
@@ -181,7 +172,7 @@ describe('groups', () => {
 
 describe('candidate', () => {
   it('removes the lowest-scoring channels of each group', async () => {
-    const ctx = contextFor(resnet20(4), { earlier: [layerCandidate(40)] });
+    const ctx = proposeContext(resnet20(4), { earlier: [layerCandidate(40)] });
     const c = (await (await pruner({ criterion: 'l1' })).propose(ctx))!;
     for (const p of channelPlans(c)) {
       const scores = Array.from(await l1ChannelScores(ctx.parent, ctx.graph, ctx.graph.groups.find((g) => g.id === p.group)!));
@@ -191,7 +182,7 @@ describe('candidate', () => {
   });
 
   it('its plans apply: parameters drop by the removed filters, BN entries and next-conv inputs', async () => {
-    const ctx = contextFor(resnet20(5), { earlier: [layerCandidate(24)] });
+    const ctx = proposeContext(resnet20(5), { earlier: [layerCandidate(24)] });
     const c = (await (await pruner({})).propose(ctx))!;
     const pruned = await applyPlans(ctx.parent, c.plans);
     let expected = 0;
@@ -207,7 +198,7 @@ describe('candidate', () => {
     }
     expect(countCost(ctx.parent).params - countCost(pruned).params).toBe(expected);
     // the pruned model computes what the parent computes with those channels masked
-    const x = tf.tensor(dataset(4, [16, 16, 3], 4, 9).images, [4, 16, 16, 3]);
+    const x = tf.tensor(randomImages([4, 16, 16, 3], 9), [4, 16, 16, 3]);
     const restores = channelPlans(c).map((p) => maskChannels(ctx.parent, ctx.graph, p.group, p.indices));
     const masked = tf.tidy(() => (ctx.parent.predict(x) as tf.Tensor).dataSync());
     restores.reverse().forEach((r) => r());
@@ -220,7 +211,7 @@ describe('candidate', () => {
   it('is deterministic for the same rng seed', async () => {
     const run = async (seed: number) => {
       const p = await pruner({ criterion: 'random', budget: { type: 'ratio', ratio: 0.07 } });
-      return (await p.propose(contextFor(resnet20(), { seed })))!.plans;
+      return (await p.propose(proposeContext(resnet20(), { seed })))!.plans;
     };
     expect(await run(11)).toEqual(await run(11));
     expect(await run(11)).not.toEqual(await run(12));
@@ -235,7 +226,7 @@ describe('candidate', () => {
       'kernel',
       values.map((v, i) => (Math.floor(i / shape[3]) % shape[2] === 7 ? 0 : v)),
     );
-    const ctx = contextFor(parent, { train: dataset(24, [16, 16, 3], 4, 6) });
+    const ctx = proposeContext(parent, { train: syntheticDataset({ count: 24, shape: [16, 16, 3], classes: 4, seed: 6 }) });
     const p = await pruner({ criterion: 'kl', criterionOptions: { samplesPerClass: 2 }, include: '^s1_b0_conv1$', budget: { type: 'ratio', ratio: 0.07 } });
     const c = (await expectNoLeaks(() => p.propose(ctx)))!;
     expect(c.plans).toEqual([{ kind: 'remove-channels', group: 's1_b0_conv1', indices: [7] }]);
@@ -243,7 +234,7 @@ describe('candidate', () => {
   });
 
   it('leaks no tensors with weight criteria and flops budgets', async () => {
-    const ctx = contextFor(resnet20());
+    const ctx = proposeContext(resnet20());
     for (const options of [{ criterion: 'l1' }, { criterion: 'bn-scale', residual: true }, { criterion: 'l2', budget: { type: 'flops', fraction: 0.2 } }]) {
       const p = await pruner({ ...options });
       await expectNoLeaks(() => p.propose({ ...ctx, earlier: [layerCandidate(30)] }));
@@ -321,7 +312,7 @@ describe('options and plugin wiring', () => {
       { ...quiet, create },
     );
     expect(asked).toEqual([['criterion', 'custom', { a: 1 }]]);
-    const c = (await p.propose(contextFor(resnet20())))!;
+    const c = (await p.propose(proposeContext(resnet20())))!;
     expect(c.plans).toEqual([{ kind: 'remove-channels', group: 's1_b0_conv1', indices: [13, 14, 15] }]);
     await expect(filterPruner.create(filterPruner.options.parse({ criterion: 'linear-cka' }), { ...quiet, create })).rejects.toMatchObject({
       code: 'E_BAD_INPUT',
@@ -334,7 +325,7 @@ describe('options and plugin wiring', () => {
     const p = await createPlugin<Pruner>(container, 'pruner', 'filter', { criterion: 'bn-scale', budget: { type: 'ratio', ratio: 0.1 } }, quiet);
     // ratio 0.1 of 336 asks 34; with the default roundTo 8 the widths 16/32/64 keep multiples of 8: 8 from s3_b0 and
     // s3_b1's share rounds to 8 each (24), then one s2 group gives 8 more (32, the closest whole multiples get)
-    const c = (await p.propose(contextFor(resnet20())))!;
+    const c = (await p.propose(proposeContext(resnet20())))!;
     expect(c.summary).toBe('remove 32 filters from 4 groups (bn-scale, widths multiples of 8)');
     await expect(createPlugin(container, 'pruner', 'filter', { criterion: 'kl', criterionOptions: { batchSize: 0 } }, quiet)).rejects.toThrow(/batchSize/);
   });

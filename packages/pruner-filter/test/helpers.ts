@@ -1,49 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { expect } from 'vitest';
-import { buildDependencyGraph, buildZooModel, createRng, weightShortName, type ImageDataset, type PruneCandidate, type ProposeContext } from '@omniprune/core';
-
-/** Use the deterministic pure-JS cpu backend. */
-export async function useCpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
-}
-
-/** Run `fn` and assert it leaves the number of live tensors unchanged. */
-export async function expectNoLeaks<T>(fn: () => Promise<T>): Promise<T> {
-  const before = tf.memory().numTensors;
-  const result = await fn();
-  expect(tf.memory().numTensors).toBe(before);
-  return result;
-}
-
-/** Random images in [-1, 1) with labels cycling over the classes. */
-export function dataset(count: number, shape: [number, number, number], classes: number, seed: number): ImageDataset {
-  const rng = createRng(seed);
-  const images = new Float32Array(count * shape[0] * shape[1] * shape[2]).map(() => rng.next() * 2 - 1);
-  const labels = new Int32Array(count).map((_, i) => i % classes);
-  return { name: 'synthetic', images, labels, shape, numClasses: classes, count };
-}
-
-/** A propose context around `parent`. Log lines go to `logs`. */
-export function contextFor(
-  parent: tfl.LayersModel,
-  options: { seed?: number; earlier?: PruneCandidate[]; logs?: string[]; train?: ImageDataset } = {},
-): ProposeContext {
-  const seed = options.seed ?? 1;
-  const shape = parent.inputs[0].shape.slice(1) as [number, number, number];
-  const classes = parent.outputs[0].shape[1] as number;
-  return {
-    parent,
-    graph: buildDependencyGraph(parent),
-    iteration: 1,
-    rng: createRng(seed),
-    train: options.train ?? (shape.length === 3 ? dataset(4 * classes, shape, classes, seed) : dataset(0, [1, 1, 1], classes, seed)),
-    earlier: options.earlier ?? [],
-    log: (m) => options.logs?.push(m),
-  };
-}
+import { buildZooModel } from '@omniprune/core/zoo';
+import { weightShortName } from '@omniprune/core/graph';
+import type { PruneCandidate } from '@omniprune/plugin-api';
 
 /** A ResNet-20 on 16x16x3 inputs with 4 classes. */
 export function resnet20(seed = 1): tfl.LayersModel {
@@ -89,20 +48,6 @@ export function tinyMlp(): tfl.LayersModel {
   const model = tfl.model({ inputs: input, outputs: probs, name: 'tiny_mlp' });
   setWeight(model, 'h1', 'kernel', pattern(6 * 5, 1));
   return model;
-}
-
-/** conv c1 (6) -> BN -> ReLU -> SeparableConv2D sep1 (5) -> BN -> ReLU -> SeparableConv2D sep2 (4, stride 2) -> GAP -> Dense 3. */
-export function separableModel(): tfl.LayersModel {
-  type S = tfl.SymbolicTensor;
-  const input = tfl.input({ shape: [7, 7, 3], name: 'in' });
-  let x = tfl.layers.conv2d({ name: 'c1', filters: 6, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as S;
-  x = tfl.layers.activation({ name: 'r1', activation: 'relu' }).apply(tfl.layers.batchNormalization({ name: 'bn1' }).apply(x)) as S;
-  x = tfl.layers.separableConv2d({ name: 'sep1', filters: 5, kernelSize: 3, padding: 'same' }).apply(x) as S;
-  x = tfl.layers.activation({ name: 'r_sep1', activation: 'relu' }).apply(tfl.layers.batchNormalization({ name: 'bn_sep1' }).apply(x)) as S;
-  x = tfl.layers.separableConv2d({ name: 'sep2', filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(x) as S;
-  x = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as S;
-  const out = tfl.layers.dense({ name: 'out', units: 3 }).apply(x) as S;
-  return tfl.model({ inputs: input, outputs: out, name: 'separable' });
 }
 
 /** Replace one weight of a layer (matched by the end of its name) with `values`. */

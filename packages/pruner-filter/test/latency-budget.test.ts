@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlans, countCost, testPluginContext, tfjsInferenceRunner, type InferenceRunner, type RemoveChannelsPlan } from '@omniprune/core';
+import { applyPlans } from '@omniprune/core/graph';
+import { countCost } from '@omniprune/core/metrics';
+import { testPluginContext } from '@omniprune/core';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
+import type { RemoveChannelsPlan } from '@omniprune/plugin-api';
 import { filterPruner, nextFraction, searchLatency, type ProbeFn } from '../src/index.js';
-import { contextFor, resnet20, useCpu } from './helpers.js';
+import { proposeContext, useCpu } from '@omniprune/core/testing';
+import { resnet20 } from './helpers.js';
 
 beforeAll(useCpu);
 
@@ -74,7 +79,7 @@ describe('filter pruner, latency budget', () => {
     const model = resnet20();
     const parentFlops = countCost(model).flops;
     const logs: string[] = [];
-    const ctx = { ...contextFor(model, { logs }), runner: sleepyRunner(parentFlops) };
+    const ctx = { ...proposeContext(model, { logs }), runner: sleepyRunner(parentFlops) };
     const options = filterPruner.options.parse({ roundTo: 1, budget: { type: 'latency', fraction: 0.2, secondsPerProbe: 0.05 } });
     const c = (await (await filterPruner.create(options, testPluginContext())).propose(ctx))!;
     const pruned = await applyPlans(model, c.plans as RemoveChannelsPlan[]);

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng, testPluginContext, type ChannelGroup, type DependencyGraph } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { testPluginContext } from '@omniprune/core';
+import type { ChannelGroup, DependencyGraph } from '@omniprune/core/graph';
 import { klCriterion } from '../src/index.js';
-import { contextFor, dataset, resnet20, useCpu } from './helpers.js';
+import { proposeContext, syntheticDataset, useCpu } from '@omniprune/core/testing';
+import { resnet20 } from './helpers.js';
 
 /**
  * Scores of the `kl` criterion on a fixed seeded ResNet-20 and sample, recorded before it moved onto core's
@@ -28,7 +31,7 @@ const groupOf = (graph: DependencyGraph, id: string): ChannelGroup => graph.grou
 
 describe('recorded kl scores', () => {
   it('kl', async () => {
-    const pc = { ...contextFor(resnet20(3), { train: dataset(40, [16, 16, 3], 4, 3) }), rng: createRng(11) };
+    const pc = { ...proposeContext(resnet20(3), { train: syntheticDataset({ count: 40, shape: [16, 16, 3], classes: 4, seed: 3 }) }), rng: createRng(11) };
     const criterion = await klCriterion.create(klCriterion.options.parse({ samplesPerClass: 3, batchSize: 16 }), testPluginContext());
     const conv1 = await criterion.scoreChannels(pc, groupOf(pc.graph, 's1_b0_conv1'));
     const stem = await criterion.scoreChannels(pc, groupOf(pc.graph, 'stem_conv'));

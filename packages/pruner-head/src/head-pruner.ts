@@ -1,16 +1,8 @@
 import { z } from 'zod';
-import {
-  attentionLayers,
-  createImportanceCriterion,
-  definePruner,
-  nameFilter,
-  regexOption,
-  type AttentionLayer,
-  type HeadImportance,
-  type PluginContext,
-  type PruneCandidate,
-  type Pruner,
-} from '@omniprune/core';
+import { attentionLayers, type AttentionLayer } from '@omniprune/core/graph';
+import { createImportanceCriterion } from '@omniprune/core/plugin';
+import { definePruner, type HeadImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
+import { nameFilter, regexOption } from '@omniprune/core/util';
 import { headCkaCriterion, headOutputCriterion, headRandomCriterion } from './criteria/head-data.js';
 import { headL1Criterion, headL2Criterion } from './criteria/head-weights.js';
 
@@ -68,6 +60,7 @@ export function pickHeads(scored: readonly { attention: AttentionLayer; scores: 
  */
 export const headPruner = definePruner({
   name: 'head',
+  kinds: ['head'],
   criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'head-importance', defaultName: 'head-l1' }],
   description: 'Remove the least important attention heads (Q/K/V columns and output rows; numHeads shrinks)',
   options: headPrunerOptions,

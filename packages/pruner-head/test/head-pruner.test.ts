@@ -1,28 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPlans,
-  attentionLayers,
-  buildDependencyGraph,
-  coreServices,
-  createRng,
-  testPluginContext,
-  tfjsInferenceRunner,
-  type InferenceRunner,
-  type Pruner,
-  type ProposeContext,
-} from '@omniprune/core';
+import { applyPlans, attentionLayers, buildDependencyGraph } from '@omniprune/core/graph';
+import { coreServices, testPluginContext } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
+import type { Pruner, ProposeContext } from '@omniprune/plugin-api';
 import { headCkaCriterion, headCkaDropScores, headOutputScores, headPruner, headWeightScores, pickHeads } from '../src/index.js';
-import { dataset, smallVit } from './helpers.js';
+import { proposeContext, smallVit, syntheticDataset, useCpu } from '@omniprune/core/testing';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(useCpu);
 
 function context(model: tfl.LayersModel): ProposeContext {
-  return { parent: model, graph: buildDependencyGraph(model), iteration: 1, rng: createRng(9), train: dataset(40), earlier: [], log: () => {} };
+  return proposeContext(model, { seed: 9, train: syntheticDataset({ count: 40, shape: [8, 8, 1], classes: 4, seed: 4 }) });
 }
 
 /** Multiply every weight of head `h` of `layer` (Q/K/V columns and biases, output rows) by `factor`. */

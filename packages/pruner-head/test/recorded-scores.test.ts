@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attentionLayers, buildDependencyGraph, createRng, testPluginContext, type ProposeContext } from '@omniprune/core';
+import { attentionLayers } from '@omniprune/core/graph';
+import { testPluginContext } from '@omniprune/core';
+import type { ProposeContext } from '@omniprune/plugin-api';
 import { headCkaCriterion, headOutputCriterion } from '../src/index.js';
-import { dataset, smallVit } from './helpers.js';
+import { proposeContext, smallVit, syntheticDataset, useCpu } from '@omniprune/core/testing';
 
 /**
  * Scores of the data-driven head criteria on a fixed seeded ViT and sample, recorded before they moved onto core's
@@ -34,13 +34,10 @@ const RECORDED: Record<string, { scores: number[][]; rng: number }> = {
   },
 };
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(useCpu);
 
 function proposal(): ProposeContext {
-  const parent = smallVit();
-  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(11), train: dataset(40), earlier: [], log: () => {} };
+  return proposeContext(smallVit(), { seed: 11, train: syntheticDataset({ count: 40, shape: [8, 8, 1], classes: 4, seed: 4 }) });
 }
 
 describe('recorded head scores', () => {

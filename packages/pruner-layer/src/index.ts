@@ -5,6 +5,8 @@ import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockC
 export { layerPruner, layerPrunerOptions } from './layer-pruner.js';
 export { removableBlocks, unitsInBlock } from './removable-blocks.js';
 export type { BlockConstraints } from './removable-blocks.js';
+export { layerStopRules, minBlocksRule, noLayerCandidateRule, layerCeilingRule, blocksPerStage } from './stop-rules.js';
+export type { LayerStop } from './stop-rules.js';
 export {
   klBlockCriterion,
   klBlockScores,

@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import {
-  createImportanceCriterion,
-  definePruner,
-  regexOption,
-  type BlockImportance,
-  type PluginContext,
-  type PruneCandidate,
-  type Pruner,
-} from '@omniprune/core';
+import { createImportanceCriterion } from '@omniprune/core/plugin';
+import { definePruner, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
+import { regexOption } from '@omniprune/core/util';
 import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
 import { removableBlocks, unitsInBlock } from './removable-blocks.js';
+import { layerStopRules } from './stop-rules.js';
 
 /** Options of the `layer` pruner; defaults follow the reference code. */
 export const layerPrunerOptions = z.strictObject({
@@ -49,9 +44,11 @@ function criterionFor(name: string, options: unknown, ctx: PluginContext): Promi
  */
 export const layerPruner = definePruner({
   name: 'layer',
+  kinds: ['layer'],
   criteria: [{ option: 'criterion', optionsKey: 'criterionOptions', role: 'block-importance', defaultName: 'block-kl' }],
   description: 'Remove the least important residual block(s) (identity shortcuts only; first block and stage minimum kept)',
   options: layerPrunerOptions,
+  stopRules: layerStopRules,
   async create(options, ctx): Promise<Pruner> {
     const criterion = await criterionFor(options.criterion, options.criterionOptions, ctx);
     return {

@@ -1,4 +1,5 @@
-import { nameFilter, type DependencyGraph, type ResidualBlock } from '@omniprune/core';
+import { nameFilter } from '@omniprune/core/util';
+import type { DependencyGraph, ResidualBlock } from '@omniprune/core/graph';
 
 /** Constraints on which blocks a layer candidate may remove (the reference code's rules are the defaults). */
 export interface BlockConstraints {

@@ -1,33 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPlans,
-  buildDependencyGraph,
-  buildZooModel,
-  bypassBlock,
-  coreServices,
-  createRng,
-  testPluginContext,
-  type ImageDataset,
-  type ProposeContext,
-} from '@omniprune/core';
+import { applyPlans, buildDependencyGraph, bypassBlock } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { coreServices, testPluginContext } from '@omniprune/core';
+import type { ProposeContext } from '@omniprune/plugin-api';
+import { expectNoLeaks, proposeContext, syntheticDataset, useCpu } from '@omniprune/core/testing';
 import { klBlockScores, layerPruner, removableBlocks, unitsInBlock } from '../src/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-function dataset(count: number, seed: number): ImageDataset {
-  const rng = createRng(seed);
-  const images = new Float32Array(count * 16 * 16 * 3).map(() => rng.next() * 2 - 1);
-  const labels = new Int32Array(count).map((_, i) => i % 4);
-  return { name: 'synthetic', images, labels, shape: [16, 16, 3], numClasses: 4, count };
-}
+beforeAll(useCpu);
 
 function context(depth = 20, seed = 1): ProposeContext {
   const parent = buildZooModel(`resnet${depth}`, { inputShape: [16, 16, 3], classes: 4, seed });
-  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(seed), train: dataset(40, seed), earlier: [], log: () => {} };
+  return proposeContext(parent, { seed, train: syntheticDataset({ count: 40, shape: [16, 16, 3], classes: 4, seed }) });
 }
 
 describe('removable blocks', () => {
@@ -59,9 +42,7 @@ describe('KL block criterion', () => {
     const blocks = removableBlocks(ctx.graph, { protectFirstBlock: true, minBlocksPerStage: 2 });
     // make one block already an identity: its score must be ~0, the others not
     bypassBlock(ctx.parent, ctx.graph, 's2_b1_add');
-    const before = tf.memory().numTensors;
-    const scores = await klBlockScores(coreServices, ctx, blocks, { samplesPerClass: 5, batchSize: 64 });
-    expect(tf.memory().numTensors).toBe(before);
+    const scores = await expectNoLeaks(() => klBlockScores(coreServices, ctx, blocks, { samplesPerClass: 5, batchSize: 64 }));
     const idle = blocks.findIndex((b) => b.id === 's2_b1_add');
     expect(scores[idle]).toBeLessThan(1e-9);
     expect(Math.min(...scores.filter((_, i) => i !== idle))).toBeGreaterThan(1e-7);

@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDependencyGraph, buildZooModel, createRng, testPluginContext, type ImageDataset, type ProposeContext } from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { testPluginContext } from '@omniprune/core';
+import type { ProposeContext } from '@omniprune/plugin-api';
+import { proposeContext, syntheticDataset, useCpu } from '@omniprune/core/testing';
 import { ckaDropBlockCriterion, klBlockCriterion, removableBlocks } from '../src/index.js';
 
 /**
@@ -24,19 +25,11 @@ const RECORDED: Record<string, { scores: number[]; rng: number }> = {
   },
 };
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-function dataset(count: number, seed: number): ImageDataset {
-  const rng = createRng(seed);
-  const images = new Float32Array(count * 16 * 16 * 3).map(() => rng.next() * 2 - 1);
-  return { name: 'synthetic', images, labels: new Int32Array(count).map((_, i) => i % 4), shape: [16, 16, 3], numClasses: 4, count };
-}
+beforeAll(useCpu);
 
 function proposal(): ProposeContext {
   const parent = buildZooModel('resnet20', { inputShape: [16, 16, 3], classes: 4, seed: 3 });
-  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(11), train: dataset(40, 3), earlier: [], log: () => {} };
+  return proposeContext(parent, { seed: 11, train: syntheticDataset({ count: 40, shape: [16, 16, 3], classes: 4, seed: 3 }) });
 }
 
 describe('recorded block scores', () => {

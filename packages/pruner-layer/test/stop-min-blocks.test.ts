@@ -1,36 +1,18 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlans, buildDependencyGraph, buildZooModel, checkStop, stopSchema, type RunReport } from '@omniprune/core';
-import { removableBlocks } from '../src/index.js';
+import { applyPlans, buildDependencyGraph } from '@omniprune/core/graph';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { createPluginContainer, registerPlugin, stopRulesOf } from '@omniprune/core';
+import { stopAfterIteration, stopSchemaOf } from '@omniprune/core/prune';
+import { useCpu } from '@omniprune/core/testing';
+import { layerPruner, removableBlocks } from '../src/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(useCpu);
 
-/** A report whose last iteration is `n` (only what checkStop reads). */
-function reportAt(n: number): RunReport {
-  const stats = { flops: 1, params: 1, accuracy: 0.9, loss: 0 };
-  return {
-    name: 'x',
-    seed: 1,
-    backend: 'cpu',
-    similarity: 'linear-cka',
-    pruners: ['layer'],
-    baseline: stats,
-    iterations: Array.from({ length: n }, (_, i) => ({
-      iteration: i + 1,
-      candidates: [],
-      chosen: 0,
-      chosenKind: 'layer',
-      stats,
-      flopsReduction: 0,
-      paramsReduction: 0,
-      accuracyChange: 0,
-      seconds: 0,
-      modelDir: '',
-    })),
-  };
+/** Every stop rule a pipeline with the layer pruner registered checks (core's, the layer pruner's). */
+function registeredRules() {
+  const c = createPluginContainer();
+  registerPlugin(c, layerPruner);
+  return stopRulesOf(c);
 }
 
 describe('stop: { minBlocksPerStage: 2 } stops where the reference loop stops', () => {
@@ -39,7 +21,8 @@ describe('stop: { minBlocksPerStage: 2 } stops where the reference loop stops', 
     [56, 9, 21],
   ] as const) {
     it(`ResNet-${depth}: [${perStage}, ${perStage}, ${perStage}] -> [2, 2, 2] after ${removals} block removals, no earlier`, async () => {
-      const stop = stopSchema.parse({ minBlocksPerStage: 2, maxIterations: 1000 });
+      const rules = registeredRules();
+      const stop = stopSchemaOf(rules).parse({ minBlocksPerStage: 2, maxIterations: 1000 });
       let model = buildZooModel(`resnet${depth}`, { inputShape: [8, 8, 1], classes: 3, seed: 1 });
       let graph = buildDependencyGraph(model);
       expect([...new Map(graph.blocks.map((b) => [b.stage, graph.blocks.filter((c) => c.stage === b.stage).length])).values()]).toEqual([
@@ -56,7 +39,8 @@ describe('stop: { minBlocksPerStage: 2 } stops where the reference loop stops', 
         model = next;
         graph = buildDependencyGraph(model);
         n++;
-        const decision = checkStop(stop, reportAt(n), graph);
+        const stats = { flops: 1, params: 1, accuracy: 0.9 };
+        const decision = stopAfterIteration(rules, { stop, model, graph, iteration: n, stats, baseline: stats });
         if (decision) {
           expect(decision.reason).toBe('min-blocks');
           expect(decision.message).toMatch(/\[2, 2, 2\]/);

@@ -1,4 +1,4 @@
-import { accuracyCurvesSvg } from '@omniprune/core';
+import { accuracyCurvesSvg } from '@omniprune/core/prune';
 import { escapeHtml as esc } from '../shared/escape-html.js';
 import type { BenchCell } from './cells.js';
 import type { CellResult } from './run-cells.js';

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { OmnipruneError, formatZodIssues, parsePipelineYaml } from '@omniprune/core';
+import { OmnipruneError, parsePipelineYaml } from '@omniprune/core';
+import { formatZodIssues } from '@omniprune/core/plugin';
 import { sanitySpecSchema } from './sanity.js';
 
 const similarityEntry = z.union([

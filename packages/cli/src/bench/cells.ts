@@ -1,5 +1,4 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { onlyPruners } from '@omniprune/core';
+import { absolutePipelinePaths, onlyPruners } from '@omniprune/core';
 import type { BenchSpec } from './bench-spec.js';
 
 /** One run of the grid: a metric, a seed and one value per grid option. */
@@ -27,35 +26,6 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
     node = node[key] as Record<string, unknown>;
   }
   node[keys[keys.length - 1]] = value;
-}
-
-/** A copy of `pipeline` with its file paths (model, dataset, local plugins) passed through `map`. */
-function mapPaths(pipeline: Record<string, unknown>, map: (path: string) => string): Record<string, unknown> {
-  // biome-ignore lint/suspicious/noExplicitAny: a pipeline object of any shape; only its known paths are read
-  const out = structuredClone(pipeline) as Record<string, any>;
-  if (typeof out.model?.path === 'string') out.model.path = map(out.model.path);
-  if (typeof out.data?.dataset?.path === 'string') out.data.dataset.path = map(out.data.dataset.path);
-  if (Array.isArray(out.plugins)) out.plugins = out.plugins.map((p: unknown) => (typeof p === 'string' && (p.startsWith('.') || isAbsolute(p)) ? map(p) : p));
-  return out;
-}
-
-/** Make the pipeline's relative paths (model, dataset, local plugins) absolute, so a cell runs from anywhere. */
-export function absolutePaths(pipeline: Record<string, unknown>, pipelineFile: string): Record<string, unknown> {
-  const base = dirname(pipelineFile);
-  return mapPaths(pipeline, (p) => (isAbsolute(p) ? p : resolve(base, p)));
-}
-
-/**
- * Make the pipeline's absolute paths inside `root` relative to it (`./models/x.json`), so a worker on another machine
- * finds them in its own copy of the project; paths outside `root` (system data sets) stay absolute.
- * @example
- * relativePaths({ model: { path: '/work/p/models/m.json' } }, '/work/p') // { model: { path: './models/m.json' } }
- */
-export function relativePaths(pipeline: Record<string, unknown>, root: string): Record<string, unknown> {
-  return mapPaths(pipeline, (p) => {
-    const rel = relative(root, p);
-    return isAbsolute(p) && rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : p;
-  });
 }
 
 /** `pruners` keeping only the arm's (comma list) as candidates, as `run --only` does. */
@@ -90,7 +60,7 @@ export function expandCells(spec: BenchSpec, base: Record<string, unknown>): Ben
     for (const seed of spec.seeds) {
       for (const arm of spec.arms) {
         for (const options of combinations(spec.grid)) {
-          const pipeline = absolutePaths(base, spec.pipelineFile);
+          const pipeline = absolutePipelinePaths(base, spec.pipelineFile);
           for (const [path, value] of Object.entries(spec.set)) setPath(pipeline, path, value);
           pipeline.similarity = { ...(pipeline.similarity as object), ...similarity };
           pipeline.seed = seed;

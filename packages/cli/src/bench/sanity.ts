@@ -2,19 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { centered, symmetricEigen, transposeTimes } from '@omniprune/criteria-similarity';
-import {
-  buildZooModel,
-  captureFeatures,
-  createPlugin,
-  createSgdTrainer,
-  dataPipelineSchema,
-  prepareData,
-  selectSubsetIndices,
-  takeIndices,
-  type Features,
-  type PluginContainer,
-  type SimilarityMetric,
-} from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { captureFeatures, type Features } from '@omniprune/core/prune';
+import { createPlugin, type PluginContainer } from '@omniprune/core';
+import { createSgdTrainer } from '@omniprune/core/train';
+import { dataPipelineSchema, prepareData, selectSubsetIndices, takeIndices } from '@omniprune/core/data';
+import type { SimilarityMetric } from '@omniprune/plugin-api';
 
 /** Settings of the metric sanity suite (`sanity:` in a bench file; every field has a default). */
 export const sanitySpecSchema = z.strictObject({

@@ -1,17 +1,9 @@
 import { defineCommand } from 'citty';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  DATASET_NAMES,
-  OmnipruneError,
-  buildDependencyGraph,
-  countCost,
-  formatStages,
-  isOmnipruneError,
-  prepareData,
-  readModel,
-  stageSummary,
-  type StageSummary,
-} from '@omniprune/core';
+import { DATASET_NAMES, prepareData } from '@omniprune/core/data';
+import { OmnipruneError, isOmnipruneError, readModel } from '@omniprune/core';
+import { buildDependencyGraph, formatStages, stageSummary, type StageSummary } from '@omniprune/core/graph';
+import { countCost } from '@omniprune/core/metrics';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { runEvaluatorsOnce } from '../shared/evaluate-once.js';
 import { selectRunner } from '../shared/select-runner.js';

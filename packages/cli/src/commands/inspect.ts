@@ -1,6 +1,9 @@
 import { defineCommand } from 'citty';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildDependencyGraph, classifierOutput, countCost, formatStages, isOmnipruneError, stageSummary } from '@omniprune/core';
+import { buildDependencyGraph, formatStages, stageSummary } from '@omniprune/core/graph';
+import { classifierOutput } from '@omniprune/core/train';
+import { countCost } from '@omniprune/core/metrics';
+import { isOmnipruneError } from '@omniprune/core';
 import { backendArg, startBackend } from '../shared/common-args.js';
 import { modelArgs, modelFromFlags } from '../shared/model-source.js';
 import { formatTable } from '../shared/format-table.js';

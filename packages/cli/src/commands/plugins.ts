@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { composePipelineSchema, listPlugins, pluginOrigin, checkWritableDir, writeFileAtomic } from '@omniprune/core';
+import { pipelineSchemaOf, listPlugins, pluginOrigin, checkWritableDir, writeFileAtomic } from '@omniprune/core';
 import { benchSpecSchema } from '../bench/bench-spec.js';
 import { containerFor } from '../shared/plugin-registry.js';
 
@@ -62,7 +62,7 @@ const schema = defineCommand({
     if (args.out) await checkWritableDir(dirname(resolve(args.out)), '--out folder');
     const json = args.bench
       ? z.toJSONSchema(benchSpecSchema, { io: 'input', unrepresentable: 'any' })
-      : z.toJSONSchema(composePipelineSchema(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
+      : z.toJSONSchema(pipelineSchemaOf(await containerFor(args.pipeline)), { io: 'input', unrepresentable: 'any' });
     const text = `${JSON.stringify({ ...json, title: args.bench ? 'omniprune bench' : 'omniprune pipeline' }, null, 2)}\n`;
     if (args.out) {
       await writeFileAtomic(resolve(args.out), text);

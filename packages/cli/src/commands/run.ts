@@ -1,9 +1,18 @@
 import { defineCommand } from 'citty';
-import { readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { OmnipruneError, loadModel, loadPipeline, parsePipelineYaml, restrictPruners, runPipeline, checkWritableDir, writeFileAtomic } from '@omniprune/core';
+import { rm } from 'node:fs/promises';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import {
+  OmnipruneError,
+  loadPipeline,
+  relativePipelinePaths,
+  restrictPruners,
+  runDirOf,
+  runPipeline,
+  checkWritableDir,
+  writeFileAtomic,
+  type Pipeline,
+} from '@omniprune/core';
 import { queueUrl, redact, studyPrefix } from '@omniprune/queue';
-import { absolutePaths, relativePaths, restrictArm } from '../bench/cells.js';
 import { queueCandidateExecutor, type QueueCandidateExecutor } from '../queue/queue-candidates.js';
 import { exportOnnx } from '@omniprune/onnx';
 import { startBackend } from '../shared/common-args.js';
@@ -13,19 +22,19 @@ import { selectRunner } from '../shared/select-runner.js';
 import { interruptSignal } from '../shared/interrupt.js';
 
 /**
- * The candidate executor of `run --queue`: the pipeline file as parsed YAML (restricted by `--only` as the run is),
- * its paths relative to the working directory, as workers resolve them in their project folder.
+ * The candidate executor of `run --queue`: the pipeline as written (restricted by `--only` as the run is), its paths
+ * relative to the working directory, as workers resolve them in their project folder.
  */
-async function candidatesOnQueue(file: string, flag: string, prefixFlag: string | undefined, only: string | undefined): Promise<QueueCandidateExecutor> {
+function candidatesOnQueue(pipeline: Pipeline, flag: string, prefixFlag: string | undefined): Promise<QueueCandidateExecutor> {
   const url = queueUrl(flag);
   if (!url) throw new OmnipruneError('E_BAD_INPUT', '--queue needs a URL (or REDIS_URL set)', { hint: 'e.g. --queue redis://localhost:6379' });
-  const path = resolve(file);
-  let raw = absolutePaths(parsePipelineYaml(await readFile(path, 'utf8'), file) as Record<string, unknown>, path);
-  if (only !== undefined) raw = { ...raw, pruners: restrictArm(raw.pruners, only) };
   const prefix = studyPrefix(prefixFlag ?? 'omniprune');
   process.stderr.write(`candidates: on the queue ${redact(url)} (prefix ${prefix}); start workers with omniprune worker --queue URL --prefix ${prefix}\n`);
-  return queueCandidateExecutor({ url, prefix, pipeline: relativePaths(raw, process.cwd()) });
+  return queueCandidateExecutor({ url, prefix, pipeline: relativePipelinePaths(pipeline.source, process.cwd()) });
 }
+
+/** The final model as deployed: batch norms folded into their convs, as `omniprune export` writes it. */
+const onnxExporter = async (model: LayersModel, file: string) => writeFileAtomic(file, exportOnnx(model, { foldBatchNorm: true }).bytes);
 
 /** `omniprune run`: run a pruning pipeline, resuming an interrupted run in the same output directory. */
 export default defineCommand({
@@ -61,29 +70,23 @@ export default defineCommand({
           )
         : loaded;
     const backend = await startBackend(args.backend ?? pipeline.backend);
-    const outDir = args.out ? resolve(args.out) : resolve(pipeline.baseDir, pipeline.output);
+    const outDir = runDirOf(pipeline, args.out);
     await checkWritableDir(outDir, 'output folder');
     if (args.restart) await rm(outDir, { recursive: true, force: true });
     const runner = await selectRunner(args.runner ?? pipeline.runner);
-    const candidates = args.queue === undefined ? undefined : await candidatesOnQueue(args.pipeline, args.queue, args.prefix, args.only);
+    const candidates = args.queue === undefined ? undefined : await candidatesOnQueue(pipeline, args.queue, args.prefix);
     const report = await runPipeline(pipeline, {
       container,
       outDir,
       backend,
       runner,
       candidates,
+      exporters: { onnx: onnxExporter },
       signal: interruptSignal(),
       onEvent: createEventRenderer(process.stderr),
     }).finally(() => candidates?.close());
     const f = report.final!;
-    const files = [...(f.files ?? ['final/model.json'])];
-    if (pipeline.export.onnx && !files.includes('final/model.onnx')) {
-      const final = await loadModel(join(outDir, 'final', 'model.json'));
-      // the deployment form, as `omniprune export` writes it: batch norms folded into their convs
-      await writeFileAtomic(join(outDir, 'final', 'model.onnx'), exportOnnx(final, { foldBatchNorm: true }).bytes);
-      final.dispose();
-      files.push('final/model.onnx');
-    }
+    const files = f.files ?? ['final/model.json'];
     process.stdout.write(
       `final (iteration ${f.iteration}): accuracy ${(f.stats.accuracy * 100).toFixed(2)} % (${(f.accuracyChange * 100).toFixed(2)} points), ` +
         `FLOPs -${(f.flopsReduction * 100).toFixed(2)} %, params -${(f.paramsReduction * 100).toFixed(2)} %\n` +

@@ -1,28 +1,20 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import { interruptSignal } from '../shared/interrupt.js';
+import { checkWritableDir, OmnipruneError, readModel, saveModel, writeFileAtomic } from '@omniprune/core';
+import { DATASET_NAMES, prepareData, type AugmentStep } from '@omniprune/core/data';
+import { ZOO_MODEL_NAMES, buildZooModel, freshWeights } from '@omniprune/core/zoo';
 import {
-  checkWritableDir,
-  DATASET_NAMES,
-  OmnipruneError,
-  ZOO_MODEL_NAMES,
   augmentFromSteps,
-  buildZooModel,
-  countCost,
   createProgressRenderer,
-  freshWeights,
   createSgdTrainer,
-  hashSettings,
-  prepareData,
-  readModel,
   readTrainCheckpoint,
   removeTrainCheckpoint,
-  saveModel,
   saveTrainCheckpoint,
-  writeFileAtomic,
-  type AugmentStep,
   type LrSchedule,
-} from '@omniprune/core';
+} from '@omniprune/core/train';
+import { countCost } from '@omniprune/core/metrics';
+import { hashSettings } from '@omniprune/core/util';
 import { rm } from 'node:fs/promises';
 import { backendArg, parsePositiveInt, parsePositiveNumber, startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';

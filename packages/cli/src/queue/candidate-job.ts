@@ -1,19 +1,16 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { createCandidateScorer, loadPipeline, modelFromBytes, modelToBytes, writeFileAtomic, type CandidateScorer } from '@omniprune/core';
+import { createCandidateScorer, loadPipelineSource, modelFromBytes, modelToBytes, type CandidateScorer } from '@omniprune/core';
 import { contentId, getBlob, putBlob, type CandidateJobData, type CandidateJobResult } from '@omniprune/queue';
 import type { Redis } from 'ioredis';
-import { absolutePaths } from '../bench/cells.js';
 import { startBackend } from '../shared/common-args.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import { selectRunner } from '../shared/select-runner.js';
 
 /**
  * The worker side of `run --queue`: fine-tunes and scores a run's candidates in this process, as the run's own
- * process would (the same seed, data and backend give the same record). The pipeline of a job is written to
- * `workDir/pipelines/HASH.yaml` (relative paths resolved against `root`) and loaded with its plugins once; the
- * compute backend and runner start at the first job, from the pipeline's settings.
+ * process would (the same seed, data and backend give the same record). The pipeline of a job is validated in memory
+ * (relative paths resolved against `root`) with its plugins once per pipeline; the compute backend and runner start at
+ * the first job, from the pipeline's settings.
  * @example
  * const score = candidateJobs({ root, workDir, blobs, prefix, log }); await score(job.data);
  */
@@ -24,11 +21,9 @@ export function candidateJobs(options: { root: string; workDir: string; blobs: R
     let scorer = scorers.get(key);
     if (!scorer) {
       scorer = (async () => {
-        const file = join(options.workDir, 'pipelines', `${key}.yaml`);
-        await mkdir(join(options.workDir, 'pipelines'), { recursive: true });
-        await writeFileAtomic(file, stringify(absolutePaths(raw, join(options.root, 'pipeline.yaml'))));
         const container = builtinContainer();
-        const pipeline = await loadPipeline(file, container);
+        // relative paths resolve against the worker's project folder, as the run's resolve against its working directory
+        const pipeline = await loadPipelineSource(raw, container, join(options.root, 'pipeline.yaml'));
         const backend = await startBackend(pipeline.backend, true);
         const runner = await selectRunner(pipeline.runner, true);
         options.log(`pipeline ${pipeline.name}: ${backend.name} backend, ${runner.name} runner`);

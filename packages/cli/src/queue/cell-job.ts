@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '@omniprune/core';
 import { JobFailure, type CellJobData, type CellJobResult } from '@omniprune/queue';
-import { absolutePaths } from '../bench/cells.js';
+import { absolutePipelinePaths } from '@omniprune/core';
 import { failureText, finishedReport, runPipelineProcess } from '../bench/run-cells.js';
 
 /**
@@ -20,7 +20,7 @@ export async function runCellHere(
 ): Promise<Omit<CellJobResult, 'worker'>> {
   const dir = join(options.workDir, jobId);
   await mkdir(dir, { recursive: true });
-  const pipeline = absolutePaths(data.pipeline, join(options.root, 'pipeline.yaml'));
+  const pipeline = absolutePipelinePaths(data.pipeline, join(options.root, 'pipeline.yaml'));
   await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...pipeline, output: dir }));
   const start = Date.now();
   const end = await runPipelineProcess(dir, options.threads, options.abort);

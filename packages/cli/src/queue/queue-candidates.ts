@@ -29,12 +29,12 @@ export interface QueueCandidateExecutor extends CandidateExecutor {
  * fails the run (which resumes from its last finished iteration when run again).
  * @throws OmnipruneError `E_QUEUE` when Redis is unreachable or the study belongs to other versions
  * @example
- * const candidates = await queueCandidateExecutor({ url, prefix, pipeline: relativePaths(raw, cwd) }); await runPipeline(p, { container, candidates });
+ * const candidates = await queueCandidateExecutor({ url, prefix, pipeline: relativePipelinePaths(pipeline.source, cwd) }); await runPipeline(p, { container, candidates });
  */
 export async function queueCandidateExecutor(options: {
   url: string;
   prefix: string;
-  /** The run's pipeline as parsed YAML, paths relative to the project folder (see `relativePaths`). */
+  /** The run's pipeline as parsed YAML, paths relative to the project folder (see core's `relativePipelinePaths`). */
   pipeline: Record<string, unknown>;
   onProgress?: (p: QueueProgress) => void;
 }): Promise<QueueCandidateExecutor> {

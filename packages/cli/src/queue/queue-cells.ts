@@ -16,7 +16,8 @@ import {
   type QueueSettings,
 } from '@omniprune/queue';
 import { omnipruneVersions } from '../shared/versions.js';
-import { relativePaths, type BenchCell } from '../bench/cells.js';
+import type { BenchCell } from '../bench/cells.js';
+import { relativePipelinePaths } from '@omniprune/core';
 import { finishedReport, type CellResult, type RunCellsOptions } from '../bench/run-cells.js';
 
 /** Options of {@link runCellsOnQueue}: the local options (minus workers and threads, the workers' business) and the queue. */
@@ -70,7 +71,7 @@ export async function runCellsOnQueue(cells: readonly BenchCell[], options: Queu
     const jobs: CellJobData[] = pending.map((i) => ({
       bench: options.bench,
       cellId: cells[i].id,
-      pipeline: relativePaths(cells[i].pipeline, root),
+      pipeline: relativePipelinePaths(cells[i].pipeline, root),
       versions,
     }));
     const ids = await enqueueJobs(

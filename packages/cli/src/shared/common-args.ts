@@ -1,4 +1,5 @@
-import { BACKEND_NAMES, OmnipruneError, describeBackend, initBackend, type Backend, type BackendName } from '@omniprune/core';
+import { BACKEND_NAMES, OmnipruneError, initBackend, type Backend } from '@omniprune/core';
+import { describeBackend, type BackendName } from '@omniprune/core/backend';
 
 /** `--backend` flag shared by every command that computes. */
 export const backendArg = {

@@ -1,4 +1,6 @@
-import { OmnipruneError, distillSchema, readModel, type DistillOptions, type LoadedModel } from '@omniprune/core';
+import { OmnipruneError, readModel } from '@omniprune/core';
+import { distillSchema, type DistillOptions } from '@omniprune/core/train';
+import type { LoadedModel } from '@omniprune/plugin-api';
 
 /** The `--distill` flags of `train`: a teacher model and the distillation loss's settings. */
 export const distillArgs = {

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, createEvaluators, disposeEvaluators, readModel, runEvaluators, type EvaluationSetting, type Evaluations } from '@omniprune/core';
+import { OmnipruneError, readModel } from '@omniprune/core';
+import { createEvaluators, disposeEvaluators, runEvaluators, type EvaluationSetting, type Evaluations } from '@omniprune/core/evaluate';
 import { builtinContainer } from './plugin-registry.js';
 
 /** What `eval --evaluate` runs. */

@@ -1,5 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, ZOO_MODEL_NAMES, buildZooModel, readModel, type LoadedModel } from '@omniprune/core';
+import { OmnipruneError, readModel } from '@omniprune/core';
+import { ZOO_MODEL_NAMES, buildZooModel } from '@omniprune/core/zoo';
+import type { LoadedModel } from '@omniprune/plugin-api';
 import { builtinContainer } from './plugin-registry.js';
 import { parseIntList, parsePositiveInt } from './common-args.js';
 

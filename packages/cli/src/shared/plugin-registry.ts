@@ -1,4 +1,6 @@
-import { createPluginContainer, loadPipelinePlugins, registerPlugin, sgdTrainerPlugin, type PluginContainer, type PluginDefinition } from '@omniprune/core';
+import { createPluginContainer, loadPipelinePlugins, registerPlugin, type PluginContainer } from '@omniprune/core';
+import { sgdTrainerPlugin } from '@omniprune/core/train';
+import type { PluginDefinition } from '@omniprune/plugin-api';
 import { plugins as ckaPlugins } from '@omniprune/criteria-cka';
 import { plugins as similarityPlugins } from '@omniprune/criteria-similarity';
 import { plugins as evaluatorPlugins } from '@omniprune/evaluators';

@@ -1,4 +1,5 @@
-import { createProgressRenderer, type PipelineEvent } from '@omniprune/core';
+import { createProgressRenderer } from '@omniprune/core/train';
+import type { PipelineEvent } from '@omniprune/core';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 const mflops = (x: number) => `${(x / 1e6).toFixed(2)} M`;

@@ -1,4 +1,6 @@
-import { OmnipruneError, tfjsInferenceRunner, wasmThreadsWanted, type InferenceRunner } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { tfjsInferenceRunner, type InferenceRunner } from '@omniprune/core/prune';
+import { wasmThreadsWanted } from '@omniprune/core/backend';
 import { loadOnnxRuntime, onnxInferenceRunner } from '@omniprune/onnx';
 
 /** Names `--runner` and a pipeline's `runner:` accept. */

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildZooModel, initBackend, readModel, saveModel } from '@omniprune/core';
+import { buildZooModel } from '@omniprune/core/zoo';
+import { initBackend, readModel, saveModel } from '@omniprune/core';
 import { builtinContainer } from '../../src/shared/plugin-registry.js';
 
 let dir: string;

@@ -39,12 +39,31 @@ export async function createPlugin<T = unknown>(
       hint: 'see `omniprune plugins list` for the options each plugin takes',
     });
   }
+  return instantiatePlugin<T>(container, kind, name, parsed.data, ctx, at);
+}
+
+/**
+ * Create an instance from options its schema already parsed (a validated pipeline's `with:` blocks): they are handed
+ * to the plugin as they are, never parsed a second time (a schema with `.transform()` sees its input only once).
+ * @example
+ * const pruner = await instantiatePlugin(container, 'pruner', entry.use, entry.with, ctx, 'pruners[0].with');
+ */
+export async function instantiatePlugin<T = unknown>(
+  container: DependencyContainer,
+  kind: PluginKind,
+  name: string,
+  parsedOptions: unknown,
+  ctx: HostContext,
+  at = 'with',
+): Promise<T> {
+  const plugin = resolvePlugin(container, kind, name);
+  const token = pluginToken(kind, name);
   const fullCtx: PluginContext = {
     ...pluginContext(ctx),
     create: <U>(k: PluginKind, n: string, o?: unknown) => createPlugin<U>(container, k, n, o, ctx, `${at}(${k}:${n})`),
   };
   try {
-    return namePluginErrors((await plugin.create(parsed.data, fullCtx)) as T, token);
+    return namePluginErrors((await plugin.create(parsedOptions, fullCtx)) as T, token);
   } catch (cause) {
     if (isOmnipruneError(cause)) throw cause;
     const origin = pluginOrigin(container, kind, name);

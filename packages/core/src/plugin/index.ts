@@ -2,7 +2,7 @@ export { PLUGIN_API_VERSION, CRITERION_ROLES, definePruner, defineCriterion, def
 export type { PluginContext, PluginDefinition, PluginKind } from './define-plugin.js';
 export { createPluginContainer, registerPlugin, resolvePlugin, listPlugins, pluginOrigin, pluginToken } from './plugin-container.js';
 export type { PluginContainer, PluginOrigin } from './plugin-container.js';
-export { createPlugin, formatZodIssues } from './create-plugin.js';
+export { createPlugin, instantiatePlugin, formatZodIssues } from './create-plugin.js';
 export { coreServices } from './core-services.js';
 export { pluginContext, testPluginContext } from './plugin-context.js';
 export type { HostContext } from './plugin-context.js';

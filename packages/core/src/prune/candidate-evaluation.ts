@@ -88,17 +88,19 @@ export async function evaluateCandidate(
 }
 
 /**
- * Index of the winner: highest similarity; exact ties go to the candidate of kind `ties` (or the first).
+ * Index of the winner: highest similarity; exact ties go to the kind listed first in `ties` (kinds not listed come
+ * after), then to the candidate listed first.
  * @example
- * chooseCandidate([{ kind: 'layer', similarity: 0.9 }, { kind: 'filter', similarity: 0.9 }], 'layer') // 0
+ * chooseCandidate([{ kind: 'layer', similarity: 0.9 }, { kind: 'filter', similarity: 0.9 }], ['filter', 'layer']) // 1
  */
-export function chooseCandidate(records: readonly Pick<CandidateRecord, 'kind' | 'similarity'>[], ties: string): number {
+export function chooseCandidate(records: readonly Pick<CandidateRecord, 'kind' | 'similarity'>[], ties: readonly string[]): number {
+  const rank = (kind: string) => (ties.includes(kind) ? ties.indexOf(kind) : ties.length);
   let best = -1;
   for (let i = 0; i < records.length; i++) {
     const s = records[i].similarity;
     if (Number.isNaN(s)) continue;
     if (best < 0 || s > records[best].similarity) best = i;
-    else if (s === records[best].similarity && records[i].kind === ties && records[best].kind !== ties) best = i;
+    else if (s === records[best].similarity && rank(records[i].kind) < rank(records[best].kind)) best = i;
   }
   return Math.max(best, 0);
 }

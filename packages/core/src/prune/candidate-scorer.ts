@@ -2,14 +2,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { DependencyContainer } from 'tsyringe';
 import type { Backend } from '../backend/backend-types.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
-import { createPlugin } from '../plugin/create-plugin.js';
-import { augmentFromSteps } from '../train/augment-from-steps.js';
-import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import { evaluateCandidate } from './candidate-evaluation.js';
 import type { CandidateTask, EvaluatedCandidate } from './candidate-executor.js';
-import { penultimateLayer } from './capture.js';
-import type { SimilarityMetric } from './criterion-types.js';
-import { tfjsInferenceRunner, type InferenceRunner } from './inference-runner.js';
+import type { InferenceRunner } from './inference-runner.js';
+import { createRunSession, type PipelineEvent } from './run-session.js';
 import type { Pipeline } from './load-pipeline.js';
 import { pipelineDataSpec } from './pipeline-inputs.js';
 import { resolveInPipeline } from './load-pipeline.js';
@@ -35,19 +31,12 @@ export async function createCandidateScorer(
   container: DependencyContainer,
   options: { runner?: InferenceRunner; backend?: Backend; log?: (message: string) => void } = {},
 ): Promise<CandidateScorer> {
-  const runner = options.runner ?? tfjsInferenceRunner;
-  const ctx = { log: options.log ?? (() => {}), seed: pipeline.seed };
-  const metric = await createPlugin<SimilarityMetric>(container, 'criterion', pipeline.similarity.use, pipeline.similarity.with, ctx, 'similarity.with');
-  const settings = pipeline.finetune.candidate;
-  const finetune =
-    settings && (settings.epochs ?? 1) !== 0
-      ? await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, settings, ctx, 'finetune.candidate')
-      : null;
-  const augment = augmentFromSteps(pipeline.data.augment);
+  const onEvent = (e: PipelineEvent) => (e.type === 'log' ? options.log?.(e.message) : undefined);
+  const session = await createRunSession(pipeline, container, { runner: options.runner, backend: options.backend, onEvent, evaluators: false });
   // the base model as a teacher, when candidate fine-tunes distil: the pipeline's model file (a zoo-trained base lives
   // in the run folder, which a worker does not see: such fine-tunes name `teacher: parent` or run locally)
-  const base =
-    usesDistillation(settings) && 'path' in pipeline.model ? (await readModel(resolveInPipeline(pipeline, pipeline.model.path), container)).model : undefined;
+  const distils = usesDistillation(pipeline.finetune.candidate) && 'path' in pipeline.model;
+  const base = distils ? (await readModel(resolveInPipeline(pipeline, (pipeline.model as { path: string }).path), container)).model : undefined;
   let loaded: { key: string; data: PreparedData } | undefined;
   return {
     async score(parent, task) {
@@ -55,20 +44,20 @@ export async function createCandidateScorer(
       if (loaded?.key !== key) loaded = { key, data: await prepareData(pipelineDataSpec(pipeline) as never, task.normalization) };
       const { data } = loaded;
       const samples = similaritySamples(pipeline, data);
-      const layer = pipeline.similarity.layer === 'penultimate' ? penultimateLayer(parent) : pipeline.similarity.layer;
-      const parentFeatures = await runner.capture(parent, layer, samples);
+      const layer = session.similarityLayer(parent);
+      const parentFeatures = await session.runner.capture(parent, layer, samples);
       return evaluateCandidate(parent, task.candidate, {
         parentFeatures,
         layer,
         samples,
-        metric,
+        metric: session.metric,
         train: data.train,
-        finetune,
+        finetune: session.finetune.candidate,
         base,
-        augment,
-        backend: options.backend,
+        augment: session.augment,
+        backend: session.backend,
         seed: task.seed,
-        runner,
+        runner: session.runner,
       });
     },
   };

@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend-types.js';
 import { prepareData, type PreparedData } from '../data/prepare-data.js';
 import { isOmnipruneError } from '../errors/omniprune-error.js';
 import { loadModel, saveModel } from '../io/model-io.js';
-import { createPlugin } from '../plugin/create-plugin.js';
+import { instantiatePlugin } from '../plugin/create-plugin.js';
 import type { HostContext } from '../plugin/plugin-context.js';
 import { augmentFromSteps } from '../train/augment-from-steps.js';
 import { deriveSeed } from '../train/batches.js';
@@ -88,7 +88,7 @@ export async function recoverFinalModel(
   const base = distill ? await loadModel(join(run.outDir, BASELINE_DIR)) : undefined;
   const parent = distill ? await loadModel(join(run.outDir, modelDirOf(report, report.final.iteration))) : undefined;
   try {
-    const factory = await createPlugin<TrainerFactory>(run.container, 'trainer', run.pipeline.trainer, trainerSettings, run.ctx, 'finetune.final');
+    const factory = await instantiatePlugin<TrainerFactory>(run.container, 'trainer', run.pipeline.trainer, trainerSettings, run.ctx, 'finetune.final');
     const trainer = factory({
       seed: deriveSeed(run.pipeline.seed, RECOVERY_SEED_PART),
       augment: augmentFromSteps(run.pipeline.data.augment),

@@ -1,138 +1,65 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { DependencyContainer } from 'tsyringe';
 import { OmnipruneError } from '../errors/omniprune-error.js';
-import { formatZodIssues } from '../plugin/create-plugin.js';
-import type { CriterionRole, PluginKind } from '@omniprune/plugin-api';
 import { loadPluginModules, type LoadedPluginModule } from '../plugin/load-plugin-modules.js';
-import { listPlugins, pluginToken } from '../plugin/plugin-container.js';
-import { finalImagesSchema, pipelineBaseSchema, type PipelineBase } from './pipeline-schema.js';
+import { pipelineError } from './pipeline-errors.js';
+import { absolutePipelinePaths } from './pipeline-paths.js';
+import { pipelineSchemaOf, type PipelineBase } from './pipeline-schema.js';
+import { stopPipelineProblem, stopRulesOf } from './stop-rules.js';
 
-/** A validated pipeline: every plugin exists and every option block parsed with its plugin's schema. */
+/** A validated pipeline: every plugin exists and every option block parsed, once, with its plugin's schema. */
 export interface Pipeline extends PipelineBase {
   /** Absolute path of the pipeline file ('' when loaded from text). */
   readonly file: string;
   /** Directory relative paths in the pipeline are resolved against. */
   readonly baseDir: string;
-}
-
-function checkUse(
-  c: DependencyContainer,
-  kind: PluginKind,
-  name: string,
-  options: unknown,
-  at: string,
-  role?: CriterionRole,
-  optionsAt = `${at}.with`,
-): unknown {
-  const plugins = listPlugins(c).filter((p) => p.kind === kind && (!role || !p.role || p.role === role));
-  const plugin = plugins.find((p) => p.name === name);
-  if (!plugin) {
-    const names = plugins.map((p) => p.name);
-    throw new OmnipruneError('E_UNKNOWN_PLUGIN', `${optionsAt === `${at}.with` ? `${at}.use` : at}: unknown ${role ?? kind} "${name}"`, {
-      plugin: pluginToken(kind, name),
-      hint: names.length ? `allowed values: ${names.join(', ')}` : `no ${role ?? kind} plugins are registered; add a package under plugins:`,
-    });
-  }
-  const parsed = plugin.options.safeParse(options ?? {});
-  if (!parsed.success) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline:\n  ${formatZodIssues(parsed.error, optionsAt)}`, {
-      plugin: pluginToken(kind, name),
-      hint: `see \`omniprune plugins list\` for the options of ${pluginToken(kind, name)}`,
-    });
-  }
-  return parsed.data;
-}
-
-/** Resolve and validate the criteria a pruner's options name (its definition's `criteria` slots). */
-function checkNestedCriteria(c: DependencyContainer, pruner: string, options: Record<string, unknown>, at: string): void {
-  const definition = listPlugins(c).find((x) => x.kind === 'pruner' && x.name === pruner);
-  for (const slot of definition?.criteria ?? []) {
-    const name = options[slot.option] ?? slot.defaultName;
-    if (typeof name !== 'string') continue;
-    checkUse(
-      c,
-      'criterion',
-      name,
-      slot.optionsKey ? options[slot.optionsKey] : undefined,
-      `${at}.${slot.option}`,
-      slot.role,
-      slot.optionsKey ? `${at}.${slot.optionsKey}` : undefined,
-    );
-  }
+  /**
+   * The pipeline as written (parsed YAML), its paths made absolute: what travels to another process (a queue worker,
+   * a bench cell) to be validated there again. Never the parsed options, which plugins may have transformed.
+   */
+  readonly source: Record<string, unknown>;
 }
 
 /**
- * Validate a parsed YAML/JSON value as a pipeline against the plugins registered in `c`.
- * Errors name the exact path (`pruners[1].with.ratio: ...`) and the allowed values.
+ * Validate a parsed YAML/JSON value as a pipeline against the plugins registered in `c`, with the one schema
+ * composed from them ({@link pipelineSchemaOf}). Relative paths are resolved against `file`'s folder first. Errors
+ * name the exact path (`pruners[1].with.ratio: ...`) and the allowed values.
  * @example
  * const pipeline = validatePipeline(YAML.parse(text), container, '/abs/quickstart.yaml');
  */
 export function validatePipeline(raw: unknown, c: DependencyContainer, file = ''): Pipeline {
-  const parsed = pipelineBaseSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${formatZodIssues(parsed.error, '')}`, {
-      hint: 'see the JSON Schema from `omniprune plugins schema` or examples/quickstart.yaml',
-    });
-  }
-  const p = parsed.data;
-  const pruners = p.pruners.map((entry, i) => {
-    const options = checkUse(c, 'pruner', entry.use, entry.with, `pruners[${i}]`) as Record<string, unknown>;
-    checkNestedCriteria(c, entry.use, options, `pruners[${i}].with`);
-    return { use: entry.use, with: options, sizingOnly: entry.sizingOnly };
-  });
-  if (pruners.every((e) => e.sizingOnly)) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  pruners: every pruner is sizingOnly, so no candidate would be built`, {
-      hint: 'leave sizingOnly unset on at least one pruner',
-    });
-  }
-  const similarity = { ...p.similarity, with: checkUse(c, 'criterion', p.similarity.use, p.similarity.with, 'similarity', 'similarity') };
-  if (p.similarity.split === 'validation' && !(p.data.dataset as { validation?: unknown }).validation) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  similarity.split: validation needs a validation split`, {
-      hint: 'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
-    });
-  }
-  const evaluate = p.evaluate.map((entry, i) => ({ ...entry, with: checkUse(c, 'evaluator', entry.use, entry.with, `evaluate[${i}]`) }));
-  checkEvaluateEntries(evaluate, p.stop.latencyReduction, file);
-  checkUse(c, 'trainer', p.trainer, {}, 'trainer');
-  const finetune = {
-    candidate: p.finetune.candidate && (checkUse(c, 'trainer', p.trainer, p.finetune.candidate, 'finetune.candidate') as Record<string, unknown>),
-    winner: p.finetune.winner && (checkUse(c, 'trainer', p.trainer, p.finetune.winner, 'finetune.winner') as Record<string, unknown>),
-    final: p.finetune.final && checkFinal(c, p.trainer, p.finetune.final, file),
-  };
-  if ('zoo' in p.model) checkUse(c, 'trainer', p.trainer, p.model.train, 'model.train');
   const baseDir = file ? dirname(file) : process.cwd();
-  return { ...p, pruners, similarity, finetune, evaluate, file, baseDir };
-}
-
-/** `finetune.final`: the trainer's options plus `images` (the recovery's training images per epoch). */
-function checkFinal(c: DependencyContainer, trainer: string, raw: Record<string, unknown>, file: string): Record<string, unknown> {
-  const { images, ...options } = raw;
-  const parsed = finalImagesSchema.safeParse(images);
-  if (!parsed.success) {
-    throw new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${formatZodIssues(parsed.error, 'finetune.final.images')}`, {
-      hint: 'images: all (the whole training split) or a number of images',
-    });
-  }
-  return { ...(checkUse(c, 'trainer', trainer, options, 'finetune.final', undefined, 'finetune.final') as Record<string, unknown>), images: parsed.data };
-}
-
-/** Each evaluator once (results are keyed by name); `stop.latencyReduction` needs the latency evaluator every iteration. */
-function checkEvaluateEntries(entries: readonly { use: string; every: number }[], latencyReduction: number | undefined, file: string): void {
+  const source =
+    raw && typeof raw === 'object' && !Array.isArray(raw) ? absolutePipelinePaths(raw as Record<string, unknown>, join(baseDir, 'pipeline.yaml')) : {};
+  const parsed = pipelineSchemaOf(c).safeParse(raw && typeof raw === 'object' && !Array.isArray(raw) ? source : raw);
+  if (!parsed.success) throw pipelineError(parsed.error, source, file);
+  const p = parsed.data;
   const invalid = (message: string, hint: string) => new OmnipruneError('E_SCHEMA', `invalid pipeline${file ? ` ${file}` : ''}:\n  ${message}`, { hint });
-  const seen = new Set<string>();
-  for (const [i, e] of entries.entries()) {
-    if (seen.has(e.use)) throw invalid(`evaluate[${i}].use: "${e.use}" is listed twice`, 'list each evaluator once; put every setting in its with: block');
-    seen.add(e.use);
-  }
-  const latency = entries.find((e) => e.use === 'latency');
-  if (latencyReduction !== undefined && latency?.every !== 1) {
+  if (p.pruners.every((e) => e.sizingOnly))
+    throw invalid('pruners: every pruner is sizingOnly, so no candidate would be built', 'leave sizingOnly unset on at least one pruner');
+  if (p.similarity.split === 'validation' && !(p.data.dataset as { validation?: unknown }).validation) {
     throw invalid(
-      `stop.latencyReduction needs the latency evaluator on every iteration${latency ? ` (it runs every ${latency.every})` : ''}`,
-      'add evaluate: [{ use: latency }] (every: 1, the default)',
+      'similarity.split: validation needs a validation split',
+      'hold one out of training with data: { dataset: { ..., validation: { count: 5000 } } }',
     );
   }
+  const twice = p.evaluate.findIndex((e, i) => p.evaluate.findIndex((f) => f.use === e.use) !== i);
+  if (twice >= 0)
+    throw invalid(`evaluate[${twice}].use: "${p.evaluate[twice].use}" is listed twice`, 'list each evaluator once; put every setting in its with: block');
+  const problem = stopPipelineProblem(stopRulesOf(c), p.stop, p);
+  if (problem) throw invalid(problem.message, problem.hint);
+  return { ...p, file, baseDir, source };
+}
+
+/**
+ * The run folder of a pipeline: `out` when given (`--out`), else its `output` resolved against the pipeline's folder.
+ * @example
+ * runDirOf(pipeline) // '/work/p/runs/quickstart' for output: runs/quickstart in /work/p/quickstart.yaml
+ */
+export function runDirOf(pipeline: Pick<Pipeline, 'baseDir' | 'output'>, out?: string): string {
+  return out ? resolve(out) : resolve(pipeline.baseDir, pipeline.output);
 }
 
 /** Resolve a pipeline-relative path. */
@@ -187,6 +114,16 @@ export async function loadPipelinePlugins(path: string, c: DependencyContainer):
  */
 export async function loadPipeline(path: string, c: DependencyContainer): Promise<Pipeline> {
   const { file, raw } = await readPipelineFile(path);
+  return loadPipelineSource(raw, c, file);
+}
+
+/**
+ * Validate a pipeline held in memory (a {@link Pipeline.source} sent to another process) as {@link loadPipeline}
+ * validates a file: its `plugins:` imported first; `file` is where relative paths would resolve from.
+ * @example
+ * const pipeline = await loadPipelineSource(job.pipeline, container, join(root, 'pipeline.yaml'));
+ */
+export async function loadPipelineSource(raw: unknown, c: DependencyContainer, file: string): Promise<Pipeline> {
   await importListedPlugins(raw, c, file);
   return validatePipeline(raw, c, file);
 }

@@ -7,7 +7,7 @@ import { annotateModel } from '../io/model-annotations.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import { readModel } from '../io/read-model.js';
 import { classifierOutput } from '../train/classifier-output.js';
-import { createPlugin } from '../plugin/create-plugin.js';
+import { instantiatePlugin } from '../plugin/create-plugin.js';
 import type { HostContext } from '../plugin/plugin-context.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import { augmentFromSteps } from '../train/augment-from-steps.js';
@@ -71,7 +71,7 @@ export async function preparePipelineInputs(
     seed: pipeline.model.seed ?? pipeline.seed,
   });
   ctx.log(`training ${pipeline.model.zoo} from scratch`);
-  const factory = await createPlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');
+  const factory = await instantiatePlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');
   await factory({ seed: pipeline.seed, augment }).fit(model, data.train, { onEvent: onTrainEvent });
   await saveModel(model, baseDir, { omniprune: { normalization: data.normalization, trainedBy: 'pipeline' } });
   return { model, data, augment, notes: [] };

@@ -11,10 +11,13 @@ import type { Pipeline } from './load-pipeline.js';
  * const layerOnly = restrictPruners(pipeline, ['layer']);
  */
 export function restrictPruners(pipeline: Pipeline, names: readonly string[]): Pipeline {
+  const output = `${pipeline.output.replace(/\/+$/, '')}-only-${names.join('-')}`;
+  const rawPruners = Array.isArray(pipeline.source.pruners) ? (pipeline.source.pruners as { use: string }[]) : [];
   return {
     ...pipeline,
     pruners: onlyPruners(pipeline.pruners, names, '--only'),
-    output: `${pipeline.output.replace(/\/+$/, '')}-only-${names.join('-')}`,
+    output,
+    source: { ...pipeline.source, pruners: onlyPruners(rawPruners, names, '--only'), output },
   };
 }
 

@@ -76,16 +76,11 @@ export interface RecoveryRecord {
   readonly settingsHash: string;
 }
 
-/** Why the loop ended. */
-export type StopReason =
-  | 'flops-target'
-  | 'params-target'
-  | 'latency-target'
-  | 'accuracy-floor'
-  | 'max-iterations'
-  | 'nothing-to-prune'
-  | 'min-blocks'
-  | 'no-layer-candidate';
+/**
+ * Why the loop ended: the `reason` of the stop rule that ended it, core's (`nothing-to-prune`, `accuracy-floor`,
+ * `flops-target`, `params-target`, `max-iterations`) or a plugin's (`min-blocks`, `no-layer-candidate`, `latency-target`).
+ */
+export type StopReason = string;
 
 /** Everything a run produced; written as `report.json` after every iteration. */
 export interface RunReport {

@@ -46,3 +46,8 @@ export {
 } from './progress-bar.js';
 export { augmentFromSteps } from './augment-from-steps.js';
 export { distillSchema, distillationLoss, teacherLogits, type DistillOptions, type TeacherLogits } from './distill.js';
+export { classifierOutput } from './classifier-output.js';
+export type { ClassifierOutput } from './classifier-output.js';
+export { sgdTrainerPlugin, sgdTrainerPluginOptions } from './sgd-trainer-plugin.js';
+export type { TrainerFactory, TrainerRun } from './sgd-trainer-plugin.js';
+export { saveTrainCheckpoint, readTrainCheckpoint, removeTrainCheckpoint, CHECKPOINT_DIR } from './train-checkpoint.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
+import { expectNoLeaks } from '../../src/testing/index.js';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 export function values(size: number, seed: number): Float32Array {

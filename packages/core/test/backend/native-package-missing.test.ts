@@ -25,7 +25,8 @@ describe('@omniprune/backend-native is an optional dependency', () => {
     const script = join(dir, 'main.mts');
     await writeFile(
       script,
-      `import { describeBackend, initBackend } from ${JSON.stringify(pathToFileURL(join(CORE, 'src/index.ts')).href)};
+      `import { initBackend } from ${JSON.stringify(pathToFileURL(join(CORE, 'src/index.ts')).href)};
+import { describeBackend } from ${JSON.stringify(pathToFileURL(join(CORE, 'src/backend/index.ts')).href)};
 console.log(describeBackend(await initBackend()));
 `,
     );

@@ -111,9 +111,10 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(wasm.isActive() && !cpu.isActive()).toBe(true);
     const { createSgdTrainer } = await import('../../src/train/sgd-trainer.js');
-    const { mlp, prototypeDataset } = await import('../train/fixtures.js');
+    const { prototypeDataset } = await import('../train/fixtures.js');
+    const { mlpClassifier } = await import('../../src/testing/index.js');
     await cpu.activate();
-    const model = mlp();
+    const model = mlpClassifier();
     await wasm.activate();
     let during = '';
     await createSgdTrainer({ epochs: 1, batchSize: 16 }).fit(model, prototypeDataset(32, 1), {

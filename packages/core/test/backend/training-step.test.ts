@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/index.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
+import { expectNoLeaks } from '../../src/testing/index.js';
 import { expectCloseToScale, values } from './compare-backends.js';
 
 afterAll(async () => {

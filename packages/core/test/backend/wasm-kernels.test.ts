@@ -5,7 +5,7 @@ import { initBackend, WASM_KERNEL_NAMES } from '../../src/backend/index.js';
 import { isOmnipruneWasmKernel } from '../../src/backend/kernels/register-wasm-kernels.js';
 import { tileGradConfig } from '../../src/backend/kernels/tile-gradient.js';
 import { simplifyTranspose } from '../../src/backend/kernels/transpose-kernel.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
+import { expectNoLeaks } from '../../src/testing/index.js';
 import { expectCloseToScale, onCpuAndWasm, values } from './compare-backends.js';
 
 beforeAll(async () => {

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { createRng, type Rng } from '../../src/util/rng.js';
@@ -14,6 +13,7 @@ import {
   toTensors,
   type ImageDataset,
 } from '../../src/data/index.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
 /** An Rng whose int() always returns `value` (to place pad-crop offsets exactly). */
 function fixedRng(value: number): Rng {
@@ -123,21 +123,20 @@ describe('batches', () => {
 });
 
 describe('toTensors', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
+  beforeAll(useCpu);
 
-  it('wraps a batch as float32 NHWC and int32 labels without leaking', () => {
-    const before = tf.memory().numTensors;
-    const [batch] = batches(dataset(5, [2, 3, 1]), { batchSize: 5 });
-    const { x, y } = toTensors(batch, [2, 3, 1]);
-    expect(x.shape).toEqual([5, 2, 3, 1]);
-    expect(x.dtype).toBe('float32');
-    expect(y.shape).toEqual([5]);
-    expect(y.dtype).toBe('int32');
-    expect(Array.from(y.dataSync())).toEqual([0, 1, 2, 0, 1]);
-    tf.dispose([x, y]);
-    expect(tf.memory().numTensors).toBe(before);
+  it('wraps a batch as float32 NHWC and int32 labels without leaking', async () => {
+    const batch = await expectNoLeaks(() => {
+      const [first] = batches(dataset(5, [2, 3, 1]), { batchSize: 5 });
+      const { x, y } = toTensors(first, [2, 3, 1]);
+      expect(x.shape).toEqual([5, 2, 3, 1]);
+      expect(x.dtype).toBe('float32');
+      expect(y.shape).toEqual([5]);
+      expect(y.dtype).toBe('int32');
+      expect(Array.from(y.dataSync())).toEqual([0, 1, 2, 0, 1]);
+      tf.dispose([x, y]);
+      return first;
+    });
     expect(() => toTensors(batch, [3, 3, 1])).toThrow(/does not match image shape/);
   });
 });

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans, buildDependencyGraph, type DependencyGraph } from '../../src/graph/index.js';
-import { FIXTURES } from '../fixtures/models.js';
-import { useCpu } from '../helpers/backend.js';
+import { TINY_MODELS, useCpu } from '../../src/testing/index.js';
 
 beforeAll(useCpu);
 
@@ -23,7 +22,7 @@ tf.serialization.registerClass(Twice);
 
 describe('dependency graph', () => {
   it('ties residual-add channels into one group and finds identity and projection blocks', () => {
-    const graph = buildDependencyGraph(FIXTURES.residual());
+    const graph = buildDependencyGraph(TINY_MODELS.residual());
     expect(prunableIds(graph)).toEqual(['b0_conv1', 'b1_conv1', 'b1_proj', 'stem'].sort());
     const stem = graph.groups.find((g) => g.id === 'stem')!;
     expect(stem.producers).toEqual(['stem', 'b0_conv2']);
@@ -44,7 +43,7 @@ describe('dependency graph', () => {
   });
 
   it('maps concatenated channels to their source groups', () => {
-    const graph = buildDependencyGraph(FIXTURES.concatenate());
+    const graph = buildDependencyGraph(TINY_MODELS.concatenate());
     expect(prunableIds(graph)).toEqual(['ca', 'cb', 'cc']);
     expect(graph.groups.find((g) => g.id === 'ca')!.consumers).toEqual(['cc', 'out']);
   });
@@ -62,7 +61,7 @@ describe('dependency graph', () => {
   });
 
   it('rejects bad plans with messages naming the problem', async () => {
-    const model = FIXTURES.residual();
+    const model = TINY_MODELS.residual();
     await expect(applyPlans(model, [{ kind: 'remove-channels', group: 'nope', indices: [0] }])).rejects.toThrow(
       /no channel group "nope"[\s\S]*prunable groups: .*stem/,
     );
@@ -73,7 +72,7 @@ describe('dependency graph', () => {
   });
 
   it('shrinks every weight of a pruned group and keeps the rest', async () => {
-    const model = FIXTURES.residual();
+    const model = TINY_MODELS.residual();
     const pruned = await applyPlans(model, [{ kind: 'remove-channels', group: 'stem', indices: [1] }]);
     const shape = (l: string, i = 0) => pruned.getLayer(l).weights[i].shape;
     expect(shape('stem')).toEqual([3, 3, 3, 3]);

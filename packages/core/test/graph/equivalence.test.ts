@@ -3,15 +3,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlans, buildDependencyGraph, bypassBlock, maskChannels } from '../../src/graph/index.js';
-import { FIXTURES, randomizeWeights } from '../fixtures/models.js';
-import { expectClose, predictValues } from '../helpers/compare.js';
+import { TINY_MODELS, expectClose, predictValues, randomizeWeights, useCpu } from '../../src/testing/index.js';
 
 const BACKENDS = (process.env.EQ_BACKENDS?.split(',') ?? ['cpu', 'wasm']) as ('cpu' | 'wasm')[];
 
 describe.each(BACKENDS)('pruned model equals masked model on %s', (backend) => {
-  it.each(Object.keys(FIXTURES) as (keyof typeof FIXTURES)[])('%s: every prunable group', async (fixture) => {
+  it.each(Object.keys(TINY_MODELS) as (keyof typeof TINY_MODELS)[])('%s: every prunable group', async (fixture) => {
     await tf.setBackend(backend);
-    const model = FIXTURES[fixture]();
+    const model = TINY_MODELS[fixture]();
     randomizeWeights(model, 7);
     const graph = buildDependencyGraph(model);
     const prunable = graph.groups.filter((g) => !g.frozenReason);
@@ -34,7 +33,7 @@ describe.each(BACKENDS)('pruned model equals masked model on %s', (backend) => {
 
   it('residual: removing a block equals bypassing it', async () => {
     await tf.setBackend(backend);
-    const model = FIXTURES.residual();
+    const model = TINY_MODELS.residual();
     randomizeWeights(model, 11);
     const graph = buildDependencyGraph(model);
     const x = tf.randomNormal([3, 8, 8, 3], 0, 1, 'float32', 5);
@@ -51,6 +50,4 @@ describe.each(BACKENDS)('pruned model equals masked model on %s', (backend) => {
   });
 });
 
-afterAll(async () => {
-  await tf.setBackend('cpu');
-});
+afterAll(useCpu);

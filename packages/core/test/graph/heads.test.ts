@@ -4,40 +4,30 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyPlans,
-  attentionLayers,
-  buildDependencyGraph,
-  bypassBlock,
-  countCost,
-  loadModel,
-  maskChannels,
-  maskHeads,
-  saveModel,
-  vit,
-} from '../../src/index.js';
-import { randomizeWeights } from '../fixtures/models.js';
-import { useWasm } from '../helpers/backend.js';
-import { expectClose, predictValues } from '../helpers/compare.js';
+import { applyPlans, attentionLayers, buildDependencyGraph, bypassBlock, maskChannels, maskHeads } from '../../src/graph/index.js';
+import { countCost } from '../../src/metrics/index.js';
+import { loadModel, saveModel } from '../../src/index.js';
+import { expectClose, predictValues, randomizeWeights, smallVit, useWasm } from '../../src/testing/index.js';
 
 beforeAll(useWasm);
 
-function smallVit(): tfl.LayersModel {
-  const model = vit({ inputShape: [8, 8, 1], classes: 5, patchSize: 4, dim: 16, depth: 2, numHeads: 4, mlpDim: 24, seed: 1 });
+/** The tiny ViT with 5 classes and random weights. */
+function randomVit(): tfl.LayersModel {
+  const model = smallVit({ classes: 5, seed: 1 });
   randomizeWeights(model, 5);
   return model;
 }
 
 describe('attention heads in the graph engine', () => {
   it('lists the attention layers with their heads', () => {
-    expect(attentionLayers(buildDependencyGraph(smallVit()))).toEqual([
+    expect(attentionLayers(buildDependencyGraph(randomVit()))).toEqual([
       { layer: 't0_attn', numHeads: 4, headDim: 4 },
       { layer: 't1_attn', numHeads: 4, headDim: 4 },
     ]);
   });
 
   it('a model with heads removed equals the original with those heads masked, and is smaller', async () => {
-    const model = smallVit();
+    const model = randomVit();
     const graph = buildDependencyGraph(model);
     const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 2);
     for (const [layer, heads] of [
@@ -62,7 +52,7 @@ describe('attention heads in the graph engine', () => {
   });
 
   it('MLP hidden neurons are a prunable group and transformer residual branches are removable blocks', async () => {
-    const model = smallVit();
+    const model = randomVit();
     const graph = buildDependencyGraph(model);
     const mlp = graph.groups.find((g) => g.id === 't0_mlp_fc1')!;
     expect(mlp.frozenReason).toBeUndefined();
@@ -85,7 +75,7 @@ describe('attention heads in the graph engine', () => {
   });
 
   it('serialise -> load gives the same outputs after head removal', async () => {
-    const model = smallVit();
+    const model = randomVit();
     const pruned = await applyPlans(model, [{ kind: 'remove-heads', layer: 't0_attn', heads: [2] }]);
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-heads-'));
     await saveModel(pruned, dir);
@@ -97,7 +87,7 @@ describe('attention heads in the graph engine', () => {
   });
 
   it('rejects bad head plans with what to do instead', async () => {
-    const model = smallVit();
+    const model = randomVit();
     await expect(applyPlans(model, [{ kind: 'remove-heads', layer: 't0_attn', heads: [4] }])).rejects.toThrow(
       /head 4 is out of range for "t0_attn" \(4 heads\)[\s\S]*use heads 0..3/,
     );

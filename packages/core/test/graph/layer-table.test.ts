@@ -18,9 +18,7 @@ import {
 } from '../../src/graph/index.js';
 import { countCost } from '../../src/metrics/flops.js';
 import { vit } from '../../src/zoo/index.js';
-import { FIXTURES, randomizeWeights } from '../fixtures/models.js';
-import { useCpu } from '../helpers/backend.js';
-import { expectClose, predictValues } from '../helpers/compare.js';
+import { TINY_MODELS, expectClose, predictValues, randomizeWeights, useCpu } from '../../src/testing/index.js';
 
 beforeAll(useCpu);
 
@@ -41,7 +39,7 @@ function separableResidual(): tfl.LayersModel {
 
 describe('SeparableConv2D through the layer table', () => {
   it('is a producer whose input channels are read by both kernels', () => {
-    const graph = buildDependencyGraph(FIXTURES.separable());
+    const graph = buildDependencyGraph(TINY_MODELS.separable());
     expect(graph.warnings).toEqual([]);
     expect(
       graph.groups
@@ -57,7 +55,7 @@ describe('SeparableConv2D through the layer table', () => {
   });
 
   it('removing its filters or its inputs slices depthwise, pointwise and bias', async () => {
-    const model = FIXTURES.separable();
+    const model = TINY_MODELS.separable();
     const outputs = await applyPlans(model, [{ kind: 'remove-channels', group: 'sep1', indices: [1, 3] }]);
     expect(shapes(outputs, 'sep1')).toEqual([[3, 3, 6, 1], [1, 1, 6, 3], [3]]);
     expect(shapes(outputs, 'bn_sep1')).toEqual([[3], [3], [3], [3]]);
@@ -73,7 +71,7 @@ describe('SeparableConv2D through the layer table', () => {
   });
 
   it('counts depthwise + pointwise MACs (by hand), also after pruning', async () => {
-    const model = FIXTURES.separable();
+    const model = TINY_MODELS.separable();
     const cost = countCost(model);
     const of = (name: string) => cost.layers.find((l) => l.name === name)!;
     // sep1: 7x7 positions, 3x3 kernel, 6 inputs -> 5 filters; sep2: stride 2 -> 4x4 positions, 5 inputs -> 4 filters
@@ -127,7 +125,7 @@ describe('SeparableConv2D through the layer table', () => {
 
 describe('the layer table and its queries', () => {
   it('answers per-layer questions without class names', () => {
-    const graph = buildDependencyGraph(FIXTURES.separable());
+    const graph = buildDependencyGraph(TINY_MODELS.separable());
     expect(layerAdapter(graph, 'sep1')?.role).toBe('producer');
     expect(layerAdapter(graph, 'gap')?.role).toBe('passthrough');
     const sep1 = graph.groups.find((g) => g.id === 'sep1')!;
@@ -139,7 +137,7 @@ describe('the layer table and its queries', () => {
   });
 
   it('maps concatenated positions back to each group', () => {
-    const graph = buildDependencyGraph(FIXTURES.concatenate());
+    const graph = buildDependencyGraph(TINY_MODELS.concatenate());
     const cat = graph.layers.get('cat')!.outLayout;
     expect([...groupChannels(graph.groups.find((g) => g.id === 'ca')!, cat)]).toEqual([0, 1, 2, -1, -1, -1, -1]);
     expect([...groupChannels(graph.groups.find((g) => g.id === 'cb')!, cat)]).toEqual([-1, -1, -1, 0, 1, 2, 3]);

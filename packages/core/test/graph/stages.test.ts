@@ -1,16 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans } from '../../src/graph/apply-plan.js';
 import { buildDependencyGraph } from '../../src/graph/dependency-graph.js';
 import { formatStages, stageSummary } from '../../src/graph/stages.js';
 import { resnet } from '../../src/zoo/index.js';
+import { useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 describe('stageSummary', () => {
   it('gives each stage its residual width, the blocks left and every block inner width after pruning', async () => {

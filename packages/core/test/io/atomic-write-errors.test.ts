@@ -2,7 +2,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkWritableDir, makeDirs, writeFileAtomic } from '../../src/index.js';
+import { checkWritableDir, writeFileAtomic } from '../../src/index.js';
+import { makeDirs } from '../../src/util/index.js';
 
 describe('output locations', () => {
   it('makeDirs creates nested folders and settles (rejects) under /proc, where Node 20 recursive mkdir never does', async () => {

@@ -5,8 +5,7 @@ import { buildDependencyGraph } from '../../src/graph/index.js';
 import { modelToJson } from '../../src/graph/model-json.js';
 import { normalizeLayersArtifacts } from '../../src/io/keras-topology.js';
 import { readLayersModel } from '../../src/io/model-io.js';
-import { expectClose, predictValues } from '../helpers/compare.js';
-import { useCpu } from '../helpers/backend.js';
+import { expectClose, predictValues, useCpu } from '../../src/testing/index.js';
 import {
   artifactsOf,
   asKeras3,

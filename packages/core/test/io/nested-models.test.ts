@@ -5,8 +5,7 @@ import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { buildDependencyGraph } from '../../src/graph/index.js';
 import { normalizeLayersArtifacts } from '../../src/io/keras-topology.js';
 import { readLayersModel } from '../../src/io/model-io.js';
-import { expectClose, predictValues } from '../helpers/compare.js';
-import { useCpu } from '../helpers/backend.js';
+import { expectClose, predictValues, useCpu } from '../../src/testing/index.js';
 import { artifactsOf, loadWithTfjs, nestedSequential, randomizeWeights, removeTempDirs, writeModelJson } from './keras-fixtures.js';
 
 beforeAll(useCpu);

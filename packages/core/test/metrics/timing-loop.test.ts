@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, timeInterleaved } from '../../src/index.js';
+import { median, percentile, timeInterleaved } from '../../src/metrics/index.js';
 
 /** A fake clock and runs that advance it by scripted durations, recording the call order. */
 function fakeRuns(durations: Record<string, number[]>) {

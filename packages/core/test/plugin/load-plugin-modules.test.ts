@@ -4,18 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createPlugin,
-  createPluginContainer,
-  defineCriterion,
-  definePruner,
-  listPlugins,
-  loadPipeline,
-  loadPluginModules,
-  pluginOrigin,
-  registerPlugin,
-  sgdTrainerPlugin,
-} from '../../src/index.js';
+import { createPlugin, createPluginContainer, listPlugins, loadPipeline, loadPluginModules, pluginOrigin, registerPlugin } from '../../src/index.js';
+import { defineCriterion, definePruner } from '@omniprune/plugin-api';
+import { sgdTrainerPlugin } from '../../src/train/index.js';
 
 const ZOD = resolve(dirname(fileURLToPath(import.meta.url)), '../../node_modules/zod');
 

@@ -1,10 +1,19 @@
 import * as api from '@omniprune/plugin-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as core from '../../src/index.js';
-import { useCpu } from '../helpers/backend.js';
-import { convBnChain } from '../fixtures/models.js';
+import * as root from '../../src/index.js';
+import * as graph from '../../src/graph/index.js';
+import * as metrics from '../../src/metrics/index.js';
+import * as plugin from '../../src/plugin/index.js';
+import * as util from '../../src/util/index.js';
+import * as io from '../../src/io/model-format.js';
+import * as errors from '../../src/errors/omniprune-error.js';
+import { z as coreZod } from 'zod';
+import { convBnChain, useCpu } from '../../src/testing/index.js';
 
 beforeAll(useCpu);
+
+/** Core as a host sees it: the root entry and the subpath entries this test reaches into. */
+const core = { ...root, ...graph, ...metrics, ...plugin, ...util };
 
 /** A third-party pruner written against `@omniprune/plugin-api` alone: it reaches core only through `ctx.services`. */
 const firstChannel = api.definePruner({
@@ -34,11 +43,12 @@ const firstChannel = api.definePruner({
 
 describe('a plugin made with @omniprune/plugin-api', () => {
   it('is the plugin API core implements: same version, helpers, error class and zod', () => {
-    expect(core.PLUGIN_API_VERSION).toBe(api.PLUGIN_API_VERSION);
-    expect(core.definePruner).toBe(api.definePruner);
-    expect(core.defineModelFormat).toBe(api.defineModelFormat);
-    expect(core.OmnipruneError).toBe(api.OmnipruneError);
-    expect(core.z).toBe(api.z);
+    expect(plugin.PLUGIN_API_VERSION).toBe(api.PLUGIN_API_VERSION);
+    expect(plugin.definePruner).toBe(api.definePruner);
+    expect(io.defineModelFormat).toBe(api.defineModelFormat);
+    expect(errors.OmnipruneError).toBe(api.OmnipruneError);
+    expect(root.OmnipruneError).toBe(api.OmnipruneError);
+    expect(coreZod).toBe(api.z);
   });
 
   it("registers in core's container, is created with validated options and core's services, and its plan applies", async () => {

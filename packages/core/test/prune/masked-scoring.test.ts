@@ -1,47 +1,18 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildDependencyGraph,
-  coreServices,
-  createImportanceCriterion,
-  createRng,
-  defineCriterion,
-  maskPlan,
-  predictionKl,
-  scoreMasked,
-  scoringSample,
-  testPluginContext,
-  tfjsInferenceRunner,
-  vit,
-  z,
-  type BlockImportance,
-  type Features,
-  type ImageDataset,
-  type InferenceRunner,
-  type PrunePlan,
-  type ProposeContext,
-} from '../../src/index.js';
-import { useCpu } from '../helpers/backend.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
+import { coreServices, testPluginContext } from '../../src/index.js';
+import { createImportanceCriterion } from '../../src/plugin/index.js';
+import { createRng } from '../../src/util/index.js';
+import { defineCriterion, z, type BlockImportance, type PrunePlan, type ProposeContext } from '@omniprune/plugin-api';
+import { maskPlan } from '../../src/graph/index.js';
+import { predictionKl, scoreMasked, scoringSample, tfjsInferenceRunner, type Features, type InferenceRunner } from '../../src/prune/index.js';
+import { expectNoLeaks, proposeContext, smallVit, syntheticDataset, useCpu } from '../../src/testing/index.js';
 
 beforeAll(useCpu);
 
-function dataset(count: number): ImageDataset {
-  const rng = createRng(4);
-  return {
-    name: 'synthetic',
-    shape: [8, 8, 1],
-    numClasses: 4,
-    count,
-    images: new Float32Array(count * 64).map(() => rng.next() * 2 - 1),
-    labels: new Int32Array(count).map((_, i) => i % 4),
-  };
-}
-
 /** A small ViT: heads, removable residual branches and MLP neuron groups, so every kind of mask. */
 function proposal(runner?: InferenceRunner): ProposeContext {
-  const parent = vit({ inputShape: [8, 8, 1], classes: 4, patchSize: 4, dim: 16, depth: 2, numHeads: 4, mlpDim: 24, seed: 2 });
-  return { parent, graph: buildDependencyGraph(parent), iteration: 1, rng: createRng(9), train: dataset(40), earlier: [], log: () => {}, runner };
+  return proposeContext(smallVit(), { seed: 9, train: syntheticDataset({ count: 40, shape: [8, 8, 1], classes: 4, seed: 4 }), runner });
 }
 
 const MASKS: PrunePlan[] = [

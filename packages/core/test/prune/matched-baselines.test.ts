@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { pipelineDataSpec, registerPlugin, restrictPruners, runPipeline, validatePipeline } from '../../src/index.js';
-import { useWasm } from '../helpers/backend.js';
-import { layerSizedPruner, testContainer, tinyDataset, tinyPipeline } from './pipeline-fixtures.js';
+import { pipelineDataSpec } from '../../src/prune/index.js';
+import { registerPlugin, restrictPruners, runPipeline, validatePipeline } from '../../src/index.js';
+import { layerSizedPruner, testContainer, tinyDataset, tinyPipeline, useWasm } from '../../src/testing/index.js';
 
 beforeAll(useWasm);
 

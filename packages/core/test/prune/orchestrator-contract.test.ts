@@ -1,22 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createPluginContainer,
-  defineCriterion,
-  definePruner,
-  registerPlugin,
-  runPipeline,
-  sgdTrainerPlugin,
-  validatePipeline,
-  type PluginContainer,
-  type Pruner,
-  type SimilarityMetric,
-} from '../../src/index.js';
-import { useWasm } from '../helpers/backend.js';
-import { firstBlockPruner, layerSizedPruner, negMse, tinyDataset, tinyPipeline, twoChannelPruner } from './pipeline-fixtures.js';
+import { createPluginContainer, registerPlugin, runPipeline, validatePipeline, type PluginContainer } from '../../src/index.js';
+import { defineCriterion, definePruner, type Pruner, type SimilarityMetric } from '@omniprune/plugin-api';
+import { sgdTrainerPlugin } from '../../src/train/index.js';
+import { expectNoLeaks, firstBlockPruner, layerSizedPruner, negMse, tinyDataset, tinyPipeline, twoChannelPruner, useWasm } from '../../src/testing/index.js';
 
 beforeAll(useWasm);
 
@@ -74,12 +63,10 @@ describe("the orchestrator's contract with plugins", () => {
     const c = container();
     const p = validatePipeline(tinyPipeline(dir, { similarity: { use: 'flaky', with: { okCalls: 1 }, samples: 20 }, finetune: {} }), c);
     similarityCalls = 0;
-    const before = tf.memory().numTensors;
-    const err = (await runPipeline(p, { container: c }).catch((e: unknown) => e)) as { code: string; message: string };
+    // the base model was trained inside the run: only what the run itself keeps alive may remain (nothing)
+    const err = (await expectNoLeaks(() => runPipeline(p, { container: c }).catch((e: unknown) => e))) as { code: string; message: string };
     expect(err.code).toBe('E_PLUGIN_FAILED');
     expect(err.message).toMatch(/\[criterion:flaky\] similarity failed: matrix is singular/);
-    // the base model was trained inside the run: only what the run itself keeps alive may remain (nothing)
-    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('checks every plugin before loading data or training a base model', async () => {
@@ -126,31 +113,6 @@ describe("the orchestrator's contract with plugins", () => {
     expect(JSON.parse(await readFile(join(out, 'state.json'), 'utf8')).completed).toBe(2);
     const reseeded = validatePipeline(tinyPipeline(dir, { seed: 9 }), c);
     await expect(runPipeline(reseeded, { container: c })).rejects.toThrow(/different pipeline/);
-  });
-
-  it('stops when the layer pruner has nothing left under whenNoLayerCandidate: stop, goes on with filters otherwise', async () => {
-    const dir = await tinyDataset();
-    const c = container();
-    // a constant similarity: every iteration ties and the layer candidate wins, until no block is left to remove
-    const base = {
-      finetune: {},
-      pruners: [{ use: 'first-block' }, { use: 'two-channels' }],
-      ties: 'layer',
-      similarity: { use: 'flaky', with: { okCalls: 1e9 }, samples: 20 },
-    };
-    const stopped = await runPipeline(
-      validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'a'), stop: { maxIterations: 8, whenNoLayerCandidate: 'stop' } }), c),
-      { container: c },
-    );
-    expect(stopped.stopReason).toBe('no-layer-candidate');
-    const layerIterations = stopped.iterations.length;
-    expect(layerIterations).toBe(3); // one removable block per stage of the ResNet-20 (first-block keeps 2 per stage)
-    expect(stopped.iterations.every((it) => it.chosenKind === 'layer')).toBe(true);
-    const going = await runPipeline(validatePipeline(tinyPipeline(dir, { ...base, output: join(dir, 'b'), stop: { maxIterations: layerIterations + 2 } }), c), {
-      container: c,
-    });
-    expect(going.stopReason).toBe('max-iterations');
-    expect(going.iterations.slice(layerIterations).every((it) => it.candidates.every((x) => x.kind === 'filter'))).toBe(true);
   });
 
   it('asks a pruner sized by the layer candidate after the layer pruner, whatever their order in the pipeline', async () => {

@@ -2,8 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportWithoutTimings, runPipeline, validatePipeline, type PipelineEvent } from '../../src/index.js';
-import { useWasm } from '../helpers/backend.js';
-import { testContainer, tinyDataset, tinyPipeline } from './pipeline-fixtures.js';
+import { testContainer, tinyDataset, tinyPipeline, useWasm } from '../../src/testing/index.js';
 
 beforeAll(useWasm);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { restrictPruners, validatePipeline } from '../../src/index.js';
-import { testContainer, tinyPipeline } from './pipeline-fixtures.js';
+import { testContainer, tinyPipeline } from '../../src/testing/index.js';
 
 describe('restrictPruners', () => {
   const pipeline = validatePipeline(tinyPipeline('/data', { output: 'runs/tiny/' }), testContainer());
@@ -12,7 +12,15 @@ describe('restrictPruners', () => {
       ['two-channels', true],
     ]);
     expect(layerOnly.output).toBe('runs/tiny-only-first-block');
-    expect({ ...layerOnly, pruners: layerOnly.pruners.map((p) => ({ ...p, sizingOnly: false })), output: pipeline.output }).toEqual(pipeline);
+    expect({ ...layerOnly, pruners: layerOnly.pruners.map((p) => ({ ...p, sizingOnly: false })), output: pipeline.output, source: pipeline.source }).toEqual(
+      pipeline,
+    );
+    // the pipeline as written (what a queue worker validates again) is restricted the same way
+    expect(layerOnly.source.pruners).toEqual([
+      { use: 'first-block', sizingOnly: false },
+      { use: 'two-channels', sizingOnly: true },
+    ]);
+    expect(layerOnly.source.output).toBe('runs/tiny-only-first-block');
   });
 
   it('names the unknown pruner and lists the configured ones', () => {

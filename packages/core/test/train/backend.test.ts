@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { missingGradientKernels } from '../../src/train/gradient-kernels.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
-import { convBn, expectNoLeaks, mlp, prototypeDataset, useCpu } from './fixtures.js';
+import { convBnClassifier, expectNoLeaks, mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset } from './fixtures.js';
 
 const train = prototypeDataset(128, 31);
 
@@ -17,8 +18,8 @@ describe('backends without gradient kernels (wasm)', () => {
 
   it('rejects a conv model with E_BACKEND before any step, leaking nothing', async () => {
     expect(tf.getBackend()).toBe('wasm');
-    expect(missingGradientKernels(convBn())).toContain('Conv2DBackpropFilter');
-    const model = convBn();
+    expect(missingGradientKernels(convBnClassifier())).toContain('Conv2DBackpropFilter');
+    const model = convBnClassifier();
     await expectNoLeaks(async () => {
       const err = await createSgdTrainer({ epochs: 1 })
         .fit(model, train)
@@ -34,7 +35,7 @@ describe('backends without gradient kernels (wasm)', () => {
   });
 
   it('still trains a dense model on wasm', async () => {
-    const model = mlp();
+    const model = mlpClassifier();
     expect(missingGradientKernels(model)).toEqual([]);
     await createSgdTrainer({ epochs: 2, batchSize: 32, lr: 0.05 }).fit(model, train);
     expect((await createSgdTrainer().evaluate(model, train)).accuracy).toBeGreaterThan(0.9);
@@ -42,6 +43,6 @@ describe('backends without gradient kernels (wasm)', () => {
 
   it('cpu has every gradient kernel', async () => {
     await useCpu();
-    expect(missingGradientKernels(convBn())).toEqual([]);
+    expect(missingGradientKernels(convBnClassifier())).toEqual([]);
   });
 });

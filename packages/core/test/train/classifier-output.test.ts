@@ -11,7 +11,8 @@ import { separateOutputSoftmax } from '../../src/io/separate-softmax.js';
 import { classifierOutput } from '../../src/train/classifier-output.js';
 import { evaluateClassifier, predictLogits } from '../../src/train/forward.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
-import { mlp, prototypeDataset, setWeightValues, useCpu, weightValues } from './fixtures.js';
+import { mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset, setWeightValues, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -32,7 +33,7 @@ function kerasStyle(activation: string, options: { separateSoftmax?: boolean } =
 
 describe('classifierOutput', () => {
   it('reads the zoo head (softmax after a linear logits layer) as probabilities with logits at its input', () => {
-    const decision = classifierOutput(mlp());
+    const decision = classifierOutput(mlpClassifier());
     expect(decision).toMatchObject({ logitsLayer: 'logits', output: 'probabilities' });
     expect(decision.reason).toMatch(/softmax/);
   });
@@ -77,7 +78,7 @@ describe('classifierOutput', () => {
   });
 
   it('names a missing logits layer and a non-classifier output', () => {
-    expect(() => classifierOutput(mlp(), { logitsLayer: 'fc9' })).toThrow(/no layer "fc9"/);
+    expect(() => classifierOutput(mlpClassifier(), { logitsLayer: 'fc9' })).toThrow(/no layer "fc9"/);
     const input = tfl.input({ shape: [4, 4, 1] });
     const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1, name: 'seg' }).apply(input) as S;
     expect(() => classifierOutput(tfl.model({ inputs: input, outputs: conv }))).toThrow(/\[batch, classes\]/);

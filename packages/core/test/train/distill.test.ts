@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { distillationLoss } from '../../src/train/distill.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
 import { sgdTrainerPlugin } from '../../src/train/sgd-trainer-plugin.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
-import { convBn, mlp, prototypeDataset, useCpu, weightValues } from './fixtures.js';
+import { convBnClassifier, expectNoLeaks, mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -77,8 +77,8 @@ describe('a distilled fit', () => {
   const jitter: Augment = (x, ctx) => x.map((v) => v + 0.3 * (ctx.rng.next() - 0.5));
   const identity: Augment = (x) => x;
   const fitWith = async (distill: Record<string, unknown> | undefined, augment: false | Augment = false) => {
-    const teacher = mlp({ seed: 21 });
-    const student = convBn();
+    const teacher = mlpClassifier({ seed: 21 });
+    const student = convBnClassifier();
     const trainer = createSgdTrainer({ epochs: 2, batchSize: 16, lr: 0.05, seed: 4, distill, ...(augment ? { augment } : {}) });
     await trainer.fit(student, train, { teacher });
     const weights = weightValues(student);
@@ -116,8 +116,8 @@ describe('a distilled fit', () => {
   });
 
   it('frees the cached teacher outputs and every step tensor', async () => {
-    const teacher = mlp({ seed: 21 });
-    const student = convBn();
+    const teacher = mlpClassifier({ seed: 21 });
+    const student = convBnClassifier();
     await expectNoLeaks(() =>
       createSgdTrainer({ epochs: 1, batchSize: 32, distill: {} })
         .fit(student, train, { teacher })
@@ -128,7 +128,7 @@ describe('a distilled fit', () => {
   });
 
   it('says what is missing when no teacher is given', async () => {
-    const student = convBn();
+    const student = convBnClassifier();
     await expect(createSgdTrainer({ epochs: 1, distill: {} }).fit(student, train)).rejects.toThrow(/distill is set but the fit was given no teacher/);
     const factory = await sgdTrainerPlugin.create(sgdTrainerPlugin.options.parse({ distill: { teacher: 'parent' } }), { log: () => {}, seed: 1 } as never);
     expect(() => factory({ seed: 1, teachers: { base: student } })).toThrow(/distill.teacher: parent: this fine-tune has no parent model/);

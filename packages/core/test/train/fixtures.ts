@@ -1,17 +1,7 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { expect } from 'vitest';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../../src/data/types.js';
 import { createRng } from '../../src/util/rng.js';
-
-type S = tfl.SymbolicTensor;
-
-/** Switch to the deterministic cpu backend. */
-export async function useCpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
-}
 
 function gaussian(rng: ReturnType<typeof createRng>): number {
   const u = Math.max(rng.next(), 1e-12);
@@ -39,33 +29,6 @@ export function prototypeDataset(count: number, sampleSeed: number, options: { s
   return { name: `prototypes/${sampleSeed}`, images, labels, shape, numClasses: classes, count };
 }
 
-const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
-
-/** Flatten -> dense(16, relu) -> dense `logits` -> softmax `probs`, seeded initialisers. */
-export function mlp(options: { seed?: number; classes?: number; kernelL2?: number } = {}): tfl.LayersModel {
-  const { seed = 3, classes = 3, kernelL2 } = options;
-  const kernelRegularizer = kernelL2 === undefined ? undefined : tfl.regularizers.l2({ l2: kernelL2 });
-  const input = tfl.input({ shape: [4, 4, 1] });
-  let x = tfl.layers.flatten().apply(input) as S;
-  x = tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: glorot(seed), kernelRegularizer }).apply(x) as S;
-  x = tfl.layers.dense({ units: classes, name: 'logits', kernelInitializer: glorot(seed + 1), kernelRegularizer }).apply(x) as S;
-  const probs = tfl.layers.activation({ activation: 'softmax', name: 'probs' }).apply(x) as S;
-  return tfl.model({ inputs: input, outputs: probs });
-}
-
-/** conv(4) -> BN -> relu -> flatten -> dense `logits` -> softmax `probs`, seeded initialisers. */
-export function convBn(options: { seed?: number; classes?: number } = {}): tfl.LayersModel {
-  const { seed = 5, classes = 3 } = options;
-  const input = tfl.input({ shape: [4, 4, 1] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: glorot(seed) }).apply(input) as S;
-  x = tfl.layers.batchNormalization({ name: 'bn' }).apply(x) as S;
-  x = tfl.layers.activation({ activation: 'relu' }).apply(x) as S;
-  x = tfl.layers.flatten().apply(x) as S;
-  x = tfl.layers.dense({ units: classes, name: 'logits', kernelInitializer: glorot(seed + 1) }).apply(x) as S;
-  const probs = tfl.layers.activation({ activation: 'softmax', name: 'probs' }).apply(x) as S;
-  return tfl.model({ inputs: input, outputs: probs });
-}
-
 /** Current values of every weight of `model` (incl. non-trainable), copied. */
 export function weightValues(model: tfl.LayersModel): Float32Array[] {
   return model.weights.map((w) => Float32Array.from(w.read().dataSync()));
@@ -74,14 +37,6 @@ export function weightValues(model: tfl.LayersModel): Float32Array[] {
 /** Set `model`'s weights to `values` (as returned by {@link weightValues}). */
 export function setWeightValues(model: tfl.LayersModel, values: Float32Array[]): void {
   tf.tidy(() => model.setWeights(values.map((v, i) => tf.tensor(v, model.weights[i].shape as number[]))));
-}
-
-/** Run `fn` and assert it leaves the number of live tensors unchanged. */
-export async function expectNoLeaks<T>(fn: () => Promise<T>): Promise<T> {
-  const before = tf.memory().numTensors;
-  const result = await fn();
-  expect(tf.memory().numTensors).toBe(before);
-  return result;
 }
 
 /** A one-image dataset `[1, 1, 1]`, for hand-computed steps. */

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../../src/data/types.js';
 import { softmaxCrossEntropy } from '../../src/train/forward.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
-import { mlp, prototypeDataset, setWeightValues, singleImage, useCpu, weightValues } from './fixtures.js';
+import { mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset, setWeightValues, singleImage, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -75,11 +76,11 @@ describe('regularisation', () => {
   }
 
   it('includes the gradient and loss of a model L2 kernel regulariser, and weightDecay on kernels only', async () => {
-    const initial = weightValues(mlp());
-    const plain = await step(mlp(), initial);
+    const initial = weightValues(mlpClassifier());
+    const plain = await step(mlpClassifier(), initial);
     const l2 = 0.05;
-    const regularised = await step(mlp({ kernelL2: l2 }), initial);
-    const decayed = await step(mlp(), initial, 0.2);
+    const regularised = await step(mlpClassifier({ kernelL2: l2 }), initial);
+    const decayed = await step(mlpClassifier(), initial, 0.2);
     // Weights: [dense kernel, dense bias, logits kernel, logits bias].
     const kernels = [0, 2];
     let penalty = 0;

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
 import type { TrainResumeState } from '../../src/train/types.js';
-import { convBn, prototypeDataset, setWeightValues, useCpu, weightValues } from './fixtures.js';
+import { convBnClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset, setWeightValues, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -22,10 +23,10 @@ const trainer = () =>
 
 describe('resuming a training', () => {
   it('after a stop at epoch 2 ends with the same weights and history as an uninterrupted run', async () => {
-    const whole = convBn();
+    const whole = convBnClassifier();
     const full = await trainer().fit(whole, train);
 
-    const first = convBn();
+    const first = convBnClassifier();
     let saved: { weights: Float32Array[]; state: TrainResumeState } | undefined;
     const controller = new AbortController();
     const stopped = trainer().fit(first, train, {
@@ -40,7 +41,7 @@ describe('resuming a training', () => {
     await expect(stopped).rejects.toThrow('killed');
     expect(saved!.state.optimizer.every((b) => b instanceof Float32Array)).toBe(true);
 
-    const resumed = convBn({ seed: 77 });
+    const resumed = convBnClassifier({ seed: 77 });
     setWeightValues(resumed, saved!.weights);
     const events: number[] = [];
     const rest = await trainer().fit(resumed, train, { resume: saved!.state, onEvent: (e) => e.type === 'epoch-start' && events.push(e.epoch) });
@@ -53,7 +54,7 @@ describe('resuming a training', () => {
   });
 
   it('refuses a state from another model and a resume past the end', async () => {
-    const model = convBn();
+    const model = convBnClassifier();
     await expect(trainer().fit(model, train, { resume: { epochsDone: 1, history: [], optimizer: [null] } })).rejects.toThrow(/another model/);
     await expect(trainer().fit(model, train, { resume: { epochsDone: 5, history: [], optimizer: [] } })).rejects.toThrow(/epoch 5 of a 4-epoch/);
   });
@@ -68,7 +69,7 @@ describe('passes per epoch', () => {
       return [{ x: train.images.slice(0, 16 * 16), y: train.labels.slice(0, 16), size: 16 }];
     };
     const result = await createSgdTrainer({ epochs: 2, passesPerEpoch: 3, lr: 0.1, schedule: { type: 'step', milestones: [1], gamma: 0.1 } }).fit(
-      convBn(),
+      convBnClassifier(),
       source,
       { onEvent: (e) => e.type === 'batch-end' && lrs.push(e.lr) },
     );

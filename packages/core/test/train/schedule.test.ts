@@ -3,7 +3,8 @@ import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { parseSgdTrainerOptions, type LrSchedule } from '../../src/train/options.js';
 import { learningRateAt } from '../../src/train/schedule.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
-import { mlp, prototypeDataset, useCpu } from './fixtures.js';
+import { mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -50,7 +51,7 @@ describe('schedules inside fit', () => {
   for (const schedule of schedules) {
     it(`uses the exact ${schedule.type} lr in every event of each epoch`, async () => {
       const seen = new Map<number, Set<number>>();
-      await createSgdTrainer({ epochs: 4, batchSize: 8, lr: 0.02, schedule }).fit(mlp(), data, {
+      await createSgdTrainer({ epochs: 4, batchSize: 8, lr: 0.02, schedule }).fit(mlpClassifier(), data, {
         onEvent: (e) => seen.set(e.epoch, (seen.get(e.epoch) ?? new Set()).add(e.lr)),
       });
       const expected = lrs({ lr: 0.02, schedule }, 4);

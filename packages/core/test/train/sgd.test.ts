@@ -3,7 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSgd } from '../../src/train/sgd.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
-import { expectNoLeaks, singleImage, useCpu, weightValues } from './fixtures.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
+import { singleImage, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 

@@ -6,7 +6,8 @@ import { datasetBatches } from '../../src/train/batches.js';
 import { predict, predictLogits } from '../../src/train/forward.js';
 import { createSgdTrainer } from '../../src/train/sgd-trainer.js';
 import type { TrainEvent } from '../../src/train/types.js';
-import { convBn, expectNoLeaks, mlp, prototypeDataset, useCpu, weightValues } from './fixtures.js';
+import { convBnClassifier, expectNoLeaks, mlpClassifier, useCpu } from '../../src/testing/index.js';
+import { prototypeDataset, weightValues } from './fixtures.js';
 
 beforeAll(useCpu);
 
@@ -24,8 +25,8 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('learning a linearly separable task', () => {
   for (const [name, build] of [
-    ['MLP', mlp],
-    ['conv+BN', convBn],
+    ['MLP', mlpClassifier],
+    ['conv+BN', convBnClassifier],
   ] as const) {
     it(`${name} reaches > 95% test accuracy`, async () => {
       const model = build();
@@ -43,7 +44,7 @@ describe('learning a linearly separable task', () => {
 
 describe('fit', () => {
   it('updates the BatchNormalization moving mean (model applied with training: true)', async () => {
-    const model = convBn();
+    const model = convBnClassifier();
     const movingMean = () => Array.from(model.getLayer('bn').getWeights()[2].dataSync());
     const before = movingMean();
     const oneBatch = (): Iterable<{ x: Float32Array; y: Int32Array; size: number }> => [
@@ -58,7 +59,7 @@ describe('fit', () => {
   it('is deterministic for a seed on the cpu backend (shuffle and augment rng)', async () => {
     const augment = (x: Float32Array, ctx: { rng: { next(): number } }) => x.map((v) => v + 0.1 * (ctx.rng.next() - 0.5));
     const run = async (seed: number): Promise<Float32Array[]> => {
-      const model = convBn();
+      const model = convBnClassifier();
       await createSgdTrainer({ epochs: 1, batchSize: 32, lr: 0.05, seed, augment }).fit(model, train);
       return weightValues(model);
     };
@@ -70,7 +71,7 @@ describe('fit', () => {
   it('emits epoch-start, batch-end and epoch-end events with progress fields', async () => {
     const events: TrainEvent[] = [];
     const source = datasetBatches(train, { batchSize: 128, seed: 3 });
-    await createSgdTrainer({ epochs: 2 }).fit(mlp(), source, { validation: test, onEvent: (e) => events.push(e) });
+    await createSgdTrainer({ epochs: 2 }).fit(mlpClassifier(), source, { validation: test, onEvent: (e) => events.push(e) });
     expect(events.map((e) => e.type)).toEqual([
       'epoch-start',
       'batch-end',
@@ -99,7 +100,7 @@ describe('fit', () => {
     // Validation labels are shifted: learning the training task makes validation worse.
     const flipped: ImageDataset = { ...test, labels: test.labels.map((l) => (l + 1) % 3) };
     const snapshots: Float32Array[][] = [];
-    const model = mlp();
+    const model = mlpClassifier();
     const result = await createSgdTrainer({
       epochs: 20,
       batchSize: 32,
@@ -117,13 +118,13 @@ describe('fit', () => {
   });
 
   it('needs a validation set for early stopping', async () => {
-    const err = await rejection(createSgdTrainer({ earlyStopping: {} }).fit(mlp(), train));
+    const err = await rejection(createSgdTrainer({ earlyStopping: {} }).fit(mlpClassifier(), train));
     expect(isOmnipruneError(err, 'E_BAD_INPUT')).toBe(true);
     expect(err.message).toMatch(/early stopping needs a validation set/);
   });
 
   it('rejects with E_NAN_LOSS for a huge learning rate', async () => {
-    const err = await rejection(createSgdTrainer({ epochs: 50, batchSize: 32, lr: 1e6, momentum: 0.9 }).fit(mlp(), train));
+    const err = await rejection(createSgdTrainer({ epochs: 50, batchSize: 32, lr: 1e6, momentum: 0.9 }).fit(mlpClassifier(), train));
     expect(isOmnipruneError(err, 'E_NAN_LOSS')).toBe(true);
     expect(err.message).toMatch(/training loss is (NaN|-?Infinity) at epoch \d+\/50, step \d+ \(lr 1000000\)/);
     expect(err.message).toMatch(/hint: lower the learning rate \(e\.g\. lr: 100000\)/);
@@ -133,7 +134,7 @@ describe('fit', () => {
     const images = train.images.slice(0, 64 * 16);
     images[5 * 16 + 3] = NaN;
     const poisoned: ImageDataset = { ...train, images, labels: train.labels.slice(0, 64), count: 64 };
-    const model = mlp();
+    const model = mlpClassifier();
     const before = weightValues(model);
     const err = await rejection(createSgdTrainer({ batchSize: 64 }).fit(model, poisoned));
     expect(isOmnipruneError(err, 'E_NAN_LOSS')).toBe(true);
@@ -143,7 +144,7 @@ describe('fit', () => {
 
   it('rejects mismatched data with E_BAD_INPUT', async () => {
     const wrong: ImageDataset = { ...train, numClasses: 5 };
-    const err = await rejection(createSgdTrainer().fit(mlp(), wrong));
+    const err = await rejection(createSgdTrainer().fit(mlpClassifier(), wrong));
     expect(isOmnipruneError(err, 'E_BAD_INPUT')).toBe(true);
     expect(err.message).toMatch(/5 classes but model .* outputs 3/);
   });
@@ -152,7 +153,7 @@ describe('fit', () => {
     const controller = new AbortController();
     let steps = 0;
     const err = await rejection(
-      createSgdTrainer({ epochs: 5, batchSize: 32 }).fit(mlp(), train, {
+      createSgdTrainer({ epochs: 5, batchSize: 32 }).fit(mlpClassifier(), train, {
         signal: controller.signal,
         onEvent: (e) => {
           if (e.type === 'batch-end' && ++steps === 3) controller.abort();
@@ -166,7 +167,7 @@ describe('fit', () => {
 
 describe('memory', () => {
   it('fit, evaluate and predict leave no tensors behind', async () => {
-    const model = convBn();
+    const model = convBnClassifier();
     const trainer = createSgdTrainer({
       epochs: 3,
       batchSize: 64,
@@ -180,17 +181,17 @@ describe('memory', () => {
       await predict(model, test);
       await predictLogits(model, test);
     });
-    const regularised = mlp({ kernelL2: 1e-3 });
+    const regularised = mlpClassifier({ kernelL2: 1e-3 });
     await expectNoLeaks(() => createSgdTrainer({ epochs: 1, momentum: 0 }).fit(regularised, train));
     const nan = { ...train, images: train.images.map(() => NaN) };
-    const victim = mlp();
+    const victim = mlpClassifier();
     await expectNoLeaks(() => rejection(createSgdTrainer({ epochs: 1 }).fit(victim, nan)));
   });
 });
 
 describe('prediction helpers', () => {
   it('return batched outputs and logits consistent with the model', async () => {
-    const model = mlp();
+    const model = mlpClassifier();
     const probs = await predict(model, test, { batchSize: 100 });
     const logits = await predictLogits(model, test, { batchSize: 7 });
     expect(probs.length).toBe(test.count * 3);

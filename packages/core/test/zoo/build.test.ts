@@ -1,19 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { buildZooModel, isZooModelName, ZOO_MODEL_NAMES } from '../../src/zoo/index.js';
-import { expectNoLeak } from './zoo-helpers.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 describe('buildZooModel', () => {
   it('builds every zoo model by name, with [32, 32, 3] / 10 classes by default', async () => {
     expect([...ZOO_MODEL_NAMES]).toEqual(['resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'vgg16', 'vit']);
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       for (const name of ZOO_MODEL_NAMES) {
         const model = buildZooModel(name, { seed: 1 });
         expect(model.name).toBe(name);

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans } from '../../src/graph/apply-plan.js';
 import { countCost } from '../../src/metrics/flops.js';
 import { freshWeights, resnet } from '../../src/zoo/index.js';
+import { useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 const values = (model: tfl.LayersModel) => model.weights.map((w) => ({ name: w.originalName, shape: w.shape, data: Array.from(w.read().dataSync()) }));
 

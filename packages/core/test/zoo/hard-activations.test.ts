@@ -3,8 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans, buildDependencyGraph } from '../../src/graph/index.js';
 import { HardSigmoid, HardSwish, registerZooLayers } from '../../src/zoo/index.js';
-import { useCpu } from '../helpers/backend.js';
-import { expectNoLeaks } from '../helpers/expect-no-leaks.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
 beforeAll(useCpu);
 

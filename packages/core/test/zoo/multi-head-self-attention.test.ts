@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTENTION_WEIGHT_NAMES, MultiHeadSelfAttention, registerZooLayers } from '../../src/zoo/index.js';
-import { expectClose } from '../helpers/compare.js';
-import { expectNoLeak } from './zoo-helpers.js';
+import { expectClose, expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 type Weights = Record<string, { values: Float32Array; shape: number[] }>;
 
@@ -100,7 +95,7 @@ describe('MultiHeadSelfAttention', () => {
     ['3 heads of 3 on dim 8 (inner != dim)', 3, 3, 8, true],
     ['2 heads without biases', 2, 4, 8, false],
   ])('equals the per-head loop reference: %s', async (_label, heads, headDim, dim, useBias) => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       const { layer, x } = setup(heads, headDim, dim, { useBias });
       const expected = reference(x.arraySync() as number[][][], weightsOf(layer), heads, headDim).flat(2);
       expectClose(run(layer, x), expected, 1e-5);
@@ -110,7 +105,7 @@ describe('MultiHeadSelfAttention', () => {
   });
 
   it('with one head masked (its Q/K/V columns and O rows zeroed) equals the reference without that head', async () => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       const heads = 4;
       const headDim = 3;
       const { layer, x } = setup(heads, headDim, 10);
@@ -144,7 +139,7 @@ describe('MultiHeadSelfAttention', () => {
   });
 
   it('passes gradients to every weight', async () => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       const { layer, x } = setup(2, 4, 8);
       const target = tf.randomNormal([2, 5, 8], 0, 1, 'float32', 3);
       const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,14 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { resnet } from '../../src/zoo/index.js';
-import { countMacs, countParams, expectNoLeak, layerNames } from './zoo-helpers.js';
+import { countMacs, countParams, layerNames } from './zoo-helpers.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 const cifar = (depth: number, extra: { weightDecay?: number; seed?: number } = {}) => resnet({ depth, inputShape: [32, 32, 3], classes: 10, ...extra });
 
@@ -80,7 +77,7 @@ describe('resnet', () => {
   });
 
   it('predicts class probabilities of shape [batch, classes] for CIFAR and Fashion-MNIST shapes', async () => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       const model = cifar(20, { seed: 1 });
       const probs = tf.tidy(() => model.predict(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1)) as tf.Tensor);
       expect(probs.shape).toEqual([2, 10]);

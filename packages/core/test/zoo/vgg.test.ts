@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { vgg16 } from '../../src/zoo/index.js';
-import { countMacs, countParams, expectNoLeak, layerNames } from './zoo-helpers.js';
+import { countMacs, countParams, layerNames } from './zoo-helpers.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 describe('vgg16', () => {
   it('has 13 conv-BN-ReLU blocks, 5 poolings and the HRank classifier, named b{i}_*', () => {
@@ -42,7 +39,7 @@ describe('vgg16', () => {
   });
 
   it('predicts [batch, classes] on 32x32x3 and 28x28x1 inputs without leaking tensors', async () => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       for (const [shape, classes] of [
         [[32, 32, 3], 10],
         [[28, 28, 1], 4],

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isOmnipruneError } from '../../src/errors/omniprune-error.js';
 import { AddPositionEmbedding, loadLayersModel, MultiHeadSelfAttention, registerZooLayers, vit } from '../../src/zoo/index.js';
-import { countMacs, countParams, expectNoLeak, layerNames } from './zoo-helpers.js';
+import { countMacs, countParams, layerNames } from './zoo-helpers.js';
+import { expectNoLeaks, useCpu } from '../../src/testing/index.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useCpu);
 
 async function saveToMemory(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
@@ -43,7 +40,7 @@ describe('vit', () => {
   });
 
   it('predicts [batch, classes] on 28x28x1 (7x7 tokens) and 32x32x3 (8x8 tokens), one head too', async () => {
-    await expectNoLeak(() => {
+    await expectNoLeaks(() => {
       for (const [shape, numHeads, tokens] of [
         [[28, 28, 1], 4, 49],
         [[32, 32, 3], 1, 64],

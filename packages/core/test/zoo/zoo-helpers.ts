@@ -1,6 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { expect } from 'vitest';
 
 const prod = (xs: readonly (number | null)[]): number => xs.reduce<number>((a, b) => a * (b ?? 1), 1);
 
@@ -37,13 +35,6 @@ export function countMacs(model: tfl.LayersModel): { total: number; conv: number
 export function countParams(model: tfl.LayersModel): { trainable: number; total: number } {
   const size = (ws: tfl.LayerVariable[]): number => ws.reduce((s, w) => s + prod(w.shape), 0);
   return { trainable: size(model.trainableWeights), total: size(model.weights) };
-}
-
-/** Run `fn` and assert it leaves no tensor allocated. */
-export async function expectNoLeak(fn: () => unknown): Promise<void> {
-  const before = tf.memory().numTensors;
-  await fn();
-  expect(tf.memory().numTensors).toBe(before);
 }
 
 /** Names of the model's layers. */

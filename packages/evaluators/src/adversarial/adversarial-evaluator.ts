@@ -1,4 +1,5 @@
-import { defineEvaluator, OmnipruneError } from '@omniprune/core';
+import { defineEvaluator } from '@omniprune/plugin-api';
+import { OmnipruneError } from '@omniprune/core';
 import type { CoreServices, Evaluation, EvaluationContext, Evaluator } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { evaluationSubset } from '../shared/subset.js';

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import type { ClassifierForward } from '@omniprune/plugin-api';
 import { normalizedTensor, rawPixelsTensor } from '../shared/pixel-space.js';
 import { checkAttackOptions, type PgdOptions } from './attack-options.js';

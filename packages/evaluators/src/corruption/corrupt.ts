@@ -1,4 +1,4 @@
-import { createRng } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
 import type { Rng } from '@omniprune/plugin-api';
 import { deriveSeed } from '../shared/seeds.js';
 import { defocusBlur, motionBlur } from './blur.js';

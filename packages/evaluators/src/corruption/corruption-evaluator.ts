@@ -1,4 +1,5 @@
-import { defineEvaluator, OmnipruneError } from '@omniprune/core';
+import { defineEvaluator } from '@omniprune/plugin-api';
+import { OmnipruneError } from '@omniprune/core';
 import type { Evaluation, EvaluationContext, Evaluator, ImageDataset } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { toNormalizedDataset, toRawPixels } from '../shared/pixel-space.js';

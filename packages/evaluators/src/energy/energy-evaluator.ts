@@ -1,4 +1,4 @@
-import { defineEvaluator } from '@omniprune/core';
+import { defineEvaluator } from '@omniprune/plugin-api';
 import type { Evaluation, EvaluationContext, Evaluator, PluginContext } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';

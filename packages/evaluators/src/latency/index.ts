@@ -1,2 +1,3 @@
 export { latencyEvaluator, latencyOptionsSchema } from './latency-evaluator.js';
 export type { LatencyOptions } from './latency-evaluator.js';
+export { latencyStopRule } from './latency-stop-rule.js';

@@ -1,4 +1,7 @@
-import { defineEvaluator, isOmnipruneError, median, percentile, tfjsTimedModel, timeInterleaved, type TimedModel } from '@omniprune/core';
+import { latencyStopRule } from './latency-stop-rule.js';
+import { defineEvaluator } from '@omniprune/plugin-api';
+import { isOmnipruneError } from '@omniprune/core';
+import { median, percentile, tfjsTimedModel, timeInterleaved, type TimedModel } from '@omniprune/core/metrics';
 import { loadOnnxRuntime, onnxTimedModel } from '@omniprune/onnx';
 import type { Evaluation, EvaluationContext, Evaluator } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -111,6 +114,7 @@ export const latencyEvaluator = defineEvaluator({
   name: 'latency',
   description: 'Inference latency (median, p90 ms) at batch 1 and 64 on onnxruntime or TF.js, interleaved with the reference for a fair speedup',
   options: latencyOptionsSchema,
+  stopRules: [latencyStopRule],
   create: (options): Evaluator => ({
     name: 'latency',
     evaluate: (model, ctx) => evaluateLatency(model, ctx, options),

@@ -1,4 +1,5 @@
-import { defineEvaluator, type ImageDataset } from '@omniprune/core';
+import { defineEvaluator } from '@omniprune/plugin-api';
+import type { ImageDataset } from '@omniprune/core/data';
 import type { Evaluation, EvaluationContext, Evaluator } from '@omniprune/plugin-api';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';

@@ -1,4 +1,5 @@
-import { createRng, type ImageDataset, type Rng } from '@omniprune/core';
+import { createRng, type Rng } from '@omniprune/core/util';
+import type { ImageDataset } from '@omniprune/core/data';
 
 /** Every synthetic out-of-distribution set (built from the in-distribution images themselves), in report order. */
 export const SYNTHETIC_OOD_SETS = ['pixel-permuted', 'block-shuffled', 'uniform-noise', 'gaussian-noise', 'inverted'] as const;

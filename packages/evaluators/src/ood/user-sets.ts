@@ -1,4 +1,5 @@
-import { isOmnipruneError, loadIdxDataset, loadImageFolder, OmnipruneError, type ImageDataset } from '@omniprune/core';
+import { isOmnipruneError, OmnipruneError } from '@omniprune/core';
+import { loadIdxDataset, loadImageFolder, type ImageDataset } from '@omniprune/core/data';
 
 /** A user-supplied out-of-distribution set (`sets:` option of the `ood` evaluator). */
 export interface OodSetSpec {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { normalize } from '@omniprune/core';
+import { normalize } from '@omniprune/core/data';
 import type { ImageDataset, InputNormalization } from '@omniprune/plugin-api';
 
 /** The raw pixel space of a model's inputs: how raw pixels are normalised, and their range. */

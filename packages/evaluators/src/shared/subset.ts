@@ -1,4 +1,4 @@
-import { selectSubsetIndices, takeIndices } from '@omniprune/core';
+import { selectSubsetIndices, takeIndices } from '@omniprune/core/data';
 import type { ImageDataset } from '@omniprune/plugin-api';
 
 /**

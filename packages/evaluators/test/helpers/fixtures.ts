@@ -1,13 +1,9 @@
-import { createRng, tfjsInferenceRunner } from '@omniprune/core';
+import { createRng } from '@omniprune/core/util';
+import { tfjsInferenceRunner } from '@omniprune/core/prune';
 import type { EvaluationContext, ImageDataset, InputNormalization } from '@omniprune/plugin-api';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-
-/** `count` images of `shape` with uniform values in `[low, high]`, seeded. */
-export function randomImages(count: number, shape: readonly [number, number, number], seed: number, low = 0, high = 1): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: count * shape[0] * shape[1] * shape[2] }, () => low + (high - low) * rng.next());
-}
+import { expectNoLeaks } from '@omniprune/core/testing';
 
 /** A dataset from raw pixels and labels. */
 export function dataset(images: Float32Array, labels: number[], shape: readonly [number, number, number], numClasses: number): ImageDataset {
@@ -49,14 +45,24 @@ export function linearSoftmaxModel(shape: readonly [number, number, number], cla
   return model;
 }
 
-/** Flatten -> Dense(hidden, relu) -> Dense(classes) `logits` -> Softmax, seeded initial weights (logits found by core). */
-export function mlpModel(shape: readonly [number, number, number], classes: number, hidden = 16, seed = 1): tfl.LayersModel {
-  const input = tfl.input({ shape: [...shape] });
-  const flat = tfl.layers.flatten().apply(input);
-  const h = tfl.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(flat);
-  const logits = tfl.layers.dense({ units: classes, name: 'logits', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h);
-  const probs = tfl.layers.softmax().apply(logits) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: probs });
+/** input -> flatten -> dense `logits` (linear), optionally followed by a softmax layer. Seeded weights. */
+export function tinyClassifier(shape: [number, number, number], classes: number, options: { softmax?: boolean; seed?: number } = {}): tfl.LayersModel {
+  const input = tfl.input({ shape, name: 'image' });
+  const flat = tfl.layers.flatten({ name: 'flat' }).apply(input) as tfl.SymbolicTensor;
+  const init = tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: options.seed ?? 3 });
+  const logits = tfl.layers.dense({ units: classes, name: 'logits', kernelInitializer: init }).apply(flat) as tfl.SymbolicTensor;
+  const output = options.softmax ? (tfl.layers.softmax({ name: 'probs' }).apply(logits) as tfl.SymbolicTensor) : logits;
+  return tfl.model({ inputs: input, outputs: output, name: 'tiny' });
+}
+
+/** input -> flatten -> dense softmax: probabilities only (no separate logits layer). */
+export function probabilityOnlyClassifier(shape: [number, number, number], classes: number): tfl.LayersModel {
+  const input = tfl.input({ shape, name: 'image' });
+  const flat = tfl.layers.flatten({ name: 'flat' }).apply(input) as tfl.SymbolicTensor;
+  const probs = tfl.layers
+    .dense({ units: classes, activation: 'softmax', name: 'probs', kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: 5 }) })
+    .apply(flat) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: probs, name: 'probs-only' });
 }
 
 /** Fit `model` on `ds` (already as the model sees it) with Adam, full-batch, `epochs` epochs. */
@@ -73,17 +79,29 @@ export function normalizeRaw(images: Float32Array, normalization: InputNormaliza
   return images.map((v, i) => (v - normalization.mean[i % channels]) / normalization.std[i % channels]);
 }
 
-/** An evaluation context on the TF.js runner for `test` (normalised as the model sees it). */
+/** An evaluation context on the TF.js runner for `test` (normalised as the model sees it): raw [0, 1] pixels, seed 1 unless overridden. */
 export function evaluationContext(test: ImageDataset, overrides: Partial<EvaluationContext> = {}): EvaluationContext {
   return {
     test,
     normalization: null,
     pixelRange: [0, 1],
     runner: tfjsInferenceRunner,
-    seed: 7,
+    seed: 1,
     phase: 'eval',
     iteration: 0,
     log: () => {},
     ...overrides,
   };
+}
+
+/** Run `fn`, read the tensor it returns and free it; asserts nothing else was left allocated. */
+export async function tensorData(fn: () => tf.Tensor): Promise<Float32Array> {
+  return expectNoLeaks(async () => {
+    const t = fn();
+    try {
+      return (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  });
 }

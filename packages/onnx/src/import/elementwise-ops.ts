@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { HardSigmoid, HardSwish } from '@omniprune/core';
+import { HardSigmoid, HardSwish } from '@omniprune/core/zoo';
 import type { NodeArgs, TensorValue, Value } from './import-context.js';
 
 /** Converters of activations and elementwise arithmetic. Every value keeps its form (image, squeezed, HWC features). */

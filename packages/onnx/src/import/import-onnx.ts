@@ -1,5 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { OmnipruneError, annotateModel, registerZooLayers, type LoadedModel, type ModelOrigin } from '@omniprune/core';
+import { OmnipruneError } from '@omniprune/core';
+import { annotateModel } from '@omniprune/core/io';
+import { registerZooLayers } from '@omniprune/core/zoo';
+import type { LoadedModel, ModelOrigin } from '@omniprune/plugin-api';
 import { foldConstant } from './const-fold.js';
 import { fusePatterns } from './fuse-patterns.js';
 import { ImportContext, NodeArgs, type TensorValue, type Value } from './import-context.js';

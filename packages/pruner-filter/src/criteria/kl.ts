@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineCriterion, type ChannelGroup, type ChannelImportance, type CoreServices, type ProposeContext, type RemoveChannelsPlan } from '@omniprune/core';
+import { defineCriterion, type ChannelImportance, type ProposeContext, type RemoveChannelsPlan } from '@omniprune/plugin-api';
+import type { ChannelGroup } from '@omniprune/core/graph';
+import type { CoreServices } from '@omniprune/core/plugin';
 
 /** Options of the `kl` channel criterion. */
 export const klCriterionOptions = z.strictObject({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineCriterion, type ChannelGroup, type ChannelImportance, type Rng } from '@omniprune/core';
+import { defineCriterion, type ChannelImportance } from '@omniprune/plugin-api';
+import type { ChannelGroup } from '@omniprune/core/graph';
+import type { Rng } from '@omniprune/core/util';
 
 /**
  * Uniform random scores in [0, 1), one per channel, from `rng`: a baseline that any criterion should beat.

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { defineCriterion, groupFilterRows, weightShortName, type ChannelGroup, type ChannelImportance, type DependencyGraph } from '@omniprune/core';
+import { defineCriterion, type ChannelImportance } from '@omniprune/plugin-api';
+import { groupFilterRows, weightShortName, type ChannelGroup, type DependencyGraph } from '@omniprune/core/graph';
 
 /** Which norm of a filter's weights {@link weightNormScores} takes. */
 export type WeightNorm = 'l1' | 'l2';

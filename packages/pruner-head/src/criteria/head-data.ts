@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { linearCkaDistance } from '@omniprune/criteria-cka';
-import {
-  defineCriterion,
-  type AttentionLayer,
-  type CoreServices,
-  type Features,
-  type HeadImportance,
-  type ProposeContext,
-  type RemoveHeadsPlan,
-} from '@omniprune/core';
+import { defineCriterion, type HeadImportance, type ProposeContext, type RemoveHeadsPlan } from '@omniprune/plugin-api';
+import type { AttentionLayer } from '@omniprune/core/graph';
+import type { CoreServices } from '@omniprune/core/plugin';
+import type { Features } from '@omniprune/core/prune';
 
 /** Options shared by the data-driven head criteria. */
 export const headDataOptions = z.strictObject({

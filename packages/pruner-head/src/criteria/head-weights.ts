@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { adapterFor, defineCriterion, headPositions, rowsAlong, weightShortName, type AttentionLayer, type HeadImportance } from '@omniprune/core';
+import { adapterFor, headPositions, rowsAlong, weightShortName, type AttentionLayer } from '@omniprune/core/graph';
+import { defineCriterion, type HeadImportance } from '@omniprune/plugin-api';
 
 /** Which norm {@link headWeightScores} takes. */
 export type HeadNorm = 'l1' | 'l2';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { linearCkaDistance } from '@omniprune/criteria-cka';
-import { defineCriterion, type BlockImportance, type CoreServices, type ProposeContext, type ResidualBlock } from '@omniprune/core';
+import { defineCriterion, type BlockImportance, type ProposeContext } from '@omniprune/plugin-api';
+import type { CoreServices } from '@omniprune/core/plugin';
+import type { ResidualBlock } from '@omniprune/core/graph';
 import { bypassMasks } from './kl-divergence.js';
 
 /** Options of the `block-cka` criterion. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineCriterion, type BlockImportance, type CoreServices, type ProposeContext, type RemoveBlockPlan, type ResidualBlock } from '@omniprune/core';
+import { defineCriterion, type BlockImportance, type ProposeContext, type RemoveBlockPlan } from '@omniprune/plugin-api';
+import type { CoreServices } from '@omniprune/core/plugin';
+import type { ResidualBlock } from '@omniprune/core/graph';
 
 /** Options of the `block-kl` criterion. */
 export const klOptions = z.strictObject({

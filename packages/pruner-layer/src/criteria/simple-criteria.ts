@@ -1,6 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { defineCriterion, isKernelWeight, type BlockImportance, type ResidualBlock } from '@omniprune/core';
+import { defineCriterion, type BlockImportance } from '@omniprune/plugin-api';
+import { isKernelWeight } from '@omniprune/core/train';
+import type { ResidualBlock } from '@omniprune/core/graph';
 
 /**
  * Mean absolute kernel weight of a block's branch (L1 norm per weight, averaged over its kernels).

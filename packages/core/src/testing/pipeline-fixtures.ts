@@ -2,21 +2,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import {
-  createPluginContainer,
-  defineCriterion,
-  definePruner,
-  registerPlugin,
-  sgdTrainerPlugin,
-  type PluginContainer,
-  type Pruner,
-  type SimilarityMetric,
-} from '../../src/index.js';
-import { writeIdxDataset } from '../data/fixtures.js';
+import { defineCriterion, definePruner, type Pruner, type SimilarityMetric } from '@omniprune/plugin-api';
+import { createPluginContainer, registerPlugin, type PluginContainer } from '../plugin/plugin-container.js';
+import { sgdTrainerPlugin } from '../train/sgd-trainer-plugin.js';
+import { writeIdxDataset } from './idx-files.js';
 
 /** Test pruner: removes the first removable block after the network's first one. */
 export const firstBlockPruner = definePruner({
   name: 'first-block',
+  kinds: ['layer'],
   description: 'test',
   options: z.object({}),
   create: (): Pruner => ({
@@ -35,6 +29,7 @@ export const firstBlockPruner = definePruner({
 /** Test pruner: removes two channels from the non-residual group picked by the iteration's rng. */
 export const twoChannelPruner = definePruner({
   name: 'two-channels',
+  kinds: ['filter'],
   description: 'test',
   options: z.object({}),
   create: (): Pruner => ({
@@ -61,6 +56,7 @@ export const twoChannelPruner = definePruner({
 export function layerSizedPruner(name: string, seen: string[][] = []) {
   return definePruner({
     name,
+    kinds: ['filter'],
     description: 'test',
     options: z.object({}),
     create: (): Pruner => ({
@@ -100,21 +96,42 @@ export const negMse = defineCriterion({
   }),
 });
 
-/** A container with the test plugins and the SGD trainer. */
+/** Test similarity: every pair scores 0.5, so exact ties decide every iteration (the `ties:` order). */
+export const constantSimilarity = defineCriterion({
+  name: 'constant',
+  role: 'similarity',
+  description: 'test',
+  options: z.object({}),
+  create: (): SimilarityMetric => ({ role: 'similarity', name: 'constant', similarity: () => 0.5 }),
+});
+
+/**
+ * A container with the test plugins (`first-block`, `two-channels`, `neg-mse`, `constant`) and the SGD trainer.
+ * @example
+ * const c = testContainer(); registerPlugin(c, myPruner); await runPipeline(validatePipeline(tinyPipeline(dir), c), { container: c });
+ */
 export function testContainer(): PluginContainer {
   const c = createPluginContainer();
-  for (const p of [firstBlockPruner, twoChannelPruner, negMse, sgdTrainerPlugin]) registerPlugin(c, p as never, 'test');
+  for (const p of [firstBlockPruner, twoChannelPruner, negMse, constantSimilarity, sgdTrainerPlugin]) registerPlugin(c, p as never, 'test');
   return c;
 }
 
-/** Write a tiny MNIST-format dataset (8x8, 10 classes) and return its folder. */
+/**
+ * Write a tiny MNIST-format dataset (8x8, 10 classes) under a new temp folder and return the folder.
+ * @example
+ * const dir = await tinyDataset(); tinyPipeline(dir).data // { dataset: { name: 'mnist', path: `${dir}/data` }, ... }
+ */
 export async function tinyDataset(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'omniprune-pipe-'));
   await writeIdxDataset(join(dir, 'data'), { trainCount: 60, testCount: 40, h: 8, w: 8, gz: false });
   return dir;
 }
 
-/** A pipeline over the tiny dataset with a zoo ResNet-20 trained for one epoch. */
+/**
+ * A raw pipeline over the tiny dataset with a zoo ResNet-20 trained for one epoch; `overrides` replace top-level keys.
+ * @example
+ * validatePipeline(tinyPipeline(dir, { stop: { maxIterations: 1 } }), testContainer());
+ */
 export function tinyPipeline(dir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: 'tiny',
