@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic, type RunReport } from '@omniprune/core';
-import { armRow, comparisonSvg } from '../src/compare/compare-html.js';
+import { armRow, smallSampleWarning, comparisonSvg } from '../src/compare/compare-html.js';
 import { accuracyAt, compareRuns, pairedDifferences } from '../src/compare/compare-runs.js';
 import { runCliCaptured } from './run-cli.js';
 
@@ -213,6 +213,13 @@ describe('compare', () => {
     expect(layer.at[1].difference).toMatchObject({ n: 1 });
     expect(layer.at[1].difference.mean).toBeCloseTo(-0.03, 12);
     expect(layer.at[1].ahead).toBe(0);
+    // the paired tests: 2 differences of opposite sign -> Wilcoxon p 1 (ranks 1.5 and 1.5), sign test p 1; Holm over
+    // filter and layer at 50 % (p 1 and 1) stays 1; the bootstrap interval of {-1, +1} points is [-1, +1]
+    expect(filter.at[1].wilcoxon).toMatchObject({ n: 2, pValue: 1, holm: 1, minimumPValue: 0.5 });
+    expect(filter.at[1].sign.pValue).toBeCloseTo(1, 12);
+    expect(filter.at[1].interval.low).toBeCloseTo(-0.01, 12);
+    expect(filter.at[1].interval.high).toBeCloseTo(0.01, 12);
+    expect(smallSampleWarning(paired)).toMatch(/at most 3 seeds paired: .*smallest possible p 0\.250.*run at least 6 seeds/);
     expect(() => compareRuns(runs, [0.5], 'nope')).toThrow(/no arm "nope" to pair against; the arms are all, filter, layer/);
     expect(
       compareRuns(
@@ -259,6 +266,10 @@ describe('compare', () => {
       /paired by seed, arm minus layer\+filter: .*\narm\s+30 %\s+50 %\n[- ]+\nlayer\s+-3\.07 ± 2\.44 \(n=2, 0 ahead\)\s+-8\.00 ± 0\.00 \(n=1, 0 ahead\)\n/,
     );
     expect(html).toMatch(/<table id="paired">/);
+    expect(r.stdout).toMatch(/two-sided paired tests .*\n.*\n[- ]+\nlayer\s+p 0\.500 \(Holm 0\.500\), sign p 0\.500, 95 % CI \[-4\.80, -1\.35\]\s+p 1\.000/);
+    expect(r.stdout).toMatch(/warning: at most 2 seeds paired: no outcome of a paired test on 2 can reach p < 0\.05/);
+    expect(html).toMatch(/<p class="warning" id="small-n"><b>at most 2 seeds paired/);
+    expect(html).toMatch(/<table id="paired-tests">/);
     const svg = await readFile(join(out, 'compare.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect((svg.match(/class="point"/g) ?? []).length).toBe(4);

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createRng } from '@omniprune/core/util';
@@ -74,5 +75,28 @@ describe('metric sanity suite', () => {
       expect(m.decreasesWithComponents).toBe(true);
     }
     expect(await readFile(join(dir, 'bench', 'sanity.html'), 'utf8')).toMatch(/<table id="sanity">[\s\S]*procrustes/);
+  });
+
+  it("loads the base pipeline's plugins, runs one seed (PC removal only) and checks every metric before training", { timeout: 300_000 }, async () => {
+    const plugin = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'mean-cosine-metric.mjs');
+    const { dir } = await writeTinyPipeline({ plugins: [plugin] });
+    const sanity = { data: { dataset: { name: 'mnist', path: join(dir, 'data') } }, seeds: [1], epochs: 1, samples: 40, components: [0, 1, 4] };
+    const bench = join(dir, 'bench.yaml');
+    await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['mean-cosine', 'linear-cka'], output: 'bench', sanity }));
+    const r = await runCliCaptured(['bench', bench, '--sanity']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/mean-cosine +layer identification not measured \(needs 2 seeds\)/);
+    const json = JSON.parse(await readFile(join(dir, 'bench', 'sanity.json'), 'utf8'));
+    expect(json.metrics.map((m: { metric: string }) => m.metric)).toEqual(['mean-cosine', 'linear-cka']);
+    expect(json.metrics[0].layerIdentification).toBeNull(); // NaN in JSON: no pair of models with one seed
+    expect(json.metrics[0].pcRemoval.map((p: { components: number }) => p.components)).toEqual([0, 1, 4]);
+    expect(json.metrics[1].pcRemoval[0].similarity).toBeCloseTo(1, 5); // CKA ignores the centring of k = 0
+    // an unknown metric is refused before any model is trained (exit 2: nothing computed)
+    const unknown = join(dir, 'unknown.yaml');
+    await writeFile(unknown, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka', 'mean-cosin'], output: 'bench2', sanity }));
+    const refused = await runCliCaptured(['bench', unknown, '--sanity']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/unknown criterion "mean-cosin"|unknown similarity "mean-cosin"/);
+    expect(refused.stderr).not.toMatch(/trained in/);
   });
 });

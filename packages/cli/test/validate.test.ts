@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { runCliCaptured } from './run-cli.js';
 import { writeTinyPipeline } from './pipeline-fixtures.js';
 
@@ -11,6 +12,23 @@ describe('omniprune validate and run: bad input', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid \(pruners: layer, filter; similarity: linear-cka/);
+  });
+
+  it('validates a bench file as a bench: its schema and every pipeline it expands to', async () => {
+    const { dir } = await writeTinyPipeline();
+    const bench = join(dir, 'bench.yaml');
+    await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka', { use: 'procrustes' }], seeds: [1, 2], output: 'b' }));
+    const ok = await runCliCaptured(['validate', bench]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/bench\.yaml: valid bench \(4 cells: metrics linear-cka, procrustes; seeds 1, 2; arms all/);
+    await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka', 'cosine-sim'], output: 'b' }));
+    const bad = await runCliCaptured(['validate', bench]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/similarity\.use: unknown similarity "cosine-sim"/);
+    await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka'], seeds: 'one' }));
+    const schema = await runCliCaptured(['validate', bench]);
+    expect(schema.code).toBe(2);
+    expect(schema.stderr).toMatch(/invalid bench file .*\n.*seeds/);
   });
 
   it('reports malformed YAML with its position', async () => {

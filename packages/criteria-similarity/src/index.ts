@@ -10,6 +10,7 @@ export type { Matrix } from './linalg.js';
 export { svcca, pwcca, canonicalCorrelations } from './cca.js';
 export type { SvccaOptions } from './cca.js';
 export { rsa } from './rsa.js';
+export { averageRanks, pearson, spearman } from './rank-correlation.js';
 export { outputKlSimilarity, predictionAgreement } from './output-metrics.js';
 export { procrustesPlugin, svccaPlugin, pwccaPlugin, rsaPlugin, outputKlPlugin, outputAgreementPlugin } from './plugins.js';
 

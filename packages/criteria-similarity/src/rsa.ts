@@ -1,5 +1,6 @@
 import { readPair } from '@omniprune/criteria-cka';
 import type { Representation } from '@omniprune/plugin-api';
+import { spearman } from './rank-correlation.js';
 
 /** Euclidean distances between every pair of rows (i < j), row-major upper triangle. */
 export function dissimilarities(rows: number, cols: number, data: ArrayLike<number>): Float64Array {
@@ -15,40 +16,6 @@ export function dissimilarities(rows: number, cols: number, data: ArrayLike<numb
   return out;
 }
 
-/** Ranks 1..n with ties sharing their average rank. */
-export function ranks(values: Float64Array): Float64Array {
-  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
-    for (let k = i; k <= j; k++) out[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return out;
-}
-
-function pearson(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa === 0 || sbb === 0 ? 0 : sab / Math.sqrt(saa * sbb);
-}
-
 /**
  * Representational similarity analysis (Kriegeskorte et al. 2008): the Spearman correlation between the two
  * representations' dissimilarity matrices (Euclidean distances between samples). In [-1, 1]; invariant to
@@ -58,5 +25,6 @@ function pearson(a: Float64Array, b: Float64Array): number {
  */
 export function rsa(x: Representation, y: Representation): number {
   const [a, b] = readPair(x, y, 'rsa', 3);
-  return pearson(ranks(dissimilarities(a.rows, a.cols, a.data)), ranks(dissimilarities(b.rows, b.cols, b.data)));
+  const r = spearman(dissimilarities(a.rows, a.cols, a.data), dissimilarities(b.rows, b.cols, b.data));
+  return Number.isNaN(r) ? 0 : r; // a constant dissimilarity matrix (all samples alike) shares no structure
 }

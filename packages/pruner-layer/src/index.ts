@@ -1,6 +1,6 @@
 /** @omniprune/pruner-layer: residual-block (layer) candidates and block-importance criteria. */
 import { layerPruner } from './layer-pruner.js';
-import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
+import { blockCriteria } from './criteria/index.js';
 
 export { layerPruner, layerPrunerOptions } from './layer-pruner.js';
 export { removableBlocks, unitsInBlock } from './removable-blocks.js';
@@ -15,11 +15,16 @@ export {
   l1BlockCriterion,
   l1BlockScore,
   randomBlockCriterion,
+  blockInfluenceCriterion,
+  blockAngularCriterion,
+  lastBlockCriterion,
+  blockChangeOptions,
+  blockCriteria,
 } from './criteria/index.js';
 
 /** The pruner plugin of this package. */
 export const plugin = layerPruner;
 /** Block-importance criterion plugins. */
-export const criteria = [klBlockCriterion, ckaDropBlockCriterion, l1BlockCriterion, randomBlockCriterion];
+export const criteria = blockCriteria;
 /** Every plugin of this package, for registration. */
 export const plugins = [layerPruner, ...criteria];

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { createImportanceCriterion } from '@omniprune/core/plugin';
 import { definePruner, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
 import { regexOption } from '@omniprune/core/util';
-import { ckaDropBlockCriterion, klBlockCriterion, l1BlockCriterion, randomBlockCriterion } from './criteria/index.js';
+import { blockCriteria } from './criteria/index.js';
 import { removableBlocks, unitsInBlock } from './removable-blocks.js';
 import { layerStopRules } from './stop-rules.js';
 
 /** Options of the `layer` pruner; defaults follow the reference code. */
 export const layerPrunerOptions = z.strictObject({
-  /** Block-importance criterion plugin: block-kl (default), block-cka, block-l1, block-random, or a third-party one. */
+  /**
+   * Block-importance criterion plugin: block-kl (default), block-cka, block-l1, block-random, block-influence,
+   * block-angular, block-last, or a third-party one.
+   */
   criterion: z.string().min(1).default('block-kl'),
   /** Options passed to the criterion. */
   criterionOptions: z.record(z.string(), z.unknown()).default({}),
@@ -24,7 +27,7 @@ export const layerPrunerOptions = z.strictObject({
   exclude: regexOption.optional(),
 });
 
-const BUILTIN = [klBlockCriterion, ckaDropBlockCriterion, l1BlockCriterion, randomBlockCriterion];
+const BUILTIN = blockCriteria;
 
 function criterionFor(name: string, options: unknown, ctx: PluginContext): Promise<BlockImportance> {
   return createImportanceCriterion<BlockImportance>(ctx, {

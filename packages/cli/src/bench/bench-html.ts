@@ -1,5 +1,6 @@
 import { accuracyCurvesSvg } from '@omniprune/core/prune';
 import { escapeHtml as esc } from '../shared/escape-html.js';
+import type { Agreement } from './agreement.js';
 import type { BenchCell } from './cells.js';
 import type { CellResult } from './run-cells.js';
 import type { MeanStd, MetricSummary } from './summary.js';
@@ -8,11 +9,33 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 const pm = (m: MeanStd, scale = 100, digits = 2): string =>
   m.n === 0 ? 'n/a' : `${(m.mean * scale).toFixed(digits)} &plusmn; ${(m.std * scale).toFixed(digits)}`;
 
+/** The metrics' agreement matrix: same choices / iterations compared from a shared parent, per pair. */
+function agreementTable(agreement: Agreement): string {
+  const cell = (a: string, b: string) => {
+    if (a === b) return '<td>&mdash;</td>';
+    const p = agreement.pairs.find((x) => (x.a === a && x.b === b) || (x.a === b && x.b === a));
+    return `<td>${p && p.runs ? `${p.same}/${p.compared}` : 'n/a'}</td>`;
+  };
+  const rows = agreement.metrics.map((a) => `<tr><td>${esc(a)}</td>${agreement.metrics.map((b) => cell(a, b)).join('')}</tr>`).join('\n');
+  return `<h2>Agreement between metrics</h2>
+<p id="agreement-statement">${esc(agreement.statement)}</p>
+<table id="agreement"><thead><tr><th>same choice / compared</th>${agreement.metrics.map((m) => `<th>${esc(m)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
+}
+
 /**
  * A self-contained HTML page for a bench: per-metric table (mean +- std over seeds), accuracy-vs-FLOPs curves
  * of every cell overlaid and coloured by metric (and arm), and how often each structure kind was chosen.
  */
-export function renderBenchHtml(name: string, cells: readonly BenchCell[], results: readonly CellResult[], summary: readonly MetricSummary[]): string {
+export function renderBenchHtml(
+  name: string,
+  cells: readonly BenchCell[],
+  results: readonly CellResult[],
+  summary: readonly MetricSummary[],
+  agreement?: Agreement,
+): string {
   const colorOf = new Map(summary.map((s, i) => [s.metric, PALETTE[i % PALETTE.length]]));
   const curves = cells.flatMap((cell, i) => {
     const report = results[i]?.report;
@@ -50,6 +73,7 @@ ${kinds.map((k) => `<td>${s.kindsChosen[k] ?? 0}</td>`).join('')}<td>${pm(s.seco
 <tbody>
 ${rows}
 </tbody></table>
+${agreement && agreement.metrics.length > 1 ? agreementTable(agreement) : ''}
 ${curves.length ? accuracyCurvesSvg(curves) : '<p>No finished cells yet.</p>'}
 ${failed.length ? `<h2>Failed cells</h2><ul>${failed.map((r) => `<li><b>${esc(r.id)}</b>: <pre>${esc(r.error ?? '')}</pre></li>`).join('')}</ul>` : ''}
 </body></html>

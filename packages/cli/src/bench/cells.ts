@@ -1,4 +1,5 @@
-import { absolutePipelinePaths, onlyPruners } from '@omniprune/core';
+import { absolutePipelinePaths, OmnipruneError, onlyPruners } from '@omniprune/core';
+import { hashSettings } from '@omniprune/core/util';
 import type { BenchSpec } from './bench-spec.js';
 
 /** One run of the grid: a metric, a seed and one value per grid option. */
@@ -38,10 +39,37 @@ export function restrictArm(pruners: unknown, arm: string): unknown {
   );
 }
 
-const slug = (v: unknown): string =>
-  String(typeof v === 'object' ? JSON.stringify(v) : v)
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .slice(0, 40);
+/** A folder-safe form of `v`; a long one keeps 32 characters and a hash of the whole, so two values never share one. */
+function slug(v: unknown): string {
+  const text = String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/[^A-Za-z0-9._-]+/g, '_');
+  return text.length <= 40 ? text : `${text.slice(0, 32)}-${hashSettings(v).slice(0, 7)}`;
+}
+
+/**
+ * How a bench names a metric entry: the plugin, `@layer`, and every other setting (`with:`, `split`, `samples`), so
+ * that variants of one metric (`{ use: rbf-cka, with: { threshold: 2 } }`) are cells of their own.
+ * @example
+ * metricLabel({ use: 'rbf-cka', with: { threshold: 0.5 } }) // 'rbf-cka(threshold=0.5)'
+ */
+export function metricLabel(entry: BenchSpec['metrics'][number]): string {
+  if (typeof entry === 'string') return entry;
+  const { use, layer, with: options, ...rest } = entry;
+  const settings = { ...(options && typeof options === 'object' ? options : options === undefined ? {} : { with: options }), ...rest };
+  const text = Object.entries(settings)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(',');
+  return `${use}${layer ? `@${layer}` : ''}${text ? `(${text})` : ''}`;
+}
+
+/** Refuse a bench whose metric entries name the same metric with the same settings twice (one would reuse the other's cells). */
+function checkDistinctMetrics(spec: BenchSpec): void {
+  const labels = spec.metrics.map(metricLabel);
+  const twice = labels.findIndex((l, i) => labels.indexOf(l) !== i);
+  if (twice < 0) return;
+  throw new OmnipruneError('E_SCHEMA', `invalid bench file ${spec.file}:\n  metrics[${twice}]: "${labels[twice]}" is listed twice`, {
+    hint: 'list each metric once; variants differ in their with: settings',
+  });
+}
 
 function combinations(grid: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
   return Object.entries(grid).reduce<Record<string, unknown>[]>((acc, [path, values]) => acc.flatMap((c) => values.map((v) => ({ ...c, [path]: v }))), [{}]);
@@ -53,10 +81,11 @@ function combinations(grid: Readonly<Record<string, readonly unknown[]>>): Recor
  * expandCells(spec, basePipeline).map((c) => c.id) // ['linear-cka__seed-1', 'linear-cka__seed-2', ...]
  */
 export function expandCells(spec: BenchSpec, base: Record<string, unknown>): BenchCell[] {
+  checkDistinctMetrics(spec);
   const cells: BenchCell[] = [];
   for (const entry of spec.metrics) {
     const similarity = typeof entry === 'string' ? { use: entry } : entry;
-    const metric = typeof entry === 'string' ? entry : `${entry.use}${entry.layer ? `@${entry.layer}` : ''}`;
+    const metric = metricLabel(entry);
     for (const seed of spec.seeds) {
       for (const arm of spec.arms) {
         for (const options of combinations(spec.grid)) {

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { hashSettings } from '@omniprune/core/util';
 import { writeFileAtomic, type IterationRecord, type RunReport } from '@omniprune/core';
 import type { BenchCell } from './cells.js';
 import { watchIterations } from './cell-progress.js';
@@ -27,6 +28,35 @@ export async function finishedReport(dir: string): Promise<RunReport | undefined
   if (!text) return undefined;
   const report = JSON.parse(text) as RunReport;
   return report.final ? report : undefined;
+}
+
+/**
+ * What an earlier invocation left in a cell's folder: its finished run when made with this cell's pipeline, a failed
+ * result naming the folder when the finished run there had other settings (never silently reused), or undefined when
+ * the cell has still to run (or to resume).
+ * @example
+ * const earlier = await earlierResult(cell, join(outDir, 'cells', cell.id), previousTimes);
+ */
+export async function earlierResult(cell: BenchCell, dir: string, previous?: ReadonlyMap<string, number>): Promise<CellResult | undefined> {
+  const done = await finishedReport(dir);
+  if (!done) return undefined;
+  if (await ranThisPipeline(cell, dir)) return { id: cell.id, status: 'done', seconds: previous?.get(cell.id) ?? 0, report: done, reused: true };
+  const error = `${dir} holds a finished run of other settings (its pipeline.yaml differs from this cell's, or is missing); it is not reused`;
+  return { id: cell.id, status: 'failed', seconds: 0, error: `${error}\n  hint: delete that folder, or give the bench another output` };
+}
+
+/** The pipeline a cell runs, as written to its folder's `pipeline.yaml`. */
+export function cellPipeline(cell: BenchCell, dir: string): Record<string, unknown> {
+  return { ...cell.pipeline, output: dir };
+}
+
+/**
+ * Whether the run in a cell's folder was made with this cell's pipeline: its `pipeline.yaml` says the same. A finished
+ * run is reused only then; a folder without one (or with other settings) is never taken for this cell's result.
+ */
+export async function ranThisPipeline(cell: BenchCell, dir: string): Promise<boolean> {
+  const text = await readFile(join(dir, 'pipeline.yaml'), 'utf8').catch(() => null);
+  return text !== null && hashSettings(parse(text)) === hashSettings(cellPipeline(cell, dir));
 }
 
 /** How a pipeline process ended: its exit code (null when a signal ended it) and the tail of its stderr. */
@@ -108,12 +138,12 @@ export async function runCells(cells: readonly BenchCell[], options: RunCellsOpt
       const index = next++;
       const cell = cells[index];
       const dir = join(options.outDir, 'cells', cell.id);
-      const done = await finishedReport(dir);
-      if (done) {
-        results[index] = { id: cell.id, status: 'done', seconds: options.previous?.get(cell.id) ?? 0, report: done, reused: true };
+      const earlier = await earlierResult(cell, dir, options.previous);
+      if (earlier) {
+        results[index] = earlier;
       } else {
         await mkdir(dir, { recursive: true });
-        await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify({ ...cell.pipeline, output: dir }));
+        await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify(cellPipeline(cell, dir)));
         options.onStart?.(cell, index);
         const start = Date.now();
         const onIteration = options.onIteration;

@@ -1,5 +1,5 @@
 import { escapeHtml as esc } from '../shared/escape-html.js';
-import type { MetricSanity, SanitySpec } from './sanity.js';
+import { identificationText, type MetricSanity, type SanitySpec } from './sanity.js';
 
 /** A self-contained HTML page of the sanity suite: one row per metric. */
 export function renderSanityHtml(name: string, spec: SanitySpec, results: readonly MetricSanity[]): string {
@@ -8,7 +8,7 @@ export function renderSanityHtml(name: string, spec: SanitySpec, results: readon
     .map((r) =>
       r.error
         ? `<tr><td>${esc(r.metric)}</td><td colspan="${ks.length + 2}">not computed: ${esc(r.error)}</td></tr>`
-        : `<tr><td>${esc(r.metric)}</td><td>${(r.layerIdentification * 100).toFixed(1)} %</td>${r.pcRemoval.map((p) => `<td>${p.similarity.toFixed(4)}</td>`).join('')}<td>${r.decreasesWithComponents ? 'yes' : '<b>no</b>'}</td></tr>`,
+        : `<tr><td>${esc(r.metric)}</td><td>${esc(identificationText(r.layerIdentification))}</td>${r.pcRemoval.map((p) => `<td>${p.similarity.toFixed(4)}</td>`).join('')}<td>${r.decreasesWithComponents ? 'yes' : '<b>no</b>'}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -15,8 +15,8 @@ export const sanitySpecSchema = z.strictObject({
   zoo: z.string().min(1).default('resnet20'),
   /** Data (subsets keep it quick). */
   data: dataPipelineSchema.default(() => dataPipelineSchema.parse({ dataset: { name: 'fashion-mnist', trainSubset: 2000, testSubset: 500 } })),
-  /** Independently initialised and trained models (>= 2). */
-  seeds: z.array(z.number().int().nonnegative()).min(2).default([1, 2]),
+  /** Independently initialised and trained models; layer identification needs >= 2 (one seed runs PC removal only). */
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
   epochs: z.number().int().positive().default(1),
   lr: z.number().positive().default(0.05),
   /** Test images the representations are taken on. */
@@ -31,7 +31,7 @@ export type SanitySpec = z.output<typeof sanitySpecSchema>;
 /** Sanity results of one metric. */
 export interface MetricSanity {
   readonly metric: string;
-  /** Share of (model pair, layer) where the metric picks the same layer of the other model as most similar. */
+  /** Share of (model pair, layer) where the metric picks the same layer of the other model as most similar (NaN with one seed). */
   readonly layerIdentification: number;
   /** Similarity of the penultimate representation with its top-k principal components removed, per k. */
   readonly pcRemoval: readonly { readonly components: number; readonly similarity: number }[];
@@ -39,6 +39,11 @@ export interface MetricSanity {
   readonly decreasesWithComponents: boolean;
   /** Why the metric could not be computed on these representations (the suite goes on with the others). */
   readonly error?: string;
+}
+
+/** A layer identification share as printed: a percentage, or why there is none (one seed: no pair of models). */
+export function identificationText(share: number): string {
+  return Number.isNaN(share) ? 'not measured (needs 2 seeds)' : `${(100 * share).toFixed(1)} %`;
 }
 
 /** The layers compared: each residual block's output (and the stem), global-average-pooled to channels. */
@@ -114,6 +119,11 @@ export async function runSanity(
   container: PluginContainer,
   log: (line: string) => void,
 ): Promise<MetricSanity[]> {
+  // every metric is created (its name and options checked) before any model is trained
+  const ctx = { log, seed: 1 };
+  const created: { name: string; metric: SimilarityMetric }[] = [];
+  for (const m of metrics)
+    created.push({ name: m.name, metric: await createPlugin<SimilarityMetric>(container, 'criterion', m.use, m.with ?? {}, ctx, `metrics[${m.name}]`) });
   const data = await prepareData(spec.data);
   const sample = takeIndices(
     data.test,
@@ -129,14 +139,13 @@ export async function runSanity(
     log(`sanity: ${spec.zoo} seed ${seed} trained in ${((Date.now() - started) / 1000).toFixed(0)} s; ${layers.length} layers probed`);
     model.dispose();
   }
-  const ctx = { log, seed: 1 };
   const results: MetricSanity[] = [];
-  for (const m of metrics) {
-    const metric = await createPlugin<SimilarityMetric>(container, 'criterion', m.use, m.with ?? {}, ctx, `metrics[${m.name}]`);
+  for (const { name, metric } of created) {
+    const m = { name };
     const sim = (a: Features, b: Features): number => tf.tidy(() => metric.similarity(asTensor(a), asTensor(b)));
     let identified: number;
     try {
-      identified = layerIdentification(layerFeatures, sim);
+      identified = layerFeatures.length < 2 ? Number.NaN : layerIdentification(layerFeatures, sim);
     } catch (err) {
       const error = (err as Error).message.split('\n')[0];
       results.push({ metric: m.name, layerIdentification: NaN, pcRemoval: [], decreasesWithComponents: false, error });
@@ -150,7 +159,7 @@ export async function runSanity(
     const nonIncreasing = pcRemoval.every((p, i) => i === 0 || p.similarity <= pcRemoval[i - 1].similarity + 1e-6);
     const decreasesWithComponents = nonIncreasing && pcRemoval.length > 1 && pcRemoval[pcRemoval.length - 1].similarity < pcRemoval[0].similarity - 1e-3;
     results.push({ metric: m.name, layerIdentification: identified, pcRemoval, decreasesWithComponents });
-    log(`sanity: ${m.name}: layer identification ${(100 * identified).toFixed(1)} %, PC removal ${decreasesWithComponents ? 'falls' : 'does NOT fall'}`);
+    log(`sanity: ${m.name}: layer identification ${identificationText(identified)}, PC removal ${decreasesWithComponents ? 'falls' : 'does NOT fall'}`);
   }
   return results;
 }

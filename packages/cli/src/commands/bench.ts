@@ -2,19 +2,21 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline, checkWritableDir, writeFileAtomic } from '@omniprune/core';
+import { OmnipruneError, checkWritableDir, loadPipelinePlugins, writeFileAtomic } from '@omniprune/core';
 import { renderBenchHtml } from '../bench/bench-html.js';
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns } from '../compare/compare-runs.js';
 import { loadBenchSpec, type BenchSpec } from '../bench/bench-spec.js';
-import { runSanity } from '../bench/sanity.js';
+import { identificationText, runSanity } from '../bench/sanity.js';
 import { renderSanityHtml } from '../bench/sanity-html.js';
-import { expandCells, type BenchCell } from '../bench/cells.js';
+import type { BenchCell } from '../bench/cells.js';
+import { validatedCells } from '../bench/validate-bench.js';
 import { iterationLine } from '../bench/cell-progress.js';
 import { CELL_LOG, runCells, type CellResult } from '../bench/run-cells.js';
 import { runCellsOnQueue } from '../queue/queue-cells.js';
 import { queueUrl, redact, studyPrefix, type QueueProgress } from '@omniprune/queue';
 import { benchCsv, summarize } from '../bench/summary.js';
+import { metricAgreement } from '../bench/agreement.js';
 import { parsePositiveInt, startBackend } from '../shared/common-args.js';
 import { interruptSignal } from '../shared/interrupt.js';
 import { builtinContainer } from '../shared/plugin-registry.js';
@@ -28,10 +30,12 @@ async function previousTimes(outDir: string): Promise<Map<string, number>> {
 
 async function writeOutputs(outDir: string, name: string, cells: readonly BenchCell[], results: readonly CellResult[], workers: number): Promise<void> {
   const summary = summarize(cells, results);
+  const agreement = metricAgreement(cells, results);
   const json = {
     name,
     workers,
     metrics: summary,
+    agreement,
     cells: cells.map((c, i) => ({
       id: c.id,
       metric: c.metric,
@@ -52,7 +56,7 @@ async function writeOutputs(outDir: string, name: string, cells: readonly BenchC
   };
   await writeFileAtomic(join(outDir, 'bench.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFileAtomic(join(outDir, 'bench.csv'), benchCsv(cells, results));
-  await writeFileAtomic(join(outDir, 'bench.html'), renderBenchHtml(name, cells, results, summary));
+  await writeFileAtomic(join(outDir, 'bench.html'), renderBenchHtml(name, cells, results, summary, agreement));
   const runs = cells.flatMap((c, i) =>
     results[i]?.status === 'done' && results[i].report ? [{ dir: join('cells', c.id), arm: c.group, report: results[i].report! }] : [],
   );
@@ -84,7 +88,10 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
     }
     return [{ name: entry.use, use: entry.use, with: entry.with }];
   });
-  const results = await runSanity(spec.sanity, metrics, builtinContainer(), (line) => process.stderr.write(`${line}\n`));
+  // the base pipeline's plugins: a metric from a plugin package is as usable here as in the bench itself
+  const container = builtinContainer();
+  await loadPipelinePlugins(spec.pipelineFile, container);
+  const results = await runSanity(spec.sanity, metrics, container, (line) => process.stderr.write(`${line}\n`));
   await writeFileAtomic(join(outDir, 'sanity.json'), `${JSON.stringify({ settings: spec.sanity, metrics: results }, null, 2)}\n`);
   await writeFileAtomic(join(outDir, 'sanity.html'), renderSanityHtml(spec.name, spec.sanity, results));
   for (const r of results) {
@@ -93,7 +100,7 @@ async function runSanityCommand(spec: BenchSpec, outDir: string): Promise<void> 
       continue;
     }
     process.stdout.write(
-      `${r.metric.padEnd(22)} layer identification ${(r.layerIdentification * 100).toFixed(1).padStart(5)} %  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (does not fall as components go)'}\n`,
+      `${r.metric.padEnd(22)} layer identification ${identificationText(r.layerIdentification).padStart(7)}  PC removal ${r.pcRemoval.map((p) => p.similarity.toFixed(3)).join(' ')}${r.decreasesWithComponents ? '' : '  (does not fall as components go)'}\n`,
     );
   }
   process.stdout.write(`wrote ${outDir}/sanity.json, sanity.html\n`);
@@ -132,17 +139,7 @@ export default defineCommand({
     const outDir = args.out ?? spec.outDir;
     await checkWritableDir(outDir, 'output folder');
     if (args.sanity) return runSanityCommand(spec, outDir);
-    const baseText = await readFile(spec.pipelineFile, 'utf8').catch((cause) => {
-      throw new OmnipruneError('E_FILE_NOT_FOUND', `bench ${args.bench}: no base pipeline at ${spec.pipelineFile}`, {
-        cause,
-        hint: 'pipeline: is relative to the bench file',
-      });
-    });
-    const base = parsePipelineYaml(baseText, spec.pipelineFile) as Record<string, unknown>;
-    const cells = expandCells(spec, base);
-    const container = builtinContainer();
-    await loadPipelinePlugins(spec.pipelineFile, container);
-    for (const cell of cells) validatePipeline(cell.pipeline, container, join(outDir, 'cells', cell.id, 'pipeline.yaml'));
+    const cells = await validatedCells(spec, outDir);
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     const url = args.queue === undefined ? undefined : queueUrl(args.queue);
     if (args.queue !== undefined && !url) {
@@ -189,6 +186,7 @@ export default defineCommand({
     process.stdout.write(
       `bench ${spec.name}: ${all.filter((r) => r.status === 'done').length}/${cells.length} cells in ${((Date.now() - start) / 1000).toFixed(0)} s; wrote ${outDir}/bench.json, bench.csv, bench.html${all.some((r) => r.status === 'done') ? `, ${COMPARISON_FILES.join(', ')}` : ''}\n`,
     );
+    if (new Set(cells.map((c) => c.metric)).size > 1) process.stdout.write(`metrics: ${metricAgreement(cells, all).statement}\n`);
     const failed = all.filter((r) => r.status === 'failed');
     if (failed.length) {
       throw new OmnipruneError('E_INTERNAL', `${failed.length} of ${cells.length} cells failed (${failed.map((f) => f.id).join(', ')})`, {

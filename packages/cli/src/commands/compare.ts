@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { OmnipruneError, checkWritableDir, type RunReport } from '@omniprune/core';
-import { armHeads, armRow, formatPaired, levelLabels, pairedCaption } from '../compare/compare-html.js';
+import { armHeads, armRow, formatPaired, formatSignificance, levelLabels, pairedCaption, smallSampleWarning } from '../compare/compare-html.js';
 import { COMPARISON_FILES, writeComparison } from '../compare/write-comparison.js';
 import { compareRuns, defaultArm, DEFAULT_LEVELS, runningNote, type ComparedRun } from '../compare/compare-runs.js';
 import { formatTable } from '../shared/format-table.js';
@@ -79,6 +79,12 @@ export default defineCommand({
     if (comparison.paired) {
       const pairedRows = comparison.paired.arms.map((a) => [a.arm, ...a.at.map(formatPaired)]);
       process.stdout.write(`\n${pairedCaption(comparison.paired.reference)}\n${formatTable(['arm', ...levelLabels(levels)], pairedRows)}\n`);
+      const testRows = comparison.paired.arms.map((a) => [a.arm, ...a.at.map(formatSignificance)]);
+      process.stdout.write(
+        `\ntwo-sided paired tests (Wilcoxon signed-rank, Holm over arms; sign test; bootstrap 95 % CI, points)\n${formatTable(['arm', ...levelLabels(levels)], testRows)}\n`,
+      );
+      const warning = smallSampleWarning(comparison.paired);
+      if (warning) process.stdout.write(`warning: ${warning}\n`);
     }
     const note = runningNote(comparison);
     if (note) process.stdout.write(`note: ${note}\n`);

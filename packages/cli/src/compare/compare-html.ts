@@ -1,4 +1,5 @@
 import type { MeanStd } from '../bench/summary.js';
+import { minimumPValue } from '../bench/statistics/index.js';
 import { escapeHtml as esc } from '../shared/escape-html.js';
 import { runningNote, type Comparison, type PairedLevel } from './compare-runs.js';
 
@@ -18,6 +19,31 @@ export function formatPaired(l: PairedLevel): string {
   if (l.difference.n === 0) return 'no pair';
   const sign = (v: number) => `${v > 0 ? '+' : ''}${(v * 100).toFixed(2)}`;
   return `${sign(l.difference.mean)} ± ${(l.difference.std * 100).toFixed(2)} (n=${l.difference.n}, ${l.ahead} ahead)`;
+}
+
+/**
+ * `p 0.250 (Holm 0.500), sign p 0.250, 95 % CI [-0.41, +0.12]`: the paired tests of one arm at one level (two-sided;
+ * Wilcoxon signed-rank, Holm-adjusted over the arms; sign test; bootstrap interval of the mean difference, points).
+ */
+export function formatSignificance(l: PairedLevel): string {
+  if (l.difference.n === 0) return 'no pair';
+  const pts = (v: number) => (Number.isFinite(v) ? `${v > 0 ? '+' : ''}${(v * 100).toFixed(2)}` : 'n/a');
+  return `p ${l.wilcoxon.pValue.toFixed(3)} (Holm ${l.wilcoxon.holm.toFixed(3)}), sign p ${l.sign.pValue.toFixed(3)}, 95 % CI [${pts(l.interval.low)}, ${pts(l.interval.high)}]`;
+}
+
+/**
+ * A plain warning when the seeds paired at any level are too few for any outcome to reach p < 0.05 (fewer than 6
+ * pairs: the smallest two-sided p of an exact sign or signed-rank test is 2 / 2^n), else null.
+ * @example
+ * smallSampleWarning(paired) // 'at most 3 seeds paired: no outcome of ... can reach p < 0.05 (smallest possible p 0.250) ...'
+ */
+export function smallSampleWarning(paired: NonNullable<Comparison['paired']>): string | null {
+  const n = Math.max(0, ...paired.arms.flatMap((a) => a.at.map((l) => l.difference.n)));
+  if (n === 0 || minimumPValue(n) < 0.05) return null;
+  return (
+    `at most ${n} seed${n === 1 ? '' : 's'} paired: no outcome of a paired test on ${n} can reach p < 0.05 (smallest possible p ${minimumPValue(n).toFixed(3)}); ` +
+    'these differences cannot show that one arm is better: run at least 6 seeds'
+  );
 }
 
 /** The paired-difference table's caption. */
@@ -148,11 +174,18 @@ function pairedTable(levels: readonly number[], paired: NonNullable<Comparison['
     .map((l) => `<th>${l}</th>`)
     .join('');
   const rows = paired.arms.map((a) => `<tr><td>${esc(a.arm)}</td>${a.at.map((l) => `<td>${formatPaired(l)}</td>`).join('')}</tr>`).join('\n');
+  const tests = paired.arms.map((a) => `<tr><td>${esc(a.arm)}</td>${a.at.map((l) => `<td>${esc(formatSignificance(l))}</td>`).join('')}</tr>`).join('\n');
+  const warning = smallSampleWarning(paired);
   return `<h2>Paired by seed</h2>
 <p>${esc(pairedCaption(paired.reference))}; "ahead": seeds where the arm's accuracy was above ${esc(paired.reference)}'s.</p>
 <table id="paired"><thead><tr><th>arm</th>${head}</tr></thead>
 <tbody>
 ${rows}
+</tbody></table>
+<p>Two-sided tests of each difference against 0: Wilcoxon signed-rank (exact; Holm-adjusted over the arms at each level), sign test, and a percentile bootstrap 95 % interval of the mean difference (seeds resampled, 2,000 times).</p>
+${warning ? `<p class="warning" id="small-n"><b>${esc(warning)}</b></p>\n` : ''}<table id="paired-tests"><thead><tr><th>arm</th>${head}</tr></thead>
+<tbody>
+${tests}
 </tbody></table>
 `;
 }

@@ -1,5 +1,6 @@
 import { OmnipruneError, type RunReport } from '@omniprune/core';
 import { meanStd, type MeanStd } from '../bench/summary.js';
+import { bootstrap, holm, signTest, wilcoxonSignedRank, type Estimate, type PairedTest } from '../bench/statistics/index.js';
 
 /** FLOPs-reduction levels `compare` reports by default (fractions). */
 export const DEFAULT_LEVELS = [0.3, 0.5, 0.7, 0.8, 0.85, 0.9] as const;
@@ -64,6 +65,25 @@ export interface PairedLevel {
   readonly difference: MeanStd;
   /** Seeds where the arm's accuracy was above the reference's. */
   readonly ahead: number;
+  /** Percentile bootstrap 95 % interval of the mean difference (seeds resampled). */
+  readonly interval: Estimate;
+  /** Two-sided Wilcoxon signed-rank test of the differences against 0, and its Holm adjustment over the arms at this level. */
+  readonly wilcoxon: PairedTest & { readonly holm: number };
+  /** Two-sided sign test of the differences against 0. */
+  readonly sign: PairedTest;
+}
+
+/** The paired statistics of one arm's differences at one level (Holm's adjustment is added across arms). */
+function pairedLevel(level: number, diffs: readonly number[]): Omit<PairedLevel, 'wilcoxon'> & { wilcoxon: PairedTest } {
+  const mean = (idx: readonly number[]) => idx.reduce((sum, i) => sum + diffs[i], 0) / idx.length;
+  return {
+    level,
+    difference: meanStd(diffs),
+    ahead: diffs.filter((d) => d > 0).length,
+    interval: bootstrap(diffs.length, mean, { seed: 1 }),
+    wilcoxon: wilcoxonSignedRank(diffs),
+    sign: signTest(diffs),
+  };
 }
 
 /** The runs of `arm` by seed, for seeds with exactly one run. */
@@ -86,24 +106,27 @@ export function pairedDifferences(
   levels: readonly number[],
 ): NonNullable<Comparison['paired']> {
   const ref = bySeed(runs, reference);
+  const others = arms
+    .filter((a) => a !== reference)
+    .map((arm) => {
+      const mine = bySeed(runs, arm);
+      return {
+        arm,
+        at: levels.map((level) => {
+          const diffs = [...mine].flatMap(([seed, report]) => {
+            const other = ref.get(seed);
+            const [a, b] = [accuracyAt(report, level), other && accuracyAt(other, level)];
+            return a === undefined || b === undefined ? [] : [a - b];
+          });
+          return pairedLevel(level, diffs);
+        }),
+      };
+    });
+  // Holm over the arms compared at each level: several arms tested against one reference at once
+  const adjusted = levels.map((_, k) => holm(others.map((o) => o.at[k].wilcoxon.pValue)));
   return {
     reference,
-    arms: arms
-      .filter((a) => a !== reference)
-      .map((arm) => {
-        const mine = bySeed(runs, arm);
-        return {
-          arm,
-          at: levels.map((level) => {
-            const diffs = [...mine].flatMap(([seed, report]) => {
-              const other = ref.get(seed);
-              const [a, b] = [accuracyAt(report, level), other && accuracyAt(other, level)];
-              return a === undefined || b === undefined ? [] : [a - b];
-            });
-            return { level, difference: meanStd(diffs), ahead: diffs.filter((d) => d > 0).length };
-          }),
-        };
-      }),
+    arms: others.map((o, j) => ({ arm: o.arm, at: o.at.map((l, k) => ({ ...l, wilcoxon: { ...l.wilcoxon, holm: adjusted[k][j] } })) })),
   };
 }
 

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { writeFileAtomic, type RunReport } from '@omniprune/core';
 import {
   CELL_QUEUE,
@@ -18,7 +19,7 @@ import {
 import { omnipruneVersions } from '../shared/versions.js';
 import type { BenchCell } from '../bench/cells.js';
 import { relativePipelinePaths } from '@omniprune/core';
-import { finishedReport, type CellResult, type RunCellsOptions } from '../bench/run-cells.js';
+import { cellPipeline, earlierResult, type CellResult, type RunCellsOptions } from '../bench/run-cells.js';
 
 /** Options of {@link runCellsOnQueue}: the local options (minus workers and threads, the workers' business) and the queue. */
 export interface QueueCellsOptions extends Pick<RunCellsOptions, 'outDir' | 'previous' | 'onDone' | 'signal'> {
@@ -34,9 +35,10 @@ export interface QueueCellsOptions extends Pick<RunCellsOptions, 'outDir' | 'pre
 }
 
 /** A finished cell's files in the coordinator's output folder: the report (atomic) and the worker's log. */
-async function saveOutcome(dir: string, outcome: JobOutcome<CellJobResult>): Promise<void> {
+async function saveOutcome(cell: BenchCell, dir: string, outcome: JobOutcome<CellJobResult>): Promise<void> {
   await mkdir(dir, { recursive: true });
   if (outcome.status === 'done') {
+    await writeFileAtomic(join(dir, 'pipeline.yaml'), stringify(cellPipeline(cell, dir)));
     await writeFileAtomic(join(dir, 'worker.log'), `${outcome.result.worker}\n${outcome.result.log}`);
     await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(outcome.result.report, null, 2)}\n`);
   }
@@ -59,9 +61,9 @@ export async function runCellsOnQueue(cells: readonly BenchCell[], options: Queu
     const results: CellResult[] = new Array(cells.length);
     const pending: number[] = [];
     for (const [i, cell] of cells.entries()) {
-      const done = await finishedReport(join(options.outDir, 'cells', cell.id));
-      if (done) {
-        results[i] = { id: cell.id, status: 'done', seconds: options.previous?.get(cell.id) ?? 0, report: done, reused: true };
+      const earlier = await earlierResult(cell, join(options.outDir, 'cells', cell.id), options.previous);
+      if (earlier) {
+        results[i] = earlier;
         await options.onDone?.(results[i], i);
       } else {
         pending.push(i);
@@ -86,7 +88,7 @@ export async function runCellsOnQueue(cells: readonly BenchCell[], options: Queu
       async onDone(k, outcome) {
         const i = pending[k];
         const cell = cells[i];
-        await saveOutcome(join(options.outDir, 'cells', cell.id), outcome);
+        await saveOutcome(cell, join(options.outDir, 'cells', cell.id), outcome);
         results[i] =
           outcome.status === 'done'
             ? { id: cell.id, status: 'done', seconds: outcome.result.seconds, report: outcome.result.report as RunReport }
