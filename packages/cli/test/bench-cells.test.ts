@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchSpecSchema, type BenchSpec } from '../src/bench/bench-spec.js';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -76,7 +76,12 @@ describe('bench cells', () => {
     const [cell] = expandCells(spec({}), base);
     const dir = await mkdtemp(join(tmpdir(), 'omniprune-cell-'));
     expect(await earlierResult(cell, dir)).toBeUndefined(); // nothing ran yet
+    // a run stopped in its final recovery has its final row but not its final model: it is resumed, not reused
     await writeFile(join(dir, 'report.json'), JSON.stringify({ name: 'p', final: { iteration: 1 } }));
+    await writeFile(join(dir, 'pipeline.yaml'), stringify(cellPipeline(cell, dir)));
+    expect(await earlierResult(cell, dir)).toBeUndefined();
+    await rm(join(dir, 'pipeline.yaml'));
+    await writeFile(join(dir, 'report.json'), JSON.stringify({ name: 'p', final: { iteration: 1, files: ['final/model.json'] } }));
     const missing = await earlierResult(cell, dir);
     expect(missing?.status).toBe('failed'); // a finished run whose settings are unknown is not taken for this cell
     await writeFile(join(dir, 'pipeline.yaml'), stringify({ ...cellPipeline(cell, dir), seed: 9 }));

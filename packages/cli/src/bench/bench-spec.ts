@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { OmnipruneError, parsePipelineYaml } from '@omniprune/core';
 import { formatZodIssues } from '@omniprune/core/plugin';
 import { sanitySpecSchema } from './sanity.js';
+import { studySpecSchema } from '../study/study-spec.js';
 
 const similarityEntry = z.union([
   z.string().min(1),
@@ -42,6 +43,8 @@ export const benchSpecSchema = z.strictObject({
   output: z.string().min(1).default('runs/bench'),
   /** Settings of `bench --sanity` (the metric sanity suite). */
   sanity: sanitySpecSchema.default(sanitySpecSchema.parse({})),
+  /** Settings of `bench --oracle` (every metric against the accuracy each candidate of a pool keeps). */
+  study: studySpecSchema.default(studySpecSchema.parse({})),
 });
 
 /** A parsed bench file with absolute paths. */

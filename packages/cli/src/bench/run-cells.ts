@@ -22,12 +22,15 @@ export interface CellResult {
   readonly error?: string;
 }
 
-/** The finished report in a cell's folder, if its run ended. */
+/**
+ * The finished report in a cell's folder, if its run ended: its final model written (`final.files`, the run's last
+ * step). A run stopped in its final recovery has a `final` row but no files yet, and is resumed, not reused.
+ */
 export async function finishedReport(dir: string): Promise<RunReport | undefined> {
   const text = await readFile(join(dir, 'report.json'), 'utf8').catch(() => null);
   if (!text) return undefined;
   const report = JSON.parse(text) as RunReport;
-  return report.final ? report : undefined;
+  return report.final?.files ? report : undefined;
 }
 
 /**

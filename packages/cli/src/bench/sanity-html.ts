@@ -1,4 +1,5 @@
 import { escapeHtml as esc } from '../shared/escape-html.js';
+import { htmlPage } from '../shared/html-page.js';
 import { identificationText, type MetricSanity, type SanitySpec } from './sanity.js';
 
 /** A self-contained HTML page of the sanity suite: one row per metric. */
@@ -11,17 +12,13 @@ export function renderSanityHtml(name: string, spec: SanitySpec, results: readon
         : `<tr><td>${esc(r.metric)}</td><td>${esc(identificationText(r.layerIdentification))}</td>${r.pcRemoval.map((p) => `<td>${p.similarity.toFixed(4)}</td>`).join('')}<td>${r.decreasesWithComponents ? 'yes' : '<b>no</b>'}</td></tr>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>omniprune metric sanity: ${esc(name)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}td:first-child{text-align:left}</style>
-</head><body>
-<h1>omniprune metric sanity: ${esc(name)}</h1>
-<p id="summary">${esc(spec.zoo)} trained ${spec.epochs} epoch(s) with seeds ${spec.seeds.join(', ')}; representations of each residual block's output (spatially averaged) on ${spec.samples} test images.
+  return htmlPage(
+    `omniprune metric sanity: ${name}`,
+    `<p id="summary">${esc(spec.zoo)} trained ${spec.epochs} epoch(s) with seeds ${spec.seeds.join(', ')}; representations of each residual block's output (spatially averaged) on ${spec.samples} test images.
 Layer identification (Kornblith et al. 2019): how often a metric finds the same layer of another seed's model as the most similar. PC removal: similarity of the penultimate representation with its top-k principal components removed; a sane metric falls as k grows.</p>
 <table id="sanity"><thead><tr><th>metric</th><th>layer identification</th>${ks.map((k) => `<th>k=${k}</th>`).join('')}<th>falls with k</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table>
-</body></html>
-`;
+</tbody></table>`,
+  );
 }

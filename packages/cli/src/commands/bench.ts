@@ -11,6 +11,7 @@ import { identificationText, runSanity } from '../bench/sanity.js';
 import { renderSanityHtml } from '../bench/sanity-html.js';
 import type { BenchCell } from '../bench/cells.js';
 import { validatedCells } from '../bench/validate-bench.js';
+import { runStudy } from '../study/run-study.js';
 import { iterationLine } from '../bench/cell-progress.js';
 import { CELL_LOG, runCells, type CellResult } from '../bench/run-cells.js';
 import { runCellsOnQueue } from '../queue/queue-cells.js';
@@ -127,6 +128,12 @@ export default defineCommand({
       default: 'omniprune',
       description: 'Queue key prefix of the study (with --queue): studies with different prefixes never share jobs or workers',
     },
+    oracle: {
+      type: 'boolean',
+      default: false,
+      description:
+        "Run the oracle study instead (the bench file's study: block): a pool of candidates fine-tuned and measured, every metric's rank correlation with the accuracy they keep; writes study.json and study.html (resumable)",
+    },
     sanity: {
       type: 'boolean',
       default: false,
@@ -140,6 +147,10 @@ export default defineCommand({
     await checkWritableDir(outDir, 'output folder');
     if (args.sanity) return runSanityCommand(spec, outDir);
     const cells = await validatedCells(spec, outDir);
+    if (args.oracle) {
+      process.stdout.write(await runStudy(spec, cells, outDir, (line) => process.stderr.write(`${line}\n`)));
+      return;
+    }
     const threads = Math.max(1, Math.floor(availableParallelism() / workers));
     const url = args.queue === undefined ? undefined : queueUrl(args.queue);
     if (args.queue !== undefined && !url) {

@@ -8,7 +8,8 @@ export { runDirOf, loadPipeline, loadPipelineSource, loadPipelinePlugins, valida
 export { absolutePipelinePaths, relativePipelinePaths } from './pipeline-paths.js';
 export type { Pipeline } from './load-pipeline.js';
 export { onlyPruners, restrictPruners } from './pipeline-variants.js';
-export { pipelineDataSpec } from './pipeline-inputs.js';
+export { pipelineDataSpec, preparePipelineInputs } from './pipeline-inputs.js';
+export type { PipelineInputs } from './pipeline-inputs.js';
 export { runPipeline } from './run-pipeline.js';
 export type { RunPipelineOptions } from './run-pipeline.js';
 export { createRunSession } from './run-session.js';
@@ -26,7 +27,7 @@ export { tfjsInferenceRunner, runnerOf } from './inference-runner.js';
 export { perProposal } from './per-proposal.js';
 export type { InferenceRunner } from './inference-runner.js';
 export { chooseCandidate, similarityOf } from './candidate-evaluation.js';
-export { reduction, reportWithoutTimings, trainingImagesOf } from './run-report.js';
+export { modelStats, reduction, reportWithoutTimings, trainingImagesOf } from './run-report.js';
 export type { RunReport, IterationRecord, CandidateRecord, ModelStats, StopReason, RecoveryRecord } from './run-report.js';
 export { renderReportHtml, accuracyCurvesSvg } from './report-html.js';
 export type { AccuracyCurve } from './report-html.js';
