@@ -40,6 +40,11 @@ describe('the metric bench statistics', () => {
     expect(signTest([0, 0, 1, -1]).n).toBe(2); // zero differences are dropped
     expect(wilcoxonSignedRank([0.3]).pValue).toBe(1); // one pair: either sign is as likely
     expect(wilcoxonSignedRank([0, 0]).pValue).toBe(1);
+    // tied magnitudes, every sign alike: exact enumeration gives 2 / 2^5, never below what 5 pairs allow
+    expect(wilcoxonSignedRank([0.1, 0.1, 0.1, 0.1, 0.1]).pValue).toBeCloseTo(2 / 32, 12);
+    expect(wilcoxonSignedRank([0.1, 0.1, 0.2, 0.2, 0.3]).pValue).toBeGreaterThanOrEqual(minimumPValue(5));
+    // above 20 pairs, @stdlib's exact distribution: every sign positive on 25 pairs is 2 / 2^25 (scipy: the same)
+    expect(wilcoxonSignedRank(Array.from({ length: 25 }, (_, i) => i + 1)).pValue).toBeCloseTo(2 / 2 ** 25, 15);
   });
 
   it('says when n is too small for any result to reach p < 0.05', () => {

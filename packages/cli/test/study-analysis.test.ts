@@ -55,6 +55,11 @@ describe('the oracle study analysis', () => {
     expect(bi.spearman.value).toBeCloseTo(-0.5, 12);
     expect(bi.top1).toEqual({ agree: 0, of: 1 }); // it would remove b3 (0.82), the oracle b1 (0.85)
     expect(bi.regret.mean).toBeCloseTo(0.03, 12);
+    // paired by seed against the first metric on the same pool and variant: -0.5 - 0.5 = -1 on the one seed
+    expect(bi.versus?.reference).toBe('m');
+    expect(bi.versus?.difference.mean).toBeCloseTo(-1, 12);
+    expect(bi.versus?.test).toMatchObject({ n: 1, pValue: 1 });
+    expect(results.find((r) => r.scorer === 'm')?.versus).toBeUndefined(); // the reference itself
     const noFinetune = results.find((r) => r.scorer === 'm' && r.pool === 'all' && r.variant === 'no fine-tune')!;
     // before: scores [0.1, 0.2, 0.3, 0.4] vs accuracy [0.5, 0.6, 0.7, 0.4]: ranks [1,2,3,4] vs [2,3,4,1], d = [-1,-1,-1,3] -> rho = 1 - 6 * 12 / 60 = -0.2
     expect(noFinetune.spearman.value).toBeCloseTo(-0.2, 12);
@@ -67,5 +72,6 @@ describe('the oracle study analysis', () => {
     expect(all.top1.of).toBe(2);
     expect(all.spearman.low).toBeLessThan(0);
     expect(all.spearman.high).toBeGreaterThan(0);
+    expect(all.perSeed.map((v) => Number(v.toFixed(12)))).toEqual([0.8, -0.8]);
   });
 });

@@ -1,5 +1,5 @@
 import { createRng } from '@omniprune/core/util';
-import { kendall, spearman, type Estimate } from '../bench/statistics/index.js';
+import { holm, kendall, spearman, wilcoxonSignedRank, type Estimate, type PairedTest } from '../bench/statistics/index.js';
 import { meanStd, type MeanStd } from '../bench/summary.js';
 import type { CandidateOutcome, SeedStudy } from './oracle.js';
 
@@ -20,6 +20,13 @@ export interface ScorerResult {
   readonly top1: { readonly agree: number; readonly of: number };
   /** Oracle's accuracy minus the accuracy of the scorer's top candidate, in [0, 1]. */
   readonly regret: MeanStd;
+  /** Spearman's rho of each seed, in seed order. */
+  readonly perSeed: readonly number[];
+  /**
+   * This scorer's per-seed Spearman minus the reference scorer's (the bench's first metric, same pool and variant),
+   * paired by seed: two-sided Wilcoxon signed-rank p, Holm-adjusted over the scorers compared.
+   */
+  readonly versus?: { readonly reference: string; readonly difference: MeanStd; readonly test: PairedTest; readonly holm: number };
 }
 
 type Scores = (o: CandidateOutcome) => number | undefined;
@@ -79,7 +86,25 @@ function scorerResult(
     kendall: twoLevel(seeds, kendall),
     top1: { agree: tops.filter((t) => t.agree).length, of: tops.length },
     regret: meanStd(tops.map((t) => t.regret)),
+    perSeed: seeds.map((d) => spearman(d.x, d.y)),
   };
+}
+
+/** Every result of the reference's pool and variant, except the reference, against it (paired by seed, Holm over them). */
+function withVersus(results: readonly ScorerResult[], reference: string): ScorerResult[] {
+  const out = [...results];
+  for (const ref of results.filter((r) => r.scorer === reference)) {
+    const others = out.map((r, i) => ({ r, i })).filter(({ r }) => r.pool === ref.pool && r.variant === ref.variant && r.scorer !== reference);
+    const tests = others.map(({ r }) => {
+      const diffs = r.perSeed.map((v, k) => v - ref.perSeed[k]).filter(Number.isFinite);
+      return { difference: meanStd(diffs), test: wilcoxonSignedRank(diffs) };
+    });
+    const adjusted = holm(tests.map((t) => t.test.pValue));
+    others.forEach(({ i }, k) => {
+      out[i] = { ...out[i], versus: { reference, ...tests[k], holm: adjusted[k] } };
+    });
+  }
+  return out;
 }
 
 /**
@@ -89,6 +114,7 @@ function scorerResult(
  * analyzeStudy(seedStudies, ['linear-cka'], ['block-influence']) // [{ scorer: 'linear-cka', pool: 'all', variant: 'fine-tuned', ... }, ...]
  */
 export function analyzeStudy(studies: readonly SeedStudy[], metrics: readonly string[], blockCriteria: readonly string[]): ScorerResult[] {
+  // the first metric is the reference every other scorer is paired against
   const results: ScorerResult[] = [];
   for (const variant of ['fine-tuned', 'no fine-tune'] as const) {
     const after = variant === 'fine-tuned';
@@ -107,5 +133,5 @@ export function analyzeStudy(studies: readonly SeedStudy[], metrics: readonly st
       );
     }
   }
-  return results;
+  return metrics.length ? withVersus(results, metrics[0]) : results;
 }

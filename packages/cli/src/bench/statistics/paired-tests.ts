@@ -1,5 +1,6 @@
 import binomialTest from '@stdlib/stats-binomial-test';
 import wilcoxon from '@stdlib/stats-wilcoxon';
+import { averageRanks } from '@omniprune/criteria-similarity';
 
 /** A paired test's result: the two-sided p-value and the differences it saw. */
 export interface PairedTest {
@@ -15,18 +16,41 @@ export function minimumPValue(n: number): number {
   return n === 0 ? 1 : Math.min(1, 2 / 2 ** n);
 }
 
+/** Pairs up to which the signed-rank test enumerates every sign assignment (2^20 sums): exact, ties included. */
+const ENUMERATED = 20;
+
 /**
- * Wilcoxon signed-rank test of paired differences against 0 (two-sided; exact distribution below 50 pairs, zero
- * differences dropped as in Wilcoxon's method), by `@stdlib/stats-wilcoxon`.
+ * The exact two-sided p of the signed-rank statistic by enumerating the 2^n equally likely sign assignments of the
+ * (average) ranks of |d|: exact with tied magnitudes too, where the tabled distribution assumes none.
+ */
+function enumeratedSignedRank(nonZero: readonly number[]): number {
+  const ranks = averageRanks(nonZero.map(Math.abs));
+  const observed = nonZero.reduce((sum, d, i) => sum + (d > 0 ? ranks[i] : 0), 0);
+  let below = 0;
+  let above = 0;
+  const total = 2 ** nonZero.length;
+  for (let mask = 0; mask < total; mask++) {
+    let t = 0;
+    for (let i = 0; i < nonZero.length; i++) if (mask & (1 << i)) t += ranks[i];
+    if (t <= observed + 1e-9) below++;
+    if (t >= observed - 1e-9) above++;
+  }
+  return Math.min(1, (2 * Math.min(below, above)) / total);
+}
+
+/**
+ * Wilcoxon signed-rank test of paired differences against 0 (two-sided, zero differences dropped as in Wilcoxon's
+ * method): exact by enumeration up to 20 pairs (tied magnitudes included), else `@stdlib/stats-wilcoxon` (its exact
+ * distribution below 50 pairs, a normal approximation above).
  * @example
  * wilcoxonSignedRank([0.4, 0.2, 0.5, 0.1, 0.3, 0.6]).pValue // 0.03125
  */
 export function wilcoxonSignedRank(differences: readonly number[]): PairedTest {
   const nonZero = differences.filter((d) => d !== 0);
-  // one difference: either sign has probability 1/2, so the two-sided p is 1 (stdlib wants at least two)
-  if (nonZero.length < 2) return { n: nonZero.length, pValue: 1, minimumPValue: minimumPValue(nonZero.length) };
-  const result = wilcoxon(nonZero, { zeroMethod: 'wilcox', exact: nonZero.length < 50 });
-  return { n: nonZero.length, pValue: result.pValue, minimumPValue: minimumPValue(nonZero.length) };
+  const n = nonZero.length;
+  if (n === 0) return { n, pValue: 1, minimumPValue: 1 };
+  const pValue = n <= ENUMERATED ? enumeratedSignedRank(nonZero) : wilcoxon(nonZero, { zeroMethod: 'wilcox' }).pValue;
+  return { n, pValue, minimumPValue: minimumPValue(n) };
 }
 
 /**
