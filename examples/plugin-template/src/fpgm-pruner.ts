@@ -1,4 +1,13 @@
-import { definePruner, z, type ChannelGroup, type CoreServices, type DependencyGraph, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
+import {
+  definePruner,
+  regexOption,
+  z,
+  type ChannelGroup,
+  type CoreServices,
+  type DependencyGraph,
+  type PruneCandidate,
+  type Pruner,
+} from '@omniprune/plugin-api';
 
 /** Options of the `fpgm` pruner. */
 export const fpgmOptions = z.strictObject({
@@ -6,8 +15,11 @@ export const fpgmOptions = z.strictObject({
   ratio: z.number().gt(0).lt(1).default(0.1),
   /** Filters every group keeps. */
   minChannels: z.number().int().positive().default(1),
-  /** Regular expression a group id must match, e.g. `conv1$` for the first conv of each residual block. */
-  include: z.string().optional(),
+  /**
+   * Regular expression a group id must match, e.g. `conv1$` for the first conv of each residual block (checked when the
+   * pipeline is validated: `regexOption`).
+   */
+  include: regexOption.optional(),
 });
 
 /** Groups a filter candidate may touch: produced by kernels, not frozen, not coupled through a residual stream. */

@@ -1,4 +1,4 @@
-import { defineCriterion, z, type ChannelImportance, type CoreServices, type PluginContext, type ProposeContext } from '@omniprune/plugin-api';
+import { defineCriterion, perProposal, z, type ChannelImportance, type CoreServices, type PluginContext } from '@omniprune/plugin-api';
 
 /** Options of the `taylor` channel criterion. */
 export const taylorOptions = z.strictObject({
@@ -27,17 +27,12 @@ export const taylorCriterion = defineCriterion({
   options: taylorOptions,
   create(options, ctx): ChannelImportance {
     const services = servicesOf(ctx);
-    const gradients = new WeakMap<ProposeContext, Promise<Map<string, Float32Array>>>();
-    const gradientsFor = (p: ProposeContext): Promise<Map<string, Float32Array>> => {
-      let grads = gradients.get(p);
-      if (!grads) {
-        const sample = services.model.stratifiedSample(p.train, options.samplesPerClass, p.rng.int(2 ** 31));
-        p.log(`taylor: loss gradients on ${sample.count} training images`);
-        grads = services.model.lossGradients(p.parent, sample, { batchSize: options.batchSize });
-        gradients.set(p, grads);
-      }
-      return grads;
-    };
+    // one gradient pass per proposal, shared by every group the filter pruner scores (plugin-api's perProposal)
+    const gradientsFor = perProposal((p) => {
+      const sample = services.model.stratifiedSample(p.train, options.samplesPerClass, p.rng.int(2 ** 31));
+      p.log(`taylor: loss gradients on ${sample.count} training images`);
+      return services.model.lossGradients(p.parent, sample, { batchSize: options.batchSize });
+    });
     return {
       role: 'channel-importance',
       name: 'taylor',

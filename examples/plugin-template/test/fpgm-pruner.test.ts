@@ -56,5 +56,7 @@ describe('fpgm pruner', () => {
 
   it('rejects bad options with the option path', async () => {
     await expect(create('pruner', 'fpgm', { ratio: 1.5 })).rejects.toThrow(/ratio: Too big/);
+    // a broken pattern fails when the options are checked, not when the pruner first proposes
+    await expect(create('pruner', 'fpgm', { include: 'conv(' })).rejects.toThrow(/include: invalid regular expression/);
   });
 });

@@ -38,6 +38,7 @@ export { prunePlanSchema, removeChannelsPlanSchema, removeBlockPlanSchema, remov
 export type { PrunePlan, RemoveChannelsPlan, RemoveBlockPlan, RemoveHeadsPlan } from './prune-plan.js';
 export type { ImageDataset, Batch, Features, Rng } from './data-types.js';
 export { perProposal } from './prune-types.js';
+export { regexOption, nameFilter } from './name-filter.js';
 export type {
   PruneCandidate,
   ProposeContext,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regexOption } from '@omniprune/core/util';
+import { regexOption } from '@omniprune/plugin-api';
 
 /**
  * How many units (filters/neurons) a filter candidate removes.

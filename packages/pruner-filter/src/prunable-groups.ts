@@ -1,4 +1,4 @@
-import { nameFilter } from '@omniprune/core/util';
+import { nameFilter } from '@omniprune/plugin-api';
 import type { ChannelGroup, DependencyGraph } from '@omniprune/core/graph';
 
 /** Which groups the `filter` pruner may touch. */

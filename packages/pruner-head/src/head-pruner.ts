@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { attentionLayers, type AttentionLayer } from '@omniprune/core/graph';
 import { createImportanceCriterion } from '@omniprune/core/plugin';
 import { definePruner, type HeadImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
-import { nameFilter, regexOption } from '@omniprune/core/util';
+import { nameFilter, regexOption } from '@omniprune/plugin-api';
 import { headCkaCriterion, headOutputCriterion, headRandomCriterion } from './criteria/head-data.js';
 import { headL1Criterion, headL2Criterion } from './criteria/head-weights.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createImportanceCriterion } from '@omniprune/core/plugin';
 import { definePruner, type BlockImportance, type PluginContext, type PruneCandidate, type Pruner } from '@omniprune/plugin-api';
-import { regexOption } from '@omniprune/core/util';
+import { regexOption } from '@omniprune/plugin-api';
 import { blockCriteria } from './criteria/index.js';
 import { removableBlocks, unitsInBlock } from './removable-blocks.js';
 import { layerStopRules } from './stop-rules.js';

@@ -158,6 +158,28 @@ export function pluginsOfModule(mod: Record<string, unknown>, spec: string): Plu
   return [...found];
 }
 
+/** The package a module-not-found error names (`@omniprune/plugin-api` of "Cannot find package '@omniprune/plugin-api' ..."). */
+function missingPackage(cause: unknown): string | undefined {
+  const error = cause as { code?: string; message?: string };
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') return undefined;
+  return /Cannot find (?:package|module) '((?:@[^/']+\/)?[^/']+)/.exec(error.message ?? '')?.[1];
+}
+
+/**
+ * The error of a plugin module that failed to import: a dependency it cannot find (typically its peer
+ * `@omniprune/plugin-api`, which npm does not install with it everywhere) says which package to install; any other
+ * failure names the file it was loaded from.
+ */
+function importError(spec: string, entry: string, cause: unknown): OmnipruneError {
+  const message = `threw while being imported: ${(cause as Error)?.message ?? String(cause)}`;
+  const missing = missingPackage(cause);
+  if (missing && missing !== spec) {
+    const peer = missing === '@omniprune/plugin-api' ? ' (its peer dependency: the plugin API it is written against)' : '';
+    return loadError(spec, message, `install ${missing}${peer} beside it: npm install ${missing}`, cause);
+  }
+  return loadError(spec, message, `fix or update the package; it was loaded from ${entry}`, cause);
+}
+
 function loadedModules(c: DependencyContainer): Map<string, LoadedPluginModule> {
   const holder = c as DependencyContainer & { [LOADED]?: Map<string, LoadedPluginModule> };
   holder[LOADED] ??= new Map();
@@ -185,12 +207,7 @@ export async function loadPluginModules(c: DependencyContainer, specs: readonly 
     try {
       mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
     } catch (cause) {
-      throw loadError(
-        spec,
-        `threw while being imported: ${(cause as Error)?.message ?? String(cause)}`,
-        `fix or update the package; it was loaded from ${entry}`,
-        cause,
-      );
+      throw importError(spec, entry, cause);
     }
     const plugins = pluginsOfModule(mod, spec);
     for (const plugin of plugins) registerPlugin(c, plugin, source, version);

@@ -1,25 +1,2 @@
-import { z } from 'zod';
-
-function isRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Option schema of a regular expression (pruners' `include`/`exclude`): invalid patterns fail validation. */
-export const regexOption = z.string().min(1).refine(isRegex, { message: 'invalid regular expression' });
-
-/**
- * A name test from optional `include` / `exclude` regular expressions: a name passes when it matches `include`
- * (or there is none) and does not match `exclude`.
- * @example
- * nameFilter('^s2', '_b0_')('s2_b1_add') // true
- */
-export function nameFilter(include?: string, exclude?: string): (name: string) => boolean {
-  const inc = include ? new RegExp(include) : undefined;
-  const exc = exclude ? new RegExp(exclude) : undefined;
-  return (name) => (!inc || inc.test(name)) && !exc?.test(name);
-}
+/** The option schema of a regular expression and the include/exclude name test: plugin-api's, for core's own use. */
+export { nameFilter, regexOption } from '@omniprune/plugin-api';

@@ -78,6 +78,8 @@ describe('loadPluginModules', () => {
   it('names the package in every failure: not installed, throws on import, exports nothing, invalid, duplicate, API version', async () => {
     const dir = await project({
       thrower: { files: { 'index.js': 'throw new Error("boom at import");' } },
+      'needs-peer': { files: { 'index.js': 'import { definePruner } from "@omniprune/plugin-api-missing-here"; export const plugins = [];' } },
+      'needs-api': { files: { 'index.js': 'export * from "@omniprune/plugin-api"; export const plugins = [];' } },
       empty: { files: { 'index.js': 'export const answer = 42;' } },
       broken: { files: { 'index.js': 'export const pruner = { apiVersion: 1, kind: "pruner", name: "half", options: {} };' } },
       dupe: { files: { 'index.js': criterionModule('demo') } },
@@ -88,7 +90,14 @@ describe('loadPluginModules', () => {
     registerPlugin(c, defineCriterion({ name: 'demo', description: '', options: z.object({}), create: () => 1 }), 'builtin-pkg');
     const load = (spec: string) => loadPluginModules(c, [spec], dir);
     await expect(load('not-there')).rejects.toThrow(/plugin package "not-there": not installed[\s\S]*npm install not-there/);
-    await expect(load('thrower')).rejects.toThrow(/plugin package "thrower": threw while being imported: boom at import/);
+    await expect(load('thrower')).rejects.toThrow(/plugin package "thrower": threw while being imported: boom at import[\s\S]*fix or update the package/);
+    // a dependency the package cannot find (installed without its peer): the hint names what to install
+    await expect(load('needs-peer')).rejects.toThrow(
+      /plugin package "needs-peer": threw while being imported[\s\S]*hint: install @omniprune\/plugin-api-missing-here beside it/,
+    );
+    await expect(load('needs-api')).rejects.toThrow(
+      /hint: install @omniprune\/plugin-api \(its peer dependency: the plugin API it is written against\) beside it: npm install @omniprune\/plugin-api/,
+    );
     await expect(load('empty')).rejects.toThrow(/plugin package "empty": exports no omniprune plugins \(exports: answer\)/);
     await expect(load('broken')).rejects.toThrow(
       /plugin package "broken": export "pruner" \(pruner "half"\) is not a valid plugin: it has no create\(\) function/,
