@@ -25,6 +25,11 @@ describe('omniprune validate and run: bad input', () => {
     const bad = await runCliCaptured(['validate', bench]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/similarity\.use: unknown similarity "cosine-sim"/);
+    // the oracle's block criteria are checked with the bench, not after its fine-tunes
+    await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka'], study: { blockCriteria: ['block-influence', 'block-influenze'] } }));
+    const criterion = await runCliCaptured(['validate', bench]);
+    expect(criterion.code).toBe(2);
+    expect(criterion.stderr).toMatch(/study\.blockCriteria\[1\]: unknown block-importance criterion "block-influenze"[\s\S]*allowed values: .*block-influence/);
     await writeFile(bench, stringify({ pipeline: 'pipeline.yaml', metrics: ['linear-cka'], seeds: 'one' }));
     const schema = await runCliCaptured(['validate', bench]);
     expect(schema.code).toBe(2);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OmnipruneError, loadPipelinePlugins, parsePipelineYaml, validatePipeline } from '@omniprune/core';
+import { OmnipruneError, listPlugins, loadPipelinePlugins, parsePipelineYaml, validatePipeline } from '@omniprune/core';
 import { builtinContainer } from '../shared/plugin-registry.js';
 import type { BenchSpec } from './bench-spec.js';
 import { expandCells, type BenchCell } from './cells.js';
@@ -27,5 +27,23 @@ export async function validatedCells(spec: BenchSpec, outDir: string): Promise<B
   const container = builtinContainer();
   await loadPipelinePlugins(spec.pipelineFile, container);
   for (const cell of cells) validatePipeline(cell.pipeline, container, join(outDir, 'cells', cell.id, 'pipeline.yaml'));
+  checkStudyCriteria(spec, container);
   return cells;
+}
+
+/** `study.blockCriteria` names registered block-importance criteria (the oracle scores them after its fine-tunes). */
+function checkStudyCriteria(spec: BenchSpec, container: ReturnType<typeof builtinContainer>): void {
+  const allowed = listPlugins(container)
+    .filter((p) => p.kind === 'criterion' && p.role === 'block-importance')
+    .map((p) => p.name);
+  const unknown = spec.study.blockCriteria.findIndex((name) => !allowed.includes(name));
+  if (unknown < 0) return;
+  const name = spec.study.blockCriteria[unknown];
+  throw new OmnipruneError(
+    'E_UNKNOWN_PLUGIN',
+    `invalid bench file ${spec.file}:\n  study.blockCriteria[${unknown}]: unknown block-importance criterion "${name}"`,
+    {
+      hint: `allowed values: ${allowed.join(', ')}`,
+    },
+  );
 }

@@ -12,10 +12,11 @@ import {
 } from '@omniprune/core';
 import { applyPlans, buildDependencyGraph } from '@omniprune/core/graph';
 import { countCost } from '@omniprune/core/metrics';
-import { featuresToTensor, preparePipelineInputs, similaritySamples, type Features, type InferenceRunner } from '@omniprune/core/prune';
+import { preparePipelineInputs, similarityOf, similaritySamples, type Features, type InferenceRunner } from '@omniprune/core/prune';
 import { deriveSeed } from '@omniprune/core/train';
 import { createRng } from '@omniprune/core/util';
-import type { BlockImportance, SimilarityMetric } from '@omniprune/plugin-api';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { BlockImportance, ImageDataset, SimilarityMetric } from '@omniprune/plugin-api';
 import type { StudySpec } from './study-spec.js';
 import { studyPool, type PoolEntry } from './study-pool.js';
 
@@ -54,16 +55,9 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
-/** Every metric's similarity between the parent's features and `features`. */
+/** Every metric's similarity between the parent's features and `features`, by label. */
 function scoresOf(metrics: readonly { label: string; metric: SimilarityMetric }[], parent: Features, features: Features): Record<string, number> {
-  const a = featuresToTensor(parent);
-  const b = featuresToTensor(features);
-  try {
-    return Object.fromEntries(metrics.map(({ label, metric }) => [label, metric.similarity(a, b)]));
-  } finally {
-    a.dispose();
-    b.dispose();
-  }
+  return Object.fromEntries(metrics.map(({ label, metric }) => [label, similarityOf(metric, parent, features)]));
 }
 
 /** Check that a resumed study's folder holds the same pool (the pool depends on the pipeline, the model and the seed). */
@@ -163,9 +157,9 @@ export async function runOracle(o: {
 /** Each block criterion's importance of the pool's blocks (computed once per seed, written to `block-importance.json`). */
 async function blockScores(
   o: Parameters<typeof runOracle>[0],
-  parent: Parameters<BlockImportance['scoreBlocks']>[0]['parent'],
-  train: Parameters<BlockImportance['scoreBlocks']>[0]['train'],
-  runner: Parameters<BlockImportance['scoreBlocks']>[0]['runner'],
+  parent: tfl.LayersModel,
+  train: ImageDataset,
+  runner: InferenceRunner,
   pool: readonly PoolEntry[],
 ): Promise<Record<string, Record<string, number>>> {
   const file = join(o.dir, 'block-importance.json');

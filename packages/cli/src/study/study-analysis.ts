@@ -1,5 +1,4 @@
-import { createRng } from '@omniprune/core/util';
-import { holm, kendall, spearman, wilcoxonSignedRank, type Estimate, type PairedTest } from '../bench/statistics/index.js';
+import { holm, kendall, nestedBootstrap, spearman, wilcoxonSignedRank, type Estimate, type PairedTest } from '../bench/statistics/index.js';
 import { meanStd, type MeanStd } from '../bench/summary.js';
 import type { CandidateOutcome, SeedStudy } from './oracle.js';
 
@@ -29,31 +28,28 @@ export interface ScorerResult {
   readonly versus?: { readonly reference: string; readonly difference: MeanStd; readonly test: PairedTest; readonly holm: number };
 }
 
-type Scores = (o: CandidateOutcome) => number | undefined;
-
 /**
- * Mean over seeds of `stat(scores, accuracies)` and its interval: resample seeds, and within each seed its candidates
- * (pairs kept), 1,000 times (seeded), the 2.5 and 97.5 % quantiles of the finite values.
+ * What `scorer` predicts for a candidate of `study`: a metric's similarity to the parent (after the fine-tune or right
+ * after removal), or a block criterion's minus importance of the candidate's block (low importance: remove first);
+ * undefined where the scorer says nothing (a block criterion on a filter candidate).
+ * @example
+ * scoreOf(seedStudy, outcome, 'block-influence', 'fine-tuned') // -0.31
  */
-function twoLevel(seeds: readonly { x: number[]; y: number[] }[], stat: (x: number[], y: number[]) => number): Estimate {
-  const value = seeds.reduce((s, d) => s + stat(d.x, d.y), 0) / seeds.length;
-  const rng = createRng(1);
-  const values: number[] = [];
-  for (let b = 0; b < 1000; b++) {
-    let sum = 0;
-    for (let s = 0; s < seeds.length; s++) {
-      const d = seeds[rng.int(seeds.length)];
-      const idx = d.x.map(() => rng.int(d.x.length));
-      sum += stat(
-        idx.map((i) => d.x[i]),
-        idx.map((i) => d.y[i]),
-      );
-    }
-    if (Number.isFinite(sum)) values.push(sum / seeds.length);
-  }
-  values.sort((a, b) => a - b);
-  const q = (p: number) => (values.length ? values[Math.min(values.length - 1, Math.floor(p * (values.length - 1)))] : Number.NaN);
-  return { value, low: q(0.025), high: q(0.975), level: 0.95 };
+export function scoreOf(study: SeedStudy, o: CandidateOutcome, scorer: string, variant: ScorerResult['variant']): number | undefined {
+  const scores = variant === 'fine-tuned' ? o.scoresAfter : o.scoresBefore;
+  if (scorer in scores) return scores[scorer];
+  const importance = o.block === undefined ? undefined : study.blockImportance[scorer]?.[o.block];
+  return importance === undefined ? undefined : -importance;
+}
+
+/** Mean over seeds of `stat(scores, accuracies)`, with a 95 % interval resampling seeds and their candidates (1,000 times). */
+function overSeeds(seeds: readonly { x: number[]; y: number[] }[], stat: (x: number[], y: number[]) => number): Estimate {
+  const pick = (v: readonly number[], idx: readonly number[]) => idx.map((i) => v[i]);
+  return nestedBootstrap(
+    seeds.map((d) => d.x.length),
+    (g, idx) => stat(pick(seeds[g].x, idx), pick(seeds[g].y, idx)),
+    { resamples: 1000 },
+  );
 }
 
 /** The top-scored candidate's accuracy against the oracle's best, for one seed. */
@@ -64,17 +60,14 @@ function topChoice(x: readonly number[], y: readonly number[]): { agree: boolean
 }
 
 /** One scorer's result over the seeds' candidates that it scores. */
-function scorerResult(
-  studies: readonly SeedStudy[],
-  scorer: string,
-  pool: ScorerResult['pool'],
-  variant: ScorerResult['variant'],
-  score: Scores,
-): ScorerResult {
+function scorerResult(studies: readonly SeedStudy[], scorer: string, pool: ScorerResult['pool'], variant: ScorerResult['variant']): ScorerResult {
   const accuracy = (o: CandidateOutcome) => (variant === 'fine-tuned' ? o.accuracyAfter : o.accuracyBefore);
   const seeds = studies.map((s) => {
-    const scored = s.outcomes.filter((o) => (pool === 'all' || o.block !== undefined) && Number.isFinite(score(o)));
-    return { x: scored.map((o) => score(o)!), y: scored.map(accuracy) };
+    const scored = s.outcomes.flatMap((o) => {
+      const x = pool === 'all' || o.block !== undefined ? scoreOf(s, o, scorer, variant) : undefined;
+      return x !== undefined && Number.isFinite(x) ? [{ x, y: accuracy(o) }] : [];
+    });
+    return { x: scored.map((p) => p.x), y: scored.map((p) => p.y) };
   });
   const tops = seeds.map((d) => topChoice(d.x, d.y));
   return {
@@ -82,8 +75,8 @@ function scorerResult(
     pool,
     variant,
     candidates: Math.min(...seeds.map((d) => d.x.length)),
-    spearman: twoLevel(seeds, spearman),
-    kendall: twoLevel(seeds, kendall),
+    spearman: overSeeds(seeds, spearman),
+    kendall: overSeeds(seeds, kendall),
     top1: { agree: tops.filter((t) => t.agree).length, of: tops.length },
     regret: meanStd(tops.map((t) => t.regret)),
     perSeed: seeds.map((d) => spearman(d.x, d.y)),
@@ -117,21 +110,8 @@ export function analyzeStudy(studies: readonly SeedStudy[], metrics: readonly st
   // the first metric is the reference every other scorer is paired against
   const results: ScorerResult[] = [];
   for (const variant of ['fine-tuned', 'no fine-tune'] as const) {
-    const after = variant === 'fine-tuned';
-    for (const m of metrics) {
-      const score: Scores = (o) => (after ? o.scoresAfter : o.scoresBefore)[m];
-      results.push(scorerResult(studies, m, 'all', variant, score), scorerResult(studies, m, 'layer', variant, score));
-    }
-    for (const c of blockCriteria) {
-      const importance = (seed: number, block: string) => studies.find((s) => s.seed === seed)?.blockImportance[c]?.[block];
-      const bySeed = studies.map((s) => ({ ...s, outcomes: s.outcomes.map((o) => ({ ...o, seed: s.seed })) }));
-      results.push(
-        scorerResult(bySeed, c, 'layer', variant, (o) => {
-          const v = o.block === undefined ? undefined : importance((o as CandidateOutcome & { seed: number }).seed, o.block);
-          return v === undefined ? undefined : -v;
-        }),
-      );
-    }
+    for (const m of metrics) results.push(scorerResult(studies, m, 'all', variant), scorerResult(studies, m, 'layer', variant));
+    for (const c of blockCriteria) results.push(scorerResult(studies, c, 'layer', variant));
   }
   return metrics.length ? withVersus(results, metrics[0]) : results;
 }

@@ -1,15 +1,8 @@
 import { escapeHtml as esc } from '../shared/escape-html.js';
-import type { CandidateOutcome, SeedStudy } from './oracle.js';
-import type { ScorerResult } from './study-analysis.js';
+import type { SeedStudy } from './oracle.js';
+import { scoreOf, type ScorerResult } from './study-analysis.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-
-/** A scorer's score of a candidate of one seed (a metric's similarity after fine-tuning, or minus a block's importance). */
-function scoreOf(study: SeedStudy, o: CandidateOutcome, scorer: string): number | undefined {
-  if (scorer in o.scoresAfter) return o.scoresAfter[scorer];
-  const importance = o.block === undefined ? undefined : study.blockImportance[scorer]?.[o.block];
-  return importance === undefined ? undefined : -importance;
-}
 
 /**
  * One small scatter plot: each candidate's score (x, scaled per seed to [0, 1] so seeds share the axis) against its test
@@ -24,7 +17,7 @@ function scatter(studies: readonly SeedStudy[], scorer: string): string {
     B = 30;
   const points = studies.flatMap((s, k) => {
     const scored = s.outcomes.flatMap((o) => {
-      const x = scoreOf(s, o, scorer);
+      const x = scoreOf(s, o, scorer, 'fine-tuned');
       return x === undefined || !Number.isFinite(x) ? [] : [{ x, y: o.accuracyAfter, o }];
     });
     const lo = Math.min(...scored.map((p) => p.x));

@@ -3,7 +3,7 @@ import { createPlugin, OmnipruneError, type Pipeline } from '@omniprune/core';
 import { buildDependencyGraph } from '@omniprune/core/graph';
 import type { InferenceRunner } from '@omniprune/core/prune';
 import { createRng } from '@omniprune/core/util';
-import type { ImageDataset, PruneCandidate, Pruner } from '@omniprune/plugin-api';
+import type { DependencyGraph, ImageDataset, PruneCandidate, Pruner } from '@omniprune/plugin-api';
 import type { PluginContainer } from '@omniprune/core';
 import type { StudySpec } from './study-spec.js';
 
@@ -32,10 +32,15 @@ function rawEntry(pipeline: Pipeline, use: string): Record<string, unknown> | un
 }
 
 /** One proposal of pruner `use` with `options` (validated by its schema) from the parent. */
-async function proposeWith(ctx: PoolContext, use: string, options: Record<string, unknown>, k: number): Promise<PruneCandidate | null> {
+async function proposeWith(
+  ctx: PoolContext & { graph: DependencyGraph },
+  use: string,
+  options: Record<string, unknown>,
+  k: number,
+): Promise<PruneCandidate | null> {
   const host = { log: () => {}, seed: ctx.seed };
   const pruner = await createPlugin<Pruner>(ctx.container, 'pruner', use, options, host, `study pool (${use})`);
-  const graph = buildDependencyGraph(ctx.parent);
+  const { graph } = ctx;
   const rng = createRng(ctx.seed * 7919 + k);
   return pruner.propose({ parent: ctx.parent, graph, iteration: 1, rng, train: ctx.train, earlier: [], runner: ctx.runner, log: ctx.log });
 }
@@ -49,11 +54,13 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * @example
  * const pool = await studyPool(ctx, { filterRatios: [0.1], blockCriteria: [] }); // [{ candidate, block: 's1_b1_add' }, ...]
  */
-export async function studyPool(ctx: PoolContext, study: StudySpec): Promise<PoolEntry[]> {
+export async function studyPool(poolContext: PoolContext, study: StudySpec): Promise<PoolEntry[]> {
+  // one graph of the parent: every pruner proposes from it, as in an iteration
+  const ctx = { ...poolContext, graph: buildDependencyGraph(poolContext.parent) };
   const pool: PoolEntry[] = [];
   const layer = rawEntry(ctx.pipeline, 'layer');
   if (layer) {
-    const blocks = buildDependencyGraph(ctx.parent).blocks.filter((b) => !b.unremovableReason);
+    const blocks = ctx.graph.blocks.filter((b) => !b.unremovableReason);
     for (const block of blocks) {
       if (pool.length === (study.maxBlocks ?? Number.POSITIVE_INFINITY)) break;
       const options = { ...layer, criterion: 'block-l1', criterionOptions: {}, blocksPerIteration: 1, include: `^${escapeRegex(block.id)}$` };

@@ -7,11 +7,10 @@ import { isOmnipruneError } from '../errors/omniprune-error.js';
 import { loadModel, saveModel } from '../io/model-io.js';
 import { instantiatePlugin } from '../plugin/create-plugin.js';
 import type { HostContext } from '../plugin/plugin-context.js';
-import { augmentFromSteps } from '../train/augment-from-steps.js';
 import { deriveSeed } from '../train/batches.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import { readTrainCheckpoint, removeTrainCheckpoint, saveTrainCheckpoint } from '../train/train-checkpoint.js';
-import type { TrainEvent } from '../train/types.js';
+import type { AugmentFn, TrainEvent } from '../train/types.js';
 import { hashSettings } from '../util/hash-settings.js';
 import type { InferenceRunner } from './inference-runner.js';
 import type { Pipeline } from './load-pipeline.js';
@@ -36,6 +35,8 @@ export interface RecoveryContext {
   readonly signal?: AbortSignal;
   readonly ctx: HostContext;
   readonly onTrainEvent: (event: TrainEvent) => void;
+  /** The pipeline's augmentation (the run session's). */
+  readonly augment?: AugmentFn;
 }
 
 /**
@@ -91,7 +92,7 @@ export async function recoverFinalModel(
     const factory = await instantiatePlugin<TrainerFactory>(run.container, 'trainer', run.pipeline.trainer, trainerSettings, run.ctx, 'finetune.final');
     const trainer = factory({
       seed: deriveSeed(run.pipeline.seed, RECOVERY_SEED_PART),
-      augment: augmentFromSteps(run.pipeline.data.augment),
+      augment: run.augment,
       backend: run.backend,
       teachers: { base, parent },
     });

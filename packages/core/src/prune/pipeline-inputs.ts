@@ -11,7 +11,7 @@ import { instantiatePlugin } from '../plugin/create-plugin.js';
 import type { HostContext } from '../plugin/plugin-context.js';
 import type { TrainerFactory } from '../train/sgd-trainer-plugin.js';
 import { augmentFromSteps } from '../train/augment-from-steps.js';
-import type { AugmentFn, TrainEvent } from '../train/types.js';
+import type { TrainEvent } from '../train/types.js';
 import { buildZooModel } from '../zoo/build.js';
 import { resolveInPipeline, type Pipeline } from './load-pipeline.js';
 
@@ -19,7 +19,6 @@ import { resolveInPipeline, type Pipeline } from './load-pipeline.js';
 export interface PipelineInputs {
   readonly model: tfl.LayersModel;
   readonly data: PreparedData;
-  readonly augment?: AugmentFn;
   /** What the reader changed on load (empty for zoo models). */
   readonly notes: readonly string[];
 }
@@ -57,13 +56,13 @@ export async function preparePipelineInputs(
     for (const note of loaded.notes) ctx.log(`model: ${note}`);
     ctx.log(`model: ${loaded.origin.format} model, ${classifierOutput(loaded.model).reason}`);
     const data = await prepareData(dataSpec, loaded.metadata.normalization ?? undefined);
-    return { model: loaded.model, data, augment, notes: loaded.notes };
+    return { model: loaded.model, data, notes: loaded.notes };
   }
   const data = await prepareData(dataSpec);
   const baseDir = join(runDir, 'base');
   if (await stat(join(baseDir, 'model.json')).catch(() => null)) {
     ctx.log(`using the base model trained earlier in ${baseDir}`);
-    return { model: await loadModel(baseDir), data, augment, notes: [] };
+    return { model: await loadModel(baseDir), data, notes: [] };
   }
   const model = buildZooModel(pipeline.model.zoo, {
     inputShape: [...data.train.shape] as [number, number, number],
@@ -74,5 +73,5 @@ export async function preparePipelineInputs(
   const factory = await instantiatePlugin<TrainerFactory>(container, 'trainer', pipeline.trainer, pipeline.model.train, ctx, 'model.train');
   await factory({ seed: pipeline.seed, augment }).fit(model, data.train, { onEvent: onTrainEvent });
   await saveModel(model, baseDir, { omniprune: { normalization: data.normalization, trainedBy: 'pipeline' } });
-  return { model, data, augment, notes: [] };
+  return { model, data, notes: [] };
 }

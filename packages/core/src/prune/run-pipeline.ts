@@ -146,7 +146,15 @@ async function finishRun(loop: RunLoop, stopped: RunReport, exporters: Readonly<
   try {
     const recovery = { pipeline: session.pipeline, container: session.container, outDir: store.dir, normalization: loop.data.normalization };
     const onTrainEvent = (event: TrainEvent) => session.emit({ type: 'train', phase: 'final', event });
-    const run = { ...recovery, backend: session.backend, runner: session.runner, signal: session.signal, ctx: session.ctx, onTrainEvent };
+    const run = {
+      ...recovery,
+      backend: session.backend,
+      runner: session.runner,
+      signal: session.signal,
+      ctx: session.ctx,
+      onTrainEvent,
+      augment: session.augment,
+    };
     ({ report, model } = await recoverFinalModel(report, model, run));
     if (report.recovery) {
       session.ctx.log(`final recovery: accuracy ${pct(report.recovery.before.accuracy)} -> ${pct(report.recovery.after.accuracy)}`);
